@@ -1,13 +1,26 @@
 import { defineConfig } from 'vitest/config';
 
+// Pure logic (analysis, export rendering) needs no database; everything else runs against a real
+// PostgreSQL that the global setup provides (DATABASE_URL, or the embedded default).
+const pureLogic = ['test/analysis/**/*.test.ts', 'test/export/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // Two cores: files run in parallel forks, each with its own database cloned from a template.
     pool: 'forks',
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'unit', include: pureLogic } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: pureLogic,
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+    ],
   },
 });
