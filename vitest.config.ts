@@ -10,6 +10,9 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    // CI also writes machine-readable results; .ci/run prints the pass/fail summary line from them.
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: 'test-results.json' },
     projects: [
       { extends: true, test: { name: 'unit', include: pureLogic } },
       {

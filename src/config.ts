@@ -1,0 +1,186 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Raised when the environment does not describe a runnable service; the CLI prints it and exits 2. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], {
+    error: 'expected true or false',
+  })
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const port = z.coerce
+  .number({ error: 'expected a port number' })
+  .int('expected a whole number')
+  .min(1, 'expected a port between 1 and 65535')
+  .max(65535, 'expected a port between 1 and 65535');
+
+const positiveInt = z.coerce.number({ error: 'expected a number' }).int('expected a whole number').positive('expected a positive number');
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'postgres:' || u.protocol === 'postgresql:';
+    } catch {
+      return false;
+    }
+  }, 'expected a postgres:// or postgresql:// URL');
+
+const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional());
+const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) =>
+  // prefault: the fallback goes through the schema like a real value (coercion, transforms).
+  z.preprocess(emptyAsUndefined, schema.prefault(fallback as never));
+
+const envSchema = z.object({
+  DATABASE_URL: optional(postgresUrl),
+  MCP_DATABASE_URL: optional(postgresUrl),
+  MCP_DB_HOST: optional(z.string().trim().min(1)),
+  MCP_DB_PORT: optional(port),
+  MCP_DB_NAME: optional(z.string().trim().min(1)),
+  MCP_DB_USER: withDefault(
+    z.string().trim().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case PostgreSQL role name'),
+    'mcp_service_user',
+  ),
+  MCP_DB_PASSWORD: optional(z.string().min(12, 'expected at least 12 characters')),
+  MCP_DB_SSL: withDefault(booleanFromEnv, 'false'),
+  MCP_SERVER_NAME: withDefault(z.string().trim().min(1).max(100), 'database-assistant'),
+  MCP_SERVER_ENABLED: withDefault(booleanFromEnv, 'true'),
+  MCP_ARCHIVER_USER_ID: optional(z.uuid({ error: 'expected a user id (uuid)' })),
+  HOST: withDefault(z.string().trim().min(1), '127.0.0.1'),
+  PORT: withDefault(port, '8787'),
+  MCP_ALLOWED_HOSTS: optional(z.string().trim()),
+  LOG_LEVEL: withDefault(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
+  DATA_DIR: withDefault(z.string().trim().min(1), '.data'),
+  EXPORT_DIR: optional(z.string().trim().min(1)),
+  EMBEDDED_PG_DATA: optional(z.string().trim().min(1)),
+  EMBEDDED_PG_PORT: withDefault(port, '54329'),
+  TOKEN_ENCODING: withDefault(z.enum(['o200k_base', 'cl100k_base']), 'o200k_base'),
+  SUMMARY_MAX_CHARS: withDefault(positiveInt.max(20_000, 'expected at most 20000'), '600'),
+  WORKER_CONCURRENCY: withDefault(positiveInt.max(64, 'expected at most 64'), '2'),
+  SHUTDOWN_TIMEOUT_MS: withDefault(positiveInt, '30000'),
+  PATTERN_CRON: withDefault(
+    z
+      .string()
+      .trim()
+      .regex(/^\S+(\s+\S+){4}$/, 'expected a 5-field cron expression such as "0 3 * * *"'),
+    '0 3 * * *',
+  ),
+  PATTERN_TZ: withDefault(
+    z.string().refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'expected an IANA time zone such as UTC or Europe/Paris'),
+    'UTC',
+  ),
+  DB_STATEMENT_TIMEOUT_MS: withDefault(positiveInt, '15000'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface ServiceRoleConfig {
+  /** Explicit URL for the service role; wins over the MCP_DB_* parts. */
+  url?: string;
+  host?: string;
+  port?: number;
+  database?: string;
+  user: string;
+  password?: string;
+  ssl: boolean;
+}
+
+export interface Config {
+  /** Owner connection used by migrations; undefined means "start the embedded database". */
+  databaseUrl?: string;
+  serviceRole: ServiceRoleConfig;
+  mcp: {
+    serverName: string;
+    enabled: boolean;
+    stdioUserId?: string;
+    host: string;
+    port: number;
+    allowedHosts: string[];
+  };
+  logLevel: Env['LOG_LEVEL'];
+  dataDir: string;
+  exportDir: string;
+  embedded: { dataDir: string; port: number };
+  tokenEncoding: Env['TOKEN_ENCODING'];
+  summaryMaxChars: number;
+  worker: { concurrency: number; shutdownTimeoutMs: number };
+  patterns: { cron: string; timeZone: string };
+  statementTimeoutMs: number;
+}
+
+/** Reads every environment variable the service uses. The only place `process.env` is read. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      const raw = env[name];
+      const shown = raw === undefined ? '' : ` (got ${JSON.stringify(redactIfSecret(name, raw))})`;
+      return `${name}: ${issue.message}${shown}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(cwd, e.DATA_DIR);
+  return {
+    ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
+    serviceRole: {
+      ...(e.MCP_DATABASE_URL ? { url: e.MCP_DATABASE_URL } : {}),
+      ...(e.MCP_DB_HOST ? { host: e.MCP_DB_HOST } : {}),
+      ...(e.MCP_DB_PORT ? { port: e.MCP_DB_PORT } : {}),
+      ...(e.MCP_DB_NAME ? { database: e.MCP_DB_NAME } : {}),
+      user: e.MCP_DB_USER,
+      ...(e.MCP_DB_PASSWORD ? { password: e.MCP_DB_PASSWORD } : {}),
+      ssl: e.MCP_DB_SSL,
+    },
+    mcp: {
+      serverName: e.MCP_SERVER_NAME,
+      enabled: e.MCP_SERVER_ENABLED,
+      ...(e.MCP_ARCHIVER_USER_ID ? { stdioUserId: e.MCP_ARCHIVER_USER_ID } : {}),
+      host: e.HOST,
+      port: e.PORT,
+      allowedHosts: (e.MCP_ALLOWED_HOSTS ?? '')
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+    },
+    logLevel: e.LOG_LEVEL,
+    dataDir,
+    exportDir: path.resolve(cwd, e.EXPORT_DIR ?? path.join(e.DATA_DIR, 'exports')),
+    embedded: {
+      dataDir: path.resolve(cwd, e.EMBEDDED_PG_DATA ?? path.join(e.DATA_DIR, 'postgres')),
+      port: e.EMBEDDED_PG_PORT,
+    },
+    tokenEncoding: e.TOKEN_ENCODING,
+    summaryMaxChars: e.SUMMARY_MAX_CHARS,
+    worker: { concurrency: e.WORKER_CONCURRENCY, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS },
+    patterns: { cron: e.PATTERN_CRON, timeZone: e.PATTERN_TZ },
+    statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+  };
+}
+
+function redactIfSecret(name: string, value: string): string {
+  if (/PASSWORD|TOKEN|SECRET/.test(name)) return '***';
+  if (/URL$/.test(name)) return value.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  return value;
+}

@@ -1,0 +1,99 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/**
+ * kysely types for the tables chat-archiver touches. Host tables (better-chatbot, schema `public`) are the app's;
+ * the service only reads chat data and writes archive rows plus the MCP columns its migration adds.
+ * JSON columns come back as `unknown`: parse them with zod where they are read.
+ */
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json = ColumnType<unknown, string | undefined, string>;
+
+export interface ChatThreadTable {
+  id: Generated<string>;
+  title: string;
+  user_id: string;
+  created_at: Timestamp;
+}
+
+export interface ChatMessageTable {
+  id: string;
+  thread_id: string;
+  role: string;
+  /** Postgres `json[]`: node-postgres returns it parsed as an array. */
+  parts: ColumnType<unknown[] | null, string | null, string | null>;
+  metadata: Json;
+  created_at: Timestamp;
+}
+
+export interface AgentTable {
+  id: Generated<string>;
+  name: string;
+  description: string | null;
+  user_id: string;
+  visibility: Generated<string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface McpServerTable {
+  id: Generated<string>;
+  name: string;
+  user_id: string;
+  enabled: Generated<boolean>;
+  visibility: Generated<string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface WorkflowTable {
+  id: Generated<string>;
+  name: string;
+  user_id: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ArchiveTable {
+  id: Generated<string>;
+  name: string;
+  description: string | null;
+  user_id: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  mcp_metadata: Json | null;
+  mcp_server_id: string | null;
+  export_format: string | null;
+  storage_location: string | null;
+  file_size: ColumnType<string | null, number | bigint | null | undefined, number | bigint | null>;
+}
+
+export interface ArchiveItemTable {
+  id: Generated<string>;
+  archive_id: string;
+  item_id: string;
+  user_id: string;
+  added_at: Timestamp;
+  item_type: Generated<string>;
+  metadata: Json | null;
+  mcp_analysis: Json | null;
+  tokens_count: number | null;
+  content_summary: string | null;
+}
+
+export interface Database {
+  chat_thread: ChatThreadTable;
+  chat_message: ChatMessageTable;
+  agent: AgentTable;
+  mcp_server: McpServerTable;
+  workflow: WorkflowTable;
+  archive: ArchiveTable;
+  archive_item: ArchiveItemTable;
+}
+
+export type ChatThread = Selectable<ChatThreadTable>;
+export type ChatMessage = Selectable<ChatMessageTable>;
+export type Archive = Selectable<ArchiveTable>;
+export type ArchiveItem = Selectable<ArchiveItemTable>;
+export type NewArchive = Insertable<ArchiveTable>;
+export type NewArchiveItem = Insertable<ArchiveItemTable>;

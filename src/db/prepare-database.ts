@@ -1,0 +1,48 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from '../logger.ts';
+import { DEFAULT_DEMO_OPTIONS, ensureHostSchema, hasHostUsers, seedDemoData } from '../demo/seed-demo.ts';
+import { createDb } from './connect.ts';
+import type { DatabaseTarget } from './database-target.ts';
+import { migrateToLatest } from './migrate.ts';
+import { installPgBoss } from './pgboss-install.ts';
+import { ensureServiceRole } from './service-role.ts';
+
+export interface MigrateSummary {
+  applied: string[];
+}
+
+/** Applies our migrations, installs pg-boss's schema and (re)creates the service role with its grants. */
+export async function runMigrations(target: DatabaseTarget, log: Logger): Promise<MigrateSummary> {
+  const db = createDb(target.ownerUrl, { max: 2, applicationName: 'chat-archiver:migrate' }) as Kysely<unknown>;
+  try {
+    const result = await migrateToLatest(db);
+    const applied = (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    await installPgBoss(target.ownerUrl);
+    const service = new URL(target.serviceUrl);
+    await ensureServiceRole(db, { user: decodeURIComponent(service.username), password: decodeURIComponent(service.password) });
+    log.info({ applied }, applied.length ? 'migrations applied' : 'database schema already up to date');
+    return { applied };
+  } finally {
+    await db.destroy();
+  }
+}
+
+/**
+ * The first-run path of the embedded default database: create the host app's schema and demo data when the
+ * database is empty, so a new user has conversations to archive. Never touches a database named by DATABASE_URL.
+ */
+export async function ensureDemoDatabase(target: DatabaseTarget, log: Logger): Promise<{ seeded: boolean }> {
+  if (!target.isEmbeddedDefault) return { seeded: false };
+  const db = createDb(target.ownerUrl, { max: 2, applicationName: 'chat-archiver:demo' }) as Kysely<unknown>;
+  try {
+    await ensureHostSchema(db);
+    if (await hasHostUsers(db)) return { seeded: false };
+    const until = new Date();
+    until.setUTCHours(0, 0, 0, 0);
+    const result = await seedDemoData(db, { ...DEFAULT_DEMO_OPTIONS, until });
+    log.info(result, 'demo data written');
+    return { seeded: true };
+  } finally {
+    await db.destroy();
+  }
+}

@@ -1,0 +1,114 @@
+import { sql, type Kysely } from 'kysely';
+import { escapeIdentifier, escapeLiteral } from 'pg';
+import { SERVICE_SCHEMA } from './migrate.ts';
+
+export const PGBOSS_SCHEMA = 'pgboss';
+
+type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
+
+/** Host tables the service reads (chat data) — nothing else of the app's. */
+const HOST_READ_TABLES = ['chat_thread', 'chat_message', 'agent', 'workflow', 'mcp_server'];
+/** Host tables the service writes: never DELETE. */
+const HOST_WRITE_TABLES = ['archive', 'archive_item'];
+/** Tables holding credentials and sessions: explicitly nothing, whatever PUBLIC may have been given. */
+const HOST_FORBIDDEN_TABLES = ['user', 'session', 'account', 'verification'];
+
+/**
+ * The service role's privileges on the service's own tables, by table. Only tables that exist are granted,
+ * so this list may name tables of migrations not yet applied.
+ */
+export const SERVICE_TABLE_PRIVILEGES: Record<string, Privilege[]> = {};
+
+export interface ServiceRoleOptions {
+  user: string;
+  password: string;
+}
+
+/**
+ * Creates or updates the restricted role the mcp and worker processes use, and (re)applies its grants.
+ * Idempotent; run by `migrate` as the owner after the migrations.
+ */
+export async function ensureServiceRole(db: Kysely<unknown>, { user, password }: ServiceRoleOptions): Promise<void> {
+  const role = escapeIdentifier(user);
+  await db.connection().execute(async (conn) => {
+    // CREATE ROLE has no IF NOT EXISTS; a concurrent migrate may race us to it.
+    await sql
+      .raw(`DO $$ BEGIN CREATE ROLE ${role} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`)
+      .execute(conn);
+    await sql
+      .raw(
+        `ALTER ROLE ${role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS ` +
+          `PASSWORD ${escapeLiteral(password)}`,
+      )
+      .execute(conn);
+  });
+
+  const existing = new Set(
+    (
+      await sql<{ name: string }>`
+        SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')`.execute(db)
+    ).rows.map((r) => r.name),
+  );
+  const present = (tables: string[]) => tables.filter((t) => existing.has(t)).map(escapeIdentifier);
+
+  const statements: string[] = [
+    `GRANT CONNECT ON DATABASE ${escapeIdentifier(await currentDatabase(db))} TO ${role}`,
+    `GRANT USAGE ON SCHEMA public TO ${role}`,
+  ];
+  const forbidden = present(HOST_FORBIDDEN_TABLES);
+  if (forbidden.length) statements.push(`REVOKE ALL ON ${forbidden.join(', ')} FROM ${role}`);
+  const readable = present(HOST_READ_TABLES);
+  if (readable.length) {
+    statements.push(`REVOKE ALL ON ${readable.join(', ')} FROM ${role}`, `GRANT SELECT ON ${readable.join(', ')} TO ${role}`);
+  }
+  const writable = present(HOST_WRITE_TABLES);
+  if (writable.length) {
+    statements.push(
+      `REVOKE ALL ON ${writable.join(', ')} FROM ${role}`,
+      `GRANT SELECT, INSERT, UPDATE ON ${writable.join(', ')} TO ${role}`,
+    );
+  }
+
+  statements.push(`GRANT USAGE ON SCHEMA ${SERVICE_SCHEMA} TO ${role}`);
+  const ownTables = new Set(
+    (
+      await sql<{ name: string }>`
+        SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = ${SERVICE_SCHEMA} AND c.relkind IN ('r', 'p')`.execute(db)
+    ).rows.map((r) => r.name),
+  );
+  for (const table of ownTables) {
+    const qualified = `${SERVICE_SCHEMA}.${escapeIdentifier(table)}`;
+    statements.push(`REVOKE ALL ON ${qualified} FROM ${role}`);
+    const privileges = SERVICE_TABLE_PRIVILEGES[table];
+    if (privileges?.length) statements.push(`GRANT ${privileges.join(', ')} ON ${qualified} TO ${role}`);
+  }
+  statements.push(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${SERVICE_SCHEMA} TO ${role}`);
+
+  if (await schemaExists(db, PGBOSS_SCHEMA)) {
+    // pg-boss deletes its own finished jobs: DELETE is granted inside its schema only.
+    statements.push(
+      `GRANT USAGE ON SCHEMA ${PGBOSS_SCHEMA} TO ${role}`,
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${PGBOSS_SCHEMA} TO ${role}`,
+      `GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA ${PGBOSS_SCHEMA} TO ${role}`,
+      `GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${PGBOSS_SCHEMA} TO ${role}`,
+      `ALTER DEFAULT PRIVILEGES IN SCHEMA ${PGBOSS_SCHEMA} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${role}`,
+    );
+  }
+
+  await db.transaction().execute(async (trx) => {
+    for (const statement of statements) await sql.raw(statement).execute(trx);
+  });
+}
+
+async function currentDatabase(db: Kysely<unknown>): Promise<string> {
+  const { rows } = await sql<{ name: string }>`SELECT current_database() AS name`.execute(db);
+  return rows[0]!.name;
+}
+
+async function schemaExists(db: Kysely<unknown>, schema: string): Promise<boolean> {
+  const { rows } = await sql<{ found: boolean }>`
+    SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ${schema}) AS found`.execute(db);
+  return rows[0]?.found === true;
+}

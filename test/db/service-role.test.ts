@@ -1,0 +1,57 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+
+describe('the restricted service role', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => db.drop());
+
+  it('reads chat threads and messages', async () => {
+    const threads = await db.service.selectFrom('chat_thread').select(['id', 'user_id']).limit(5).execute();
+    expect(threads.length).toBe(5);
+    const messages = await db.service.selectFrom('chat_message').select(['id', 'parts']).where('thread_id', '=', threads[0]!.id).execute();
+    expect(messages.length).toBeGreaterThan(0);
+  });
+
+  it('writes archives and archive items', async () => {
+    const thread = await db.service.selectFrom('chat_thread').select(['id', 'user_id']).executeTakeFirstOrThrow();
+    const archive = await db.service
+      .insertInto('archive')
+      .values({ name: 'Role test', user_id: thread.user_id, mcp_metadata: JSON.stringify({ by: 'test' }) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.service.insertInto('archive_item').values({ archive_id: archive.id, item_id: thread.id, user_id: thread.user_id, tokens_count: 3 }).execute();
+    await db.service.updateTable('archive').set({ export_format: 'json' }).where('id', '=', archive.id).execute();
+    const item = await db.owner.selectFrom('archive_item').select(['item_type', 'tokens_count']).where('archive_id', '=', archive.id).executeTakeFirstOrThrow();
+    expect(item).toEqual({ item_type: 'thread', tokens_count: 3 });
+  });
+
+  it.each(['user', 'session', 'account', 'verification'])('gets permission denied on "%s"', async (table) => {
+    await expect(sql`SELECT * FROM ${sql.table(table)} LIMIT 1`.execute(db.service)).rejects.toThrow(/permission denied for table/);
+  });
+
+  it.each(['archive', 'archive_item', 'chat_thread', 'chat_message'])('cannot DELETE from %s', async (table) => {
+    await expect(sql`DELETE FROM ${sql.table(table)}`.execute(db.service)).rejects.toThrow(/permission denied for table/);
+  });
+
+  it('cannot change chat data or create tables', async () => {
+    await expect(sql`UPDATE chat_thread SET title = 'x'`.execute(db.service)).rejects.toThrow(/permission denied/);
+    await expect(sql`INSERT INTO chat_message (id, thread_id, role) VALUES ('x', gen_random_uuid(), 'user')`.execute(db.service)).rejects.toThrow(/permission denied/);
+    await expect(sql`CREATE TABLE public.intruder (id int)`.execute(db.service)).rejects.toThrow(/permission denied/);
+    await expect(sql`TRUNCATE archive`.execute(db.service)).rejects.toThrow(/permission denied/);
+  });
+
+  it('has no elevated attributes', async () => {
+    const { rows } = await sql<{ rolsuper: boolean; rolcreatedb: boolean; rolcreaterole: boolean; rolbypassrls: boolean }>`
+      SELECT rolsuper, rolcreatedb, rolcreaterole, rolbypassrls FROM pg_roles WHERE rolname = current_user`.execute(db.service);
+    expect(rows[0]).toEqual({ rolsuper: false, rolcreatedb: false, rolcreaterole: false, rolbypassrls: false });
+  });
+
+  it('can use pg-boss\'s schema', async () => {
+    const { rows } = await sql<{ ok: boolean }>`SELECT has_schema_privilege(current_user, 'pgboss', 'USAGE') AS ok`.execute(db.service);
+    expect(rows[0]?.ok).toBe(true);
+  });
+});
