@@ -17,7 +17,10 @@ const HOST_FORBIDDEN_TABLES = ['user', 'session', 'account', 'verification'];
  * The service role's privileges on the service's own tables, by table. Only tables that exist are granted,
  * so this list may name tables of migrations not yet applied.
  */
-export const SERVICE_TABLE_PRIVILEGES: Record<string, Privilege[]> = {};
+export const SERVICE_TABLE_PRIVILEGES: Record<string, Privilege[]> = {
+  // The worker replaces an item's document when it re-archives it; items are never deleted by the service.
+  search_document: ['SELECT', 'INSERT', 'UPDATE'],
+};
 
 export interface ServiceRoleOptions {
   user: string;
