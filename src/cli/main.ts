@@ -7,6 +7,7 @@ const commands: Record<string, () => Promise<Command>> = {
   start: async () => (await import('./start-command.ts')).startCommand,
   migrate: async () => (await import('./migrate-command.ts')).migrateCommand,
   demo: async () => (await import('./demo-command.ts')).demoCommand,
+  worker: async () => (await import('./worker-command.ts')).workerCommand,
 };
 
 function help(all: Command[]): string {
