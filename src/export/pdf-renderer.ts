@@ -1,4 +1,5 @@
 import PDFDocument from 'pdfkit';
+import { splitCodeBlocks } from './code-blocks.ts';
 import { countOf, describeFacts, formatUtc, jsonPreview, roleLabel, truncateWithNote } from './display-format.ts';
 import type { ChunkSink, ExportFooter, ExportHeader, ExportMessage } from './export-types.ts';
 import { readMessageFacts } from './message-metadata.ts';
@@ -39,6 +40,7 @@ interface Style {
 const BODY: Style = { face: 'regular', size: 10, color: COLORS.text };
 const LABEL: Style = { face: 'bold', size: 8.5, color: COLORS.muted };
 const CODE: Style = { face: 'mono', size: 7.5, color: COLORS.muted };
+const SOURCE_CODE: Style = { face: 'mono', size: 8, color: COLORS.text };
 
 function roleColor(role: string): string {
   if (role === 'user') return COLORS.user;
@@ -159,7 +161,17 @@ export function createPdfExport(header: ExportHeader, sink: ChunkSink): PdfExpor
           write(LABEL, 'Attachment preview');
           writeIndented(10, CODE, truncateWithNote(part.text, MAX_PREVIEW_CHARS));
         } else {
-          write(BODY, part.text, { lineGap: 1.5 });
+          for (const block of splitCodeBlocks(part.text)) {
+            const text = block.text.replace(/^(?:[ \t]*\n)+|\s+$/g, '');
+            if (text === '') continue;
+            if (block.code) {
+              gap(3);
+              writeIndented(10, SOURCE_CODE, text);
+              gap(4);
+            } else {
+              write(BODY, text, { lineGap: 1.5 });
+            }
+          }
         }
         gap(5);
         return;
