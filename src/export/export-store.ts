@@ -68,7 +68,12 @@ async function removeIfPresent(file: string): Promise<void> {
 export async function openExportFile(exportDir: string, name: ExportFileName): Promise<ExportFileWriter> {
   const finalPath = exportFilePath(exportDir, name);
   const directory = path.dirname(finalPath);
-  await mkdir(directory, { recursive: true });
+  // Directories created now must be synced too for the new file's path to survive a power loss.
+  const firstCreated = await mkdir(directory, { recursive: true });
+  const toSync = [directory];
+  if (firstCreated !== undefined) {
+    for (let d = directory; d !== path.dirname(firstCreated); d = path.dirname(d)) toSync.push(path.dirname(d));
+  }
   const tempPath = path.join(
     directory,
     `.${path.basename(finalPath)}.${process.pid}-${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`,
@@ -126,7 +131,7 @@ export async function openExportFile(exportDir: string, name: ExportFileName): P
         await finished;
         if (failure) throw failure;
         await rename(tempPath, finalPath);
-        await syncDirectory(directory);
+        for (const d of toSync) await syncDirectory(d);
       } catch (error) {
         state = 'aborted';
         await closeStream();

@@ -11,6 +11,8 @@ import { gfm } from 'micromark-extension-gfm';
 // that cannot leak.
 
 const mayLeak = /[<`~]|\]:|\[\^/;
+// Parsing time grows faster than the text (a 400 kB paste takes seconds); beyond this a text is kept literal instead.
+const MAX_PARSED_CHARS = 50_000;
 
 const flowParents = new Set(['root', 'blockquote', 'listItem', 'footnoteDefinition']);
 
@@ -85,6 +87,7 @@ export function containMarkdown(source: string): RootContent[] {
     .trimEnd();
   if (normalized === '') return [];
   if (!mayLeak.test(normalized)) return [{ type: 'html', value: normalized }];
+  if (normalized.length > MAX_PARSED_CHARS) return [{ type: 'code', lang: 'text', value: normalized }];
 
   const tree = fromMarkdown(normalized, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
   return rewriteChildren('root', tree.children, definitionsOf(tree)) as RootContent[];

@@ -105,6 +105,13 @@ describe('Markdown export', () => {
     expect(md).toContain('… (truncated: 100,002 characters in total)');
   });
 
+  it('keeps a very long text with markup literal, in a fence longer than any backtick run inside', () => {
+    const text = `${'Paste with `code`, </details> and ```` fences.\n'.repeat(2_000)}end`;
+    const md = render([{ ...messages[0]!, parts: [{ type: 'text', text }] }]);
+    expect(md).toContain(`\`\`\`\`\`text\n${text}\n\`\`\`\`\``);
+    expectIntactStructure(md, [messages[0]!]);
+  });
+
   it('survives hostile text: fences, HTML, <details>, comments, definitions, backtick runs', () => {
     const hostile = [
       'Unclosed fence:\n```js\nconst a = 1;\n## not a heading',
