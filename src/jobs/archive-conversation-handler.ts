@@ -7,39 +7,18 @@ import { ExtractiveSummaryBuilder } from '../analysis/summary.ts';
 import type { Config } from '../config.ts';
 import { actingAs } from '../db/acting-user.ts';
 import type { Database } from '../db/database.ts';
+import type { createExportWriter } from '../export/export-writer.ts';
+import type { ExportFileResult } from '../export/export-types.ts';
 import { SEARCH_BODY_MAX_CHARS } from '../search/search-document.ts';
-import type { ArchiveConversationOutput, ArchiveConversationPayload, ExportFormat } from './archive-conversation.ts';
+import type { ArchiveConversationOutput, ArchiveConversationPayload } from './archive-conversation.ts';
 import { archiveIdForJob, writeArchive, type ArchiveTarget } from './archive-writer.ts';
 import type { TokenCounter } from './interim-token-counter.ts';
 import { PermanentJobError } from './job-failure.ts';
 import type { JobContext, JobHandler } from './job-handler.ts';
-import { DEFAULT_PAGE_SIZE, readThreadMessages, type ThreadMessage } from './thread-messages.ts';
+import { DEFAULT_PAGE_SIZE, readThreadMessages } from './thread-messages.ts';
 
-/** The export writer of src/export, as this job uses it. */
-export interface ExportWriter {
-  addMessage(message: ThreadMessage & { tokens: number }): Promise<void>;
-  finish(footer: { messageCount: number; tokensTotal: number; summary: string; analysis: unknown }): Promise<{
-    storageLocation: string;
-    fileSize: number;
-    sha256: string;
-  }>;
-  abort(): Promise<void>;
-}
-
-export type CreateExportWriter = (
-  format: ExportFormat,
-  header: {
-    archiveId: string;
-    archiveName: string;
-    archiveDescription: string | null;
-    threadId: string;
-    threadTitle: string;
-    userId: string;
-    exportedAt: Date;
-    encoding: string;
-  },
-  target: { exportDir: string },
-) => Promise<ExportWriter>;
+/** `createExportWriter` of src/export; injectable so tests can make the export fail. */
+export type CreateExportWriter = typeof createExportWriter;
 
 /** Points between the job's steps; a retry after a crash at any of them must leave no duplicate. */
 export type ArchiveStep = 'context-read' | 'export-written' | 'archive-row-written' | 'committed';
@@ -91,11 +70,12 @@ export function createArchiveConversationHandler(
         threadTitle: found.threadTitle,
         userId: payload.requestedBy,
         exportedAt: new Date(),
-        encoding: counter.encoding,
+        // The file's character encoding; the token encoding is in the analysis.
+        encoding: 'utf-8',
       },
       { exportDir: deps.config.exportDir },
     );
-    let file: Awaited<ReturnType<ExportWriter['finish']>>;
+    let file: ExportFileResult;
     let builtSummary: string;
     let builtAnalysis: ReturnType<ConversationAnalysisBuilder['build']>;
     try {

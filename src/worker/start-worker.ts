@@ -11,6 +11,8 @@ import {
   type ArchiveConversationDeps,
   type CreateExportWriter,
 } from '../jobs/archive-conversation-handler.ts';
+import { removeStaleTempFiles } from '../export/export-store.ts';
+import { createExportWriter } from '../export/export-writer.ts';
 import { createBoss } from '../jobs/boss.ts';
 import { loadTokenCounter } from '../jobs/interim-token-counter.ts';
 import { NIGHTLY_SCHEDULE_KEY, nightlyPatternsJob } from '../jobs/nightly-patterns.ts';
@@ -57,6 +59,8 @@ export interface WorkerHandle {
 
 const DEFAULT_POLLING_SECONDS = 2;
 const DEFAULT_NOTIFY_POLLING_SECONDS = 10;
+/** Export temp files untouched this long belong to no running job (archive jobs expire after 30 minutes). */
+const STALE_EXPORT_MINUTES = 60;
 /** How long to wait, after pg-boss gave up on a handler, for it to notice its aborted signal. */
 const ABANDONED_HANDLER_GRACE_MS = 5_000;
 
@@ -100,6 +104,8 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     })());
 
   try {
+    const removed = await removeStaleTempFiles(config.exportDir, STALE_EXPORT_MINUTES);
+    if (removed > 0) workerLog.info({ removed }, 'removed temp files of exports that never finished');
     await boss.start();
     await ensureQueues(boss);
     await registerHandlers(boss, db, options, concurrency, track, workerLog);
@@ -140,7 +146,7 @@ async function registerHandlers(
     db,
     config,
     loadTokenCounter,
-    createExportWriter: tuning.createExportWriter ?? exportNotAvailable,
+    createExportWriter: tuning.createExportWriter ?? createExportWriter,
     ...(tuning.archiveCheckpoint ? { checkpoint: tuning.archiveCheckpoint } : {}),
     ...(tuning.pageSize ? { pageSize: tuning.pageSize } : {}),
   });
@@ -148,10 +154,6 @@ async function registerHandlers(
   await workQueue(boss, analyzePatternsJob, createAnalyzePatternsHandler({ db, timeZone: config.patterns.timeZone }), { ...loop, concurrency: 1 });
   await workQueue(boss, nightlyPatternsJob, createNightlyPatternsHandler({ boss, timeZone: config.patterns.timeZone }), { ...loop, concurrency: 1 });
 }
-
-const exportNotAvailable: CreateExportWriter = async () => {
-  throw new Error('the export writer (src/export) is not available in this build');
-};
 
 async function settleWithin(promises: Promise<unknown>[], timeoutMs: number): Promise<void> {
   if (promises.length === 0) return;

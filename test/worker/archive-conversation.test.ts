@@ -16,7 +16,7 @@ import type { JobContext } from '../../src/jobs/job-handler.ts';
 import { enqueue } from '../../src/jobs/registry.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/start-worker.ts';
-import { interimExportWriter } from '../support/interim-export-writer.ts';
+import { readPdf } from '../export/pdf-text.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { deadLettersOf, gate, startBossClient, waitFor, waitForSettled } from '../support/worker-harness.ts';
 
@@ -40,7 +40,7 @@ describe('archive-conversation job (enqueue → worker → rows and export file)
       serviceUrl: db.serviceUrl,
       log: createLogger('silent'),
       concurrency: 2,
-      tuning: { createExportWriter: interimExportWriter, archiveCheckpoint: (step, context) => onCheckpoint(step, context), pageSize: 5 },
+      tuning: { archiveCheckpoint: (step, context) => onCheckpoint(step, context), pageSize: 5 },
     });
     threads = await db.owner.selectFrom('chat_thread').select(['id', 'user_id', 'title']).orderBy('created_at').orderBy('id').execute();
     users = [...new Set(threads.map((t) => t.user_id))];
@@ -67,7 +67,8 @@ describe('archive-conversation job (enqueue → worker → rows and export file)
 
   for (const exportFormat of ['json', 'markdown', 'pdf'] as const) {
     it(`archives a demo thread as ${exportFormat}: archive row, item, search document and export file`, async () => {
-      const thread = threads[exportFormat === 'json' ? 0 : exportFormat === 'markdown' ? 1 : 2]!;
+      // A French thread for the PDF, whose title carries accents.
+      const thread = exportFormat === 'pdf' ? threads.find((t) => /[àéè]/.test(t.title))! : threads[exportFormat === 'json' ? 0 : 1]!;
       const name = `Archive ${exportFormat}`;
       const job = await archive({ threadId: thread.id, name, description: 'from the test', exportFormat, requestedBy: thread.user_id });
       expect(job.state).toBe('completed');
@@ -101,6 +102,30 @@ describe('archive-conversation job (enqueue → worker → rows and export file)
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(mcpMetadata.checksum.value);
       expect(path.dirname(output.storageLocation)).toBe(path.join(exportDir, output.archiveId));
       expect((await stat(output.storageLocation)).isFile()).toBe(true);
+
+      const messages = await db.owner
+        .selectFrom('chat_message')
+        .select(['id', 'role', 'parts', 'metadata'])
+        .where('thread_id', '=', thread.id)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      if (exportFormat === 'json') {
+        const document = JSON.parse(bytes.toString('utf8')) as { messages: { id: string; parts: unknown; metadata: unknown; tokens: number }[]; tokensTotal: number };
+        expect(document.messages.map((m) => ({ id: m.id, parts: m.parts, metadata: m.metadata }))).toEqual(
+          messages.map((m) => ({ id: m.id, parts: m.parts, metadata: m.metadata })),
+        );
+        expect(document.tokensTotal).toBe(output.tokensCount);
+        expect(document.messages.reduce((sum, m) => sum + m.tokens, 0)).toBe(output.tokensCount);
+      } else if (exportFormat === 'markdown') {
+        const markdown = bytes.toString('utf8');
+        expect(markdown).toContain(`# ${thread.title || 'Untitled conversation'}`);
+        expect(markdown.match(/^## (User|Assistant) · /gm)).toHaveLength(messages.length);
+      } else {
+        const pdf = readPdf(bytes);
+        expect(pdf.pageCount).toBeGreaterThan(0);
+        expect(pdf.pages.join('\n')).toContain(thread.title);
+      }
     });
   }
 

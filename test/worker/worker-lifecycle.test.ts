@@ -11,7 +11,6 @@ import { enqueue, jobDefinitions } from '../../src/jobs/registry.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { JobEndEvent, JobStartEvent } from '../../src/worker/run-job.ts';
 import { startWorker, type WorkerHandle, type WorkerTuning } from '../../src/worker/start-worker.ts';
-import { interimExportWriter } from '../support/interim-export-writer.ts';
 import { CLI } from '../support/run-cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { findJob, gate, startBossClient, waitFor, waitForSettled } from '../support/worker-harness.ts';
@@ -49,7 +48,7 @@ describe('worker process', () => {
       concurrency: options.concurrency ?? 1,
       instanceName: options.instanceName ?? 'worker',
       observer: { onJobStart: options.onStart, onJobEnd: options.onEnd },
-      tuning: { createExportWriter: interimExportWriter, ...options.tuning },
+      tuning: { ...options.tuning },
     });
     workers.push(worker);
     return worker;
