@@ -117,6 +117,38 @@ describe('worker process', () => {
     expect(new Set(ids.flatMap((id) => started.get(id)!))).toEqual(new Set(['a', 'b']));
   });
 
+  it('logs each job with its id, queue, attempt "n of max" and duration, writes an audit line, and tells the observer', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const ends: JobEndEvent[] = [];
+    const worker = await startWorker({
+      config: db.config({ EXPORT_DIR: exportDir }),
+      serviceUrl: db.serviceUrl,
+      log: createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) }),
+      concurrency: 1,
+      instanceName: 'worker-logged',
+      observer: { onJobEnd: (event) => ends.push(event) },
+    });
+    workers.push(worker);
+    const payload = request('Logged');
+    const { jobId } = await enqueue(boss, archiveConversationJob, payload);
+    await waitForSettled(boss, queue, jobId);
+    await waitFor('the audit line', async () => (lines.some((l) => l.audit === true && l.jobId === jobId) ? true : undefined));
+    const maxAttempts = archiveConversationJob.queueOptions.retryLimit! + 1;
+    const ofJob = lines.filter((l) => l.jobId === jobId);
+    expect(ofJob.map((l) => l.msg)).toEqual(['job started', 'job completed', 'audit']);
+    for (const line of ofJob) expect(line).toMatchObject({ queue, attempt: `1 of ${maxAttempts}` });
+    expect(ofJob[2]).toMatchObject({ audit: true, event: 'job.completed', outcome: 'completed', actor: payload.requestedBy, durationMs: expect.any(Number) });
+    expect(ends).toEqual([{ queue, jobId, durationMs: expect.any(Number), outcome: 'completed', willRetry: false, tokens: expect.any(Number) }]);
+    expect(ends[0]!.tokens).toBeGreaterThan(0);
+    // No message text reaches the log.
+    const threadText = (await db.owner.selectFrom('chat_message').select('parts').where('thread_id', '=', payload.threadId).execute())
+      .flatMap((m) => (m.parts ?? []) as { type?: string; text?: string }[])
+      .filter((part) => part.type === 'text' && typeof part.text === 'string' && part.text.length > 20)
+      .map((part) => part.text!);
+    const logged = lines.map((l) => JSON.stringify(l)).join('\n');
+    for (const text of threadText) expect(logged).not.toContain(text.slice(0, 20));
+  });
+
   it('on stop, fetches nothing new, lets the running job finish, then closes its pools', async () => {
     const running = gate();
     const release = gate();
