@@ -1,0 +1,349 @@
+// Token counting benchmark: our counter against stock js-tiktoken on a deterministic mixed chat corpus,
+// load time and memory, pathological single messages, and a corpus-wide equality check.
+//
+//   node bench/tokens.ts [--mb 6] [--runs 3] [--write]
+//
+// Every measurement runs in a fresh Node process (cold caches, own RSS); the table shows medians.
+// --write replaces the "## Token counting" section of docs/BENCHMARKS.md with the printed one.
+
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Tiktoken } from 'js-tiktoken/lite';
+import { z } from 'zod';
+import { parseBpeRanks } from '../src/analysis/bpe-ranks.ts';
+import { createTokenCounter, loadTokenCounter, type EncodingName, type RankFile } from '../src/analysis/tokens.ts';
+import { generateChatCorpus, utf8Length } from '../test/support/chat-corpus.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const encodings: readonly EncodingName[] = ['o200k_base', 'cl100k_base'];
+const CORPUS_SEED = 20261125;
+
+const Task = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('load'), counter: z.enum(['ours', 'js-tiktoken', 'none']), encoding: z.enum(encodings) }),
+  z.object({
+    kind: z.literal('count'),
+    counter: z.enum(['ours', 'ours-no-cache', 'js-tiktoken', 'split-only']),
+    encoding: z.enum(encodings),
+    corpusFile: z.string(),
+  }),
+  z.object({
+    kind: z.literal('pathological'),
+    counter: z.enum(['ours', 'js-tiktoken']),
+    encoding: z.enum(encodings),
+    input: z.string(),
+  }),
+]);
+type Task = z.infer<typeof Task>;
+
+const LoadResult = z.object({ loadMs: z.number(), rssMb: z.number(), heapMb: z.number(), tableMb: z.number() });
+const CountResult = z.object({
+  seconds: z.number(),
+  cpuSeconds: z.number(),
+  bytes: z.number(),
+  tokens: z.number(),
+  countsDigest: z.string(),
+  peakRssMb: z.number(),
+});
+const PathologicalResult = z.object({ ms: z.number(), tokens: z.number(), bytes: z.number() });
+
+// ---- child side: one measurement, printed as one JSON line ----
+
+async function runTask(task: Task): Promise<unknown> {
+  switch (task.kind) {
+    case 'load': {
+      const start = performance.now();
+      const counter = task.counter === 'none' ? () => 0 : await loadCounter(task.counter, task.encoding);
+      const loadMs = performance.now() - start;
+      counter('warm up');
+      globalThis.gc?.();
+      const memory = process.memoryUsage();
+      // Measured after the RSS reading: the size of our typed-array rank table alone.
+      const tableMb =
+        task.counter === 'ours' ? parseBpeRanks((await importRankFile(task.encoding)).bpe_ranks).tableBytes / 1e6 : 0;
+      return { loadMs, rssMb: memory.rss / 1e6, heapMb: memory.heapUsed / 1e6, tableMb };
+    }
+    case 'count': {
+      const messages = z.array(z.string()).parse(JSON.parse(readFileSync(task.corpusFile, 'utf8')));
+      const bytes = messages.reduce((sum, message) => sum + utf8Length(message), 0);
+      const counter = await loadCounter(task.counter, task.encoding);
+      const counts = new Int32Array(messages.length);
+      const cpuStart = process.cpuUsage();
+      const start = performance.now();
+      for (let i = 0; i < messages.length; i++) counts[i] = counter(messages[i]!);
+      const seconds = (performance.now() - start) / 1000;
+      const cpu = process.cpuUsage(cpuStart);
+      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+      const tokens = counts.reduce((sum, count) => sum + count, 0);
+      const countsDigest = createHash('sha256').update(counts).digest('hex').slice(0, 16);
+      return { seconds, cpuSeconds, bytes, tokens, countsDigest, peakRssMb: process.resourceUsage().maxRSS / 1e3 };
+    }
+    case 'pathological': {
+      const text = pathologicalInput(task.input);
+      const counter = await loadCounter(task.counter, task.encoding);
+      counter('warm up');
+      const start = performance.now();
+      const tokens = counter(text);
+      return { ms: performance.now() - start, tokens, bytes: utf8Length(text) };
+    }
+  }
+}
+
+async function loadCounter(
+  counter: 'ours' | 'ours-no-cache' | 'js-tiktoken' | 'split-only',
+  encoding: EncodingName,
+): Promise<(text: string) => number> {
+  if (counter === 'ours') {
+    const ours = await loadTokenCounter(encoding);
+    return (text) => ours.count(text);
+  }
+  const file = await importRankFile(encoding);
+  if (counter === 'ours-no-cache') {
+    const ours = createTokenCounter(encoding, file, { pieceCacheSize: 0 });
+    return (text) => ours.count(text);
+  }
+  if (counter === 'split-only') {
+    const pattern = new RegExp(file.pat_str, 'gu');
+    return (text) => text.match(pattern)?.length ?? 0;
+  }
+  const stock = new Tiktoken(file);
+  return (text) => stock.encode(text, [], []).length;
+}
+
+async function importRankFile(encoding: EncodingName): Promise<RankFile & { special_tokens: Record<string, number> }> {
+  return encoding === 'o200k_base'
+    ? (await import('js-tiktoken/ranks/o200k_base')).default
+    : (await import('js-tiktoken/ranks/cl100k_base')).default;
+}
+
+const pathologicalInputs: Record<string, { label: string; make: () => string; stockSize?: string }> = {
+  a1m: { label: '1 MB of `a` (one piece)', make: () => 'a'.repeat(1_000_000), stockSize: 'a4k' },
+  spaces1m: { label: '1 MB of spaces (one piece)', make: () => ' '.repeat(1_000_000), stockSize: 'spaces4k' },
+  letters40k: { label: '40,000 random a-z (one piece)', make: () => randomText(1, 40_000, 'abcdefghijklmnopqrstuvwxyz'), stockSize: 'letters4k' },
+  letters1m: { label: '1 MB random a-z (one piece)', make: () => randomText(2, 1_000_000, 'abcdefghijklmnopqrstuvwxyz') },
+  base64: { label: '1 MB base64 (many short pieces)', make: () => randomText(3, 1_000_000, BASE64), stockSize: 'base64' },
+  han: { label: '1 MB of Chinese, no punctuation (one piece)', make: () => randomText(4, 333_333, HAN) },
+  a4k: { label: '`a` × 4,000', make: () => 'a'.repeat(4000) },
+  spaces4k: { label: 'spaces × 4,000', make: () => ' '.repeat(4000) },
+  letters4k: { label: '4,000 random a-z', make: () => randomText(1, 4000, 'abcdefghijklmnopqrstuvwxyz') },
+};
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const HAN = '的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经';
+
+function pathologicalInput(name: string): string {
+  const input = pathologicalInputs[name];
+  if (input === undefined) throw new Error(`unknown input ${name}`);
+  return input.make();
+}
+
+function randomText(seed: number, length: number, alphabet: string): string {
+  const chars = Array.from(alphabet);
+  let state = seed;
+  const out: string[] = [];
+  for (let i = 0; i < length; i++) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    out.push(chars[(state >>> 8) % chars.length]!);
+  }
+  return out.join('');
+}
+
+// ---- parent side: run the children, print and optionally write the table ----
+
+function child<T>(task: Task, schema: z.ZodType<T>): T {
+  const output = execFileSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', JSON.stringify(task)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lastLine = output.trim().split('\n').at(-1) ?? '';
+  return schema.parse(JSON.parse(lastLine));
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+const fixed = (value: number, digits: number) => value.toFixed(digits);
+const thousands = (value: number) => Math.round(value).toLocaleString('en-US');
+
+function argument(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  if (index < 0) return fallback;
+  const value = Number(process.argv[index + 1]);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} needs a positive number`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  const megabytes = argument('mb', 6);
+  const runs = argument('runs', 3);
+  const write = process.argv.includes('--write');
+  const startedAt = new Date();
+  const loadAtStart = loadavg()[0] ?? 0;
+
+  const resultsDir = join(root, 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const corpusFile = join(resultsDir, `tokens-corpus-${CORPUS_SEED}-${megabytes}mb.json`);
+  if (!existsSync(corpusFile)) {
+    writeFileSync(corpusFile, JSON.stringify(generateChatCorpus({ seed: CORPUS_SEED, targetBytes: megabytes * 1e6 })));
+  }
+  const messages = z.array(z.string()).parse(JSON.parse(readFileSync(corpusFile, 'utf8')));
+  const sizes = messages.map(utf8Length).sort((a, b) => a - b);
+  const corpusBytes = sizes.reduce((sum, size) => sum + size, 0);
+  const progress = (line: string) => process.stderr.write(`${line}\n`);
+
+  const lines: string[] = [];
+  const countRows: string[] = [];
+  const digests = new Map<EncodingName, Set<string>>();
+  const totals = new Map<EncodingName, Set<number>>();
+  const stockSpeed = new Map<EncodingName, number>();
+  const labels = {
+    'js-tiktoken': 'js-tiktoken 1.0.21 `encode(text, [], [])`',
+    ours: '**ours** (`loadTokenCounter`)',
+    'ours-no-cache': 'ours, piece cache off',
+    'split-only': 'split pattern alone (ceiling)',
+  } as const;
+  for (const encoding of encodings) {
+    for (const counter of ['js-tiktoken', 'ours', 'ours-no-cache', 'split-only'] as const) {
+      const results = [];
+      for (let run = 0; run < runs; run++) {
+        progress(`count ${counter} ${encoding} run ${run + 1}/${runs}`);
+        results.push(child({ kind: 'count', counter, encoding, corpusFile }, CountResult));
+      }
+      const seconds = median(results.map((result) => result.seconds));
+      const speed = corpusBytes / 1e6 / seconds;
+      const tokens = results[0]!.tokens;
+      if (counter === 'js-tiktoken') stockSpeed.set(encoding, speed);
+      if (counter !== 'split-only') {
+        for (const result of results) {
+          (digests.get(encoding) ?? digests.set(encoding, new Set()).get(encoding)!).add(result.countsDigest);
+          (totals.get(encoding) ?? totals.set(encoding, new Set()).get(encoding)!).add(result.tokens);
+        }
+      }
+      const perToken = counter === 'split-only' ? '–' : thousands(tokens / seconds);
+      const ratio = counter === 'js-tiktoken' ? '1.0×' : `${fixed(speed / stockSpeed.get(encoding)!, 1)}×`;
+      const cpuSpeed = corpusBytes / 1e6 / median(results.map((result) => result.cpuSeconds));
+      countRows.push(
+        `| ${labels[counter]} | ${encoding} | ${fixed(seconds, 2)} (${results.map((result) => fixed(result.seconds, 2)).join(' / ')}) | ` +
+          `**${fixed(speed, 2)}** | ${fixed(cpuSpeed, 2)} | ${ratio} | ${perToken} | ${fixed(median(results.map((result) => result.peakRssMb)), 0)} |`,
+      );
+    }
+  }
+
+  const loadRows: string[] = [];
+  const baseline = [];
+  for (let run = 0; run < runs; run++) baseline.push(child({ kind: 'load', counter: 'none', encoding: 'o200k_base' }, LoadResult));
+  loadRows.push(`| Node alone (this script, no encoding) | – | – | ${fixed(median(baseline.map((result) => result.rssMb)), 0)} | ${fixed(median(baseline.map((result) => result.heapMb)), 0)} | – |`);
+  for (const encoding of encodings) {
+    for (const counter of ['js-tiktoken', 'ours'] as const) {
+      const results = [];
+      for (let run = 0; run < runs; run++) {
+        progress(`load ${counter} ${encoding} run ${run + 1}/${runs}`);
+        results.push(child({ kind: 'load', counter, encoding }, LoadResult));
+      }
+      loadRows.push(
+        `| ${counter === 'ours' ? 'ours' : 'js-tiktoken `new Tiktoken(ranks)`'} | ${encoding} | ` +
+          `${fixed(median(results.map((result) => result.loadMs)), 0)} | ${fixed(median(results.map((result) => result.rssMb)), 0)} | ` +
+          `${fixed(median(results.map((result) => result.heapMb)), 0)} | ${counter === 'ours' ? fixed(results[0]!.tableMb, 1) : '–'} |`,
+      );
+    }
+  }
+
+  const pathologicalRows: string[] = [];
+  for (const [name, input] of Object.entries(pathologicalInputs)) {
+    if (!name.endsWith('1m') && !['letters40k', 'base64', 'han'].includes(name)) continue;
+    const cells: string[] = [];
+    let tokensCell = '';
+    for (const encoding of encodings) {
+      progress(`pathological ${name} ${encoding}`);
+      const results = [];
+      for (let run = 0; run < runs; run++) results.push(child({ kind: 'pathological', counter: 'ours', encoding, input: name }, PathologicalResult));
+      cells.push(fixed(median(results.map((result) => result.ms)), 0));
+      tokensCell += `${tokensCell ? ' / ' : ''}${thousands(results[0]!.tokens)}`;
+    }
+    let stockCell = 'not run (quadratic: hours to days)';
+    if (input.stockSize !== undefined) {
+      progress(`pathological ${input.stockSize} js-tiktoken`);
+      const stockInput = pathologicalInputs[input.stockSize]!;
+      const stock = child({ kind: 'pathological', counter: 'js-tiktoken', encoding: 'o200k_base', input: input.stockSize }, PathologicalResult);
+      stockCell = input.stockSize === name ? `${thousands(stock.ms)} ms` : `${stockInput.label}: ${thousands(stock.ms)} ms`;
+    }
+    pathologicalRows.push(`| ${input.label} | ${cells.join(' | ')} | ${tokensCell} | ${stockCell} |`);
+  }
+
+  const equal = encodings.map((encoding) => {
+    const digestSet = digests.get(encoding)!;
+    const totalSet = totals.get(encoding)!;
+    return `${encoding}: ${digestSet.size === 1 && totalSet.size === 1 ? `identical (${thousands([...totalSet][0]!)} tokens)` : `**DIFFERENT** (${[...totalSet].join(', ')})`}`;
+  });
+
+  const date = startedAt.toISOString().slice(0, 10);
+  lines.push(
+    '## Token counting',
+    '',
+    `\`node bench/tokens.ts --mb ${megabytes} --runs ${runs}\`, ${date}, Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), ` +
+      `${fixed(totalmem() / 2 ** 30, 0)} GiB, load average ${fixed(loadAtStart, 1)} at start (the machine is shared). Every figure is the median of ` +
+      `${runs} fresh processes (cold piece cache, JIT warm-up included). MB = 10⁶ bytes of UTF-8. "MB/s of CPU time" divides by the ` +
+      `process's CPU time during the loop (GC and JIT threads included): less sensitive to the other workloads than wall time.`,
+    '',
+    `Corpus: \`generateChatCorpus\` (test/support/chat-corpus.ts, seed ${CORPUS_SEED}): ${thousands(messages.length)} messages, ` +
+      `${fixed(corpusBytes / 1e6, 1)} MB, mean ${thousands(corpusBytes / messages.length)} B, median ${thousands(sizes[sizes.length >> 1]!)} B; ` +
+      'EN/FR prose with a long tail of rare words, Chinese/Japanese/Korean and other scripts, code fences, tool-call JSON, emoji, ' +
+      'URLs, banners and special-token text. Each message is counted separately and the counts summed.',
+    '',
+    '| counter | encoding | wall time, s (runs) | MB/s | MB/s of CPU time | vs js-tiktoken | tokens/s | peak RSS (MB) |',
+    '|---|---|---|---|---|---|---|---|',
+    ...countRows,
+    '',
+    `Equality, corpus-wide: per-message counts (SHA-256 of the count sequence) and totals of every run of ours, ours without cache and ` +
+      `js-tiktoken — ${equal.join('; ')}.`,
+    '',
+    'Load (import the rank file + build the tables + count one short string), fresh process each:',
+    '',
+    '| counter | encoding | load (ms) | RSS after load (MB) | JS heap used (MB) | rank table arrays (MB) |',
+    '|---|---|---|---|---|---|',
+    ...loadRows,
+    '',
+    'Pathological single messages (ours, ms per call after load; js-tiktoken o200k_base where it can finish):',
+    '',
+    '| input | o200k_base (ms) | cl100k_base (ms) | tokens (o200k / cl100k) | js-tiktoken o200k_base |',
+    '|---|---|---|---|---|',
+    ...pathologicalRows,
+    '',
+  );
+  const section = lines.join('\n');
+  process.stdout.write(`${section}\n`);
+  if (write) writeSection(section, date);
+}
+
+function writeSection(section: string, date: string): void {
+  const file = join(root, 'docs', 'BENCHMARKS.md');
+  mkdirSync(dirname(file), { recursive: true });
+  const header =
+    '# Benchmarks\n\n' +
+    `Measured on the development machine: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), shared with other ` +
+    `workloads; Node ${process.version}; first written ${date}. Each section names its command, date and load; rerun it to update.\n\n`;
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : header;
+  const start = current.indexOf('## Token counting');
+  let updated: string;
+  if (start < 0) {
+    updated = `${current.trimEnd()}\n\n${section}`;
+  } else {
+    const next = current.indexOf('\n## ', start + 1);
+    updated = current.slice(0, start) + section + (next < 0 ? '' : `\n${current.slice(next + 1)}`);
+  }
+  writeFileSync(file, `${updated.trimEnd()}\n`);
+}
+
+const childIndex = process.argv.indexOf('--child');
+if (childIndex >= 0) {
+  const task = Task.parse(JSON.parse(process.argv[childIndex + 1] ?? 'null'));
+  process.stdout.write(`${JSON.stringify(await runTask(task))}\n`);
+} else {
+  await main();
+}
