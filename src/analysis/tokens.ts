@@ -25,7 +25,7 @@ export interface RankFile {
 }
 
 export interface TokenCounterOptions {
-  /** Pieces remembered with their token count; 0 turns the cache off. */
+  /** Pieces remembered per cache generation (two generations are kept); 0 turns the cache off. */
   readonly pieceCacheSize?: number;
 }
 
@@ -56,10 +56,12 @@ async function importRankFile(encoding: EncodingName): Promise<RankFile> {
   }
 }
 
-// Chat text repeats its words: most pieces are counted from this cache. Emptied when full rather than
-// kept as an LRU, which costs less per hit and re-warms within a few messages. Long pieces are rare,
-// seldom repeat and would keep large strings alive.
-const DEFAULT_PIECE_CACHE_SIZE = 50_000;
+// Chat text repeats its words: most pieces are counted from a cache of piece → token count. Instead of an
+// LRU, two generations of Maps: when the young one is full it becomes the old one and the previous old one
+// is dropped; a hit in the old generation moves the piece back to the young one. Hits cost one Map lookup,
+// and frequent pieces survive every turnover. Long pieces are rare, seldom repeat and would keep large
+// strings alive, so they are not cached.
+const DEFAULT_PIECE_CACHE_SIZE = 100_000;
 const CACHEABLE_PIECE_LENGTH = 64;
 // Pieces up to this size are encoded into one reused buffer; the rare longer ones get their own.
 const KEPT_BUFFER_BYTES = 64 * 1024;
@@ -74,7 +76,8 @@ export function createTokenCounter(
   const ranks = parseBpeRanks(file.bpe_ranks);
   // The same pattern and flags as js-tiktoken, so that the pieces are the same.
   const pattern = new RegExp(file.pat_str, 'gu');
-  const cache = new Map<string, number>();
+  let young = new Map<string, number>();
+  let old = new Map<string, number>();
   const buffer = new Uint8Array(KEPT_BUFFER_BYTES);
 
   const countPiece = (piece: string): number => {
@@ -93,12 +96,15 @@ export function createTokenCounter(
       if (pieces === null) return 0;
       let total = 0;
       for (const piece of pieces) {
-        let tokens = cache.get(piece);
+        let tokens = young.get(piece);
         if (tokens === undefined) {
-          tokens = countPiece(piece);
+          tokens = old.get(piece) ?? countPiece(piece);
           if (piece.length <= CACHEABLE_PIECE_LENGTH && cacheSize > 0) {
-            if (cache.size >= cacheSize) cache.clear();
-            cache.set(piece, tokens);
+            if (young.size >= cacheSize) {
+              old = young;
+              young = new Map();
+            }
+            young.set(piece, tokens);
           }
         }
         total += tokens;
