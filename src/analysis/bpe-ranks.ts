@@ -5,6 +5,9 @@
 /** No token has this rank: larger than any real rank, so it loses every "lowest rank" comparison. */
 export const NO_RANK = 0x7fffffff;
 
+/** Largest rank accepted (real encodings stay below 2¹⁸); the merge heap packs ranks into 21 bits. */
+export const MAX_RANK = 0x1fffff;
+
 export interface BpeRanks {
   readonly tokenCount: number;
   /** Length in bytes of the longest token: a longer byte range never has a rank. */
@@ -49,6 +52,7 @@ export function parseBpeRanks(compactRanks: string): BpeRanks {
     while (fieldStart < lineEnd) {
       fieldEnd = nextSpace(compactRanks, fieldStart, lineEnd);
       if (fieldEnd > fieldStart) {
+        if (rank > MAX_RANK) throw new Error(`rank ${rank} too large in BPE rank text at ${fieldStart}`);
         const length = decodeBase64Into(compactRanks, fieldStart, fieldEnd, pool, poolLength);
         if (length === 0 || length > 255) throw new Error(`bad token in BPE rank text at ${fieldStart}`);
         tokenOffset[tokenCount] = poolLength;

@@ -56,6 +56,7 @@ describe('parseBpeRanks on hand-made rank text', () => {
     expect(() => parseBpeRanks('')).toThrow();
     expect(() => parseBpeRanks('! 0 not*base64')).toThrow();
     expect(() => parseBpeRanks('! x YQ==')).toThrow();
+    expect(() => parseBpeRanks('! 3000000 YQ==')).toThrow(/too large/);
   });
 
   it('agrees with js-tiktoken on a rank file built from tokens', () => {
