@@ -192,6 +192,10 @@ describe('loadTokenCounter', () => {
     expect(a).toBe(b);
     expect(a).not.toBe(first);
   });
+
+  it('rejects an encoding it does not know', async () => {
+    await expect(loadTokenCounter('p50k_base' as EncodingName)).rejects.toThrow(/unknown encoding/);
+  });
 });
 
 describe('createTokenCounter on hand-made ranks', () => {
