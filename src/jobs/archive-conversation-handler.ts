@@ -12,7 +12,7 @@ import type { ExportFileResult } from '../export/export-types.ts';
 import { SEARCH_BODY_MAX_CHARS } from '../search/search-document.ts';
 import type { ArchiveConversationOutput, ArchiveConversationPayload } from './archive-conversation.ts';
 import { archiveIdForJob, writeArchive, type ArchiveTarget } from './archive-writer.ts';
-import type { TokenCounter } from './interim-token-counter.ts';
+import type { TokenCounter } from '../analysis/tokens.ts';
 import { PermanentJobError } from './job-failure.ts';
 import type { JobContext, JobHandler } from './job-handler.ts';
 import { DEFAULT_PAGE_SIZE, readThreadMessages } from './thread-messages.ts';

@@ -14,7 +14,7 @@ import {
 import { removeStaleTempFiles } from '../export/export-store.ts';
 import { createExportWriter } from '../export/export-writer.ts';
 import { createBoss } from '../jobs/boss.ts';
-import { loadTokenCounter } from '../jobs/interim-token-counter.ts';
+import { loadTokenCounter } from '../analysis/tokens.ts';
 import { NIGHTLY_SCHEDULE_KEY, nightlyPatternsJob } from '../jobs/nightly-patterns.ts';
 import { createNightlyPatternsHandler } from '../jobs/nightly-patterns-handler.ts';
 import { ensureQueues } from '../jobs/registry.ts';
