@@ -30,6 +30,8 @@ export const analyzePatternsJob: JobDefinition<AnalyzePatternsPayload> = {
     retryDelay: 30,
     retryBackoff: true,
     retryDelayMax: 600,
+    // A dead worker's analysis is retried after this, rather than after the hour of expiry.
+    heartbeatSeconds: 30,
     expireInSeconds: 60 * 60,
     deleteAfterSeconds: 30 * 24 * 3600,
     notify: true,

@@ -38,7 +38,10 @@ export const archiveConversationJob: JobDefinition<ArchiveConversationPayload> =
     retryDelay: 5,
     retryBackoff: true,
     retryDelayMax: 300,
-    // A 100,000-message thread takes minutes; past this the job is retried, not lost.
+    // A running job's worker refreshes its heartbeat every 15 s; a job whose worker died (kill -9, lost host) is
+    // retried once the heartbeat is this old (plus the supervisor's pass), not after the whole expiry.
+    heartbeatSeconds: 30,
+    // The hard bound even for a live worker: a 100,000-message thread takes seconds to a minute.
     expireInSeconds: 30 * 60,
     deleteAfterSeconds: 7 * 24 * 3600,
     notify: true,

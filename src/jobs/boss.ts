@@ -12,7 +12,10 @@ export interface BossOptions {
   max?: number;
   log?: Logger;
   /** Timer overrides (tests and benchmarks run the cron pass every second). */
-  timers?: Pick<ConstructorOptions, 'cronMonitorIntervalSeconds' | 'cronWorkerIntervalSeconds'>;
+  timers?: Pick<
+    ConstructorOptions,
+    'cronMonitorIntervalSeconds' | 'cronWorkerIntervalSeconds' | 'superviseIntervalSeconds' | 'monitorIntervalSeconds'
+  >;
 }
 
 /**

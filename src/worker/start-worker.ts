@@ -59,6 +59,8 @@ export interface WorkerHandle {
 
 const DEFAULT_POLLING_SECONDS = 2;
 const DEFAULT_NOTIFY_POLLING_SECONDS = 10;
+/** How often this worker's pg-boss supervisor looks for jobs whose heartbeat stopped or that expired. */
+const SUPERVISE_SECONDS = 10;
 /** Export temp files untouched this long belong to no running job (archive jobs expire after 30 minutes). */
 const STALE_EXPORT_MINUTES = 60;
 /** How long to wait, after pg-boss gave up on a handler, for it to notice its aborted signal. */
@@ -77,6 +79,10 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     max: concurrency + 3,
     log: workerLog,
     timers: {
+      // The supervisor's pass is what retries jobs whose heartbeat stopped (a killed worker) or that expired:
+      // every 10 s instead of pg-boss's 60 s bounds crash recovery at heartbeatSeconds + 10 s + the retry delay.
+      superviseIntervalSeconds: SUPERVISE_SECONDS,
+      monitorIntervalSeconds: SUPERVISE_SECONDS,
       ...(tuning.cronMonitorIntervalSeconds !== undefined ? { cronMonitorIntervalSeconds: tuning.cronMonitorIntervalSeconds } : {}),
       ...(tuning.cronWorkerIntervalSeconds !== undefined ? { cronWorkerIntervalSeconds: tuning.cronWorkerIntervalSeconds } : {}),
     },

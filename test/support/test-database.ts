@@ -16,6 +16,8 @@ export interface TestDatabase {
   /** Connected as the restricted service role, as the mcp and worker processes are. */
   service: Kysely<Database>;
   target: DatabaseTarget;
+  /** The environment a `chat-archiver` child process needs for this database (owner URL + service role). */
+  env: Record<string, string>;
   /** A config pointing at this database, with overrides applied. */
   config(env?: Record<string, string>): Config;
   drop(): Promise<void>;
@@ -49,6 +51,7 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
     owner,
     service: serviceDb,
     target: { ownerUrl, serviceUrl, isEmbeddedDefault: false, description: `test database ${name}`, close: async () => {} },
+    env: baseEnv,
     config: (env = {}) => loadConfig({ ...baseEnv, ...env }),
     async drop() {
       await owner.destroy();
