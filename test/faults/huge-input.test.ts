@@ -1,0 +1,111 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { PgBoss } from 'pg-boss';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extractMessageContent } from '../../src/analysis/message-parts.ts';
+import { loadTokenCounter } from '../../src/analysis/tokens.ts';
+import { archiveConversationJob, archiveConversationOutput } from '../../src/jobs/archive-conversation.ts';
+import { enqueue } from '../../src/jobs/registry.ts';
+import { checkExportFiles } from '../support/archive-checks.ts';
+import { insertLongThread, insertSingleMessageThread } from '../support/long-thread.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { startBossClient, waitForSettled } from '../support/worker-harness.ts';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
+
+const queue = archiveConversationJob.queue;
+const LONG_THREAD_MESSAGES = 100_000;
+const PEAK_RSS_LIMIT_BYTES = 600 * 1024 * 1024;
+const MB = 1024 * 1024;
+
+const LONG_THREAD_TEXTS = [
+  'Can you summarise the quarterly report and list the three biggest risks?',
+  'Sure. Revenue grew 12 % while costs rose 9 %; the risks are supplier concentration, currency exposure and churn.',
+  "Voilà le résumé : les coûts ont augmenté, mais la marge reste stable. Qu'en pensez-vous ?",
+  '```ts\nexport function total(items: number[]): number {\n  return items.reduce((a, b) => a + b, 0);\n}\n```',
+  '会議は明日の午前十時に始まります。資料を準備してください。',
+  'ok 👍',
+];
+
+/** About 5 MB of mixed text: prose, code, CJK, a 1 MB run of one character and base64-like noise. */
+function severalMegabytes(): string {
+  const prose = 'The archive keeps every conversation, with its summary and token count, ready for search. '.repeat(18_000);
+  const code = 'for (let i = 0; i < rows.length; i++) { total += rows[i].amount * rate; }\n'.repeat(8_000);
+  const cjk = '数据归档服务保存所有对话。'.repeat(25_000);
+  const run = 'a'.repeat(MB);
+  let noise = '';
+  for (let i = 0; noise.length < MB; i++) noise += ((i * 2654435761) >>> 0).toString(36);
+  return [prose, code, cjk, run, noise].join('\n\n');
+}
+
+// Memory must stay bounded by the page size and the largest single message, not by the thread: a worker process
+// archives a 100,000-message thread and a single message of several MB, and its peak RSS is read from the kernel.
+describe('huge input through a worker process', () => {
+  let db: TestDatabase;
+  let exportDir: string;
+  let boss: PgBoss;
+  let worker: WorkerProcess | undefined;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    exportDir = await mkdtemp(path.join(os.tmpdir(), 'chat-archiver-faults-huge-'));
+    boss = await startBossClient(db.serviceUrl);
+  });
+  afterAll(async () => {
+    worker?.child.kill('SIGKILL');
+    await worker?.exited;
+    await boss?.stop({ graceful: false });
+    await db?.drop();
+    await rm(exportDir, { recursive: true, force: true });
+  });
+
+  it('archives a 100,000-message thread and a several-MB message with exact token counts and bounded memory', async () => {
+    const userId = (await db.owner.selectFrom('chat_thread').select('user_id').orderBy('user_id').executeTakeFirstOrThrow()).user_id;
+    const longThreadId = await insertLongThread(db.owner, { userId, title: 'Long thread', messageCount: LONG_THREAD_MESSAGES, texts: LONG_THREAD_TEXTS });
+    const bigText = severalMegabytes();
+    expect(Buffer.byteLength(bigText)).toBeGreaterThan(5 * MB);
+    const bigThreadId = await insertSingleMessageThread(db.owner, { userId, title: 'One huge message', text: bigText });
+
+    // The expected totals, counted here message by message with the same extraction and encoding.
+    const counter = await loadTokenCounter('o200k_base');
+    const countOf = (text: string) => counter.count(extractMessageContent([{ type: 'text', text }]).text);
+    const perText = LONG_THREAD_TEXTS.map(countOf);
+    let expectedLong = 0;
+    for (let i = 0; i < LONG_THREAD_MESSAGES; i++) expectedLong += perText[i % perText.length]!;
+    const expectedBig = countOf(bigText);
+
+    worker = await startWorkerProcess({ ...db.env, EXPORT_DIR: exportDir }, { concurrency: 1 });
+    const idleRss = worker.peakRssBytes();
+    const started = Date.now();
+    const long = await enqueue(boss, archiveConversationJob, { threadId: longThreadId, name: 'Long', exportFormat: 'json', requestedBy: userId });
+    const longJob = await waitForSettled(boss, queue, long.jobId, 240_000);
+    const longPeakRss = worker.peakRssBytes();
+    const big = await enqueue(boss, archiveConversationJob, { threadId: bigThreadId, name: 'Big', exportFormat: 'markdown', requestedBy: userId });
+    const bigJob = await waitForSettled(boss, queue, big.jobId, 120_000);
+    const seconds = (Date.now() - started) / 1000;
+    const peakRss = worker.peakRssBytes();
+    expect(longJob.state).toBe('completed');
+    expect(bigJob.state).toBe('completed');
+    expect(peakRss).toBeLessThan(PEAK_RSS_LIMIT_BYTES);
+
+    expect(archiveConversationOutput.parse(longJob.output).tokensCount).toBe(expectedLong);
+    expect(archiveConversationOutput.parse(bigJob.output).tokensCount).toBe(expectedBig);
+    const items = await db.owner
+      .selectFrom('archive_item')
+      .select(['item_id', 'tokens_count', 'metadata'])
+      .where('item_id', 'in', [longThreadId, bigThreadId])
+      .execute();
+    const byThread = new Map(items.map((item) => [item.item_id, item]));
+    expect(items).toHaveLength(2);
+    expect(Number(byThread.get(longThreadId)!.tokens_count)).toBe(expectedLong);
+    expect(Number(byThread.get(bigThreadId)!.tokens_count)).toBe(expectedBig);
+    expect(byThread.get(longThreadId)!.metadata).toMatchObject({ messageCount: LONG_THREAD_MESSAGES });
+    expect(await checkExportFiles(db.owner)).toEqual({ checked: 2, problems: [] });
+    expect(await worker.stop()).toBe(0);
+    console.info(
+      `[faults] huge input: ${LONG_THREAD_MESSAGES} messages (${expectedLong} tokens) + one ${(Buffer.byteLength(bigText) / MB).toFixed(1)} MB message ` +
+        `(${expectedBig} tokens) in ${seconds.toFixed(1)} s; worker RSS idle ${Math.round(idleRss / MB)} MB, ` +
+        `peak ${Math.round(longPeakRss / MB)} MB after the long thread, ${Math.round(peakRss / MB)} MB after the big message`,
+    );
+  }, 300_000);
+});
