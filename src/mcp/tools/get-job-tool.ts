@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { analyzePatternsJob } from '../../jobs/analyze-patterns.ts';
+import { archiveConversationJob } from '../../jobs/archive-conversation.ts';
+import { findJobById } from '../../jobs/job-lookup.ts';
+import { defineTool } from '../tool-definition.ts';
+import { notFound } from '../tool-error.ts';
+import { uuidArgument } from '../tool-schemas.ts';
+
+const JOB_STATES = ['queued', 'active', 'retrying', 'completed', 'failed', 'cancelled'] as const;
+type JobState = (typeof JOB_STATES)[number];
+
+const STATE_OF: Record<string, JobState> = {
+  created: 'queued',
+  retry: 'retrying',
+  active: 'active',
+  completed: 'completed',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+type JobKind = 'archive_conversation' | 'analyze_conversation_patterns';
+const KIND_OF: Record<string, JobKind> = {
+  [archiveConversationJob.queue]: 'archive_conversation',
+  [analyzePatternsJob.queue]: 'analyze_conversation_patterns',
+};
+
+const ERROR_MAX_CHARS = 300;
+
+// Job rows are read as unknown: only who asked is needed from the payload.
+const jobOwner = z.object({ requestedBy: z.string().optional() });
+const failureOutput = z.object({ message: z.string() });
+const resultOutput = z.record(z.string(), z.unknown());
+
+export const getJobTool = defineTool({
+  name: 'get_job',
+  title: 'Get a job',
+  description:
+    'State of a job you queued with archive_conversation or analyze_conversation_patterns: queued, active, retrying ' +
+    '(a transient failure; it runs again by itself), completed (see `result`: the archive id, tokens and export ' +
+    'location, or the analysis), failed (see `error`) or cancelled. Poll every few seconds until completed, failed or cancelled.',
+  input: z.strictObject({ jobId: uuidArgument('a job id') }),
+  output: z.object({
+    jobId: z.string(),
+    kind: z.enum(['archive_conversation', 'analyze_conversation_patterns']),
+    state: z.enum(JOB_STATES),
+    done: z.boolean().describe('True once the state is completed, failed or cancelled'),
+    createdAt: z.string(),
+    startedAt: z.string().nullable(),
+    completedAt: z.string().nullable(),
+    attempts: z.object({ retryCount: z.number().int(), retryLimit: z.number().int() }),
+    result: z.record(z.string(), z.unknown()).nullable(),
+    error: z.string().nullable(),
+  }),
+  annotations: { readOnlyHint: true, openWorldHint: false },
+  async run({ jobId }, { caller, deps }) {
+    const found = await findJobById(deps.boss, jobId);
+    const owner = found ? jobOwner.safeParse(found.job.data) : undefined;
+    const mayRead = owner?.success && (owner.data.requestedBy === caller.userId || caller.admin);
+    if (!found || !mayRead) throw notFound('job', jobId);
+    const { job, queue } = found;
+    const state = STATE_OF[job.state] ?? 'queued';
+    const failure = state === 'failed' || state === 'retrying' ? failureOutput.safeParse(job.output) : undefined;
+    const result = state === 'completed' ? resultOutput.safeParse(job.output) : undefined;
+    return {
+      jobId: job.id,
+      kind: KIND_OF[queue] ?? 'archive_conversation',
+      state,
+      done: state === 'completed' || state === 'failed' || state === 'cancelled',
+      createdAt: iso(job.createdOn)!,
+      startedAt: state === 'queued' ? null : iso(job.startedOn),
+      completedAt: iso(job.completedOn),
+      attempts: { retryCount: job.retryCount, retryLimit: job.retryLimit },
+      result: result?.success ? result.data : null,
+      error: failure ? (failure.success ? safeErrorMessage(failure.data.message) : 'the job failed') : null,
+    };
+  },
+});
+
+function iso(value: Date | string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  const date = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+/** The first line of the error, bounded: never a stack. */
+function safeErrorMessage(message: string): string {
+  const firstLine = message.split('\n', 1)[0]!.trim();
+  return firstLine.length > ERROR_MAX_CHARS ? `${firstLine.slice(0, ERROR_MAX_CHARS - 1)}…` : firstLine || 'the job failed';
+}
