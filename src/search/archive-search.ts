@@ -41,8 +41,12 @@ export async function searchArchives(db: Kysely<Database>, options: ArchiveSearc
   const timeoutMs = Math.max(1, Math.floor(options.timeoutMs));
   return actingAs(db, { userId: options.userId }, async (trx) => {
     await sql.raw(`SET LOCAL statement_timeout = ${timeoutMs}`).execute(trx);
-    const { rows: terms } = await sql<{ nodes: number }>`SELECT numnode(${tsquery(options.query)}) AS nodes`.execute(trx);
-    if (!terms[0]?.nodes) return { kind: 'no-search-terms' };
+    // A query made only of one language's stop words ("the and of", "le de la") would match nearly every
+    // document through the other language's configuration, which keeps them: it is refused instead.
+    const { rows: terms } = await sql<{ english: number; french: number }>`
+      SELECT numnode(websearch_to_tsquery('mcp_archiver.english_unaccent', ${options.query})) AS english,
+             numnode(websearch_to_tsquery('mcp_archiver.french_unaccent', ${options.query})) AS french`.execute(trx);
+    if (!terms[0]?.english || !terms[0]?.french) return { kind: 'no-search-terms' };
     const { rows } = await sql<{
       archive_id: string;
       archive_name: string;

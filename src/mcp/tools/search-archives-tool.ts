@@ -53,7 +53,7 @@ export const searchArchivesTool = defineTool({
     const userId = userInScope(caller, input.userId);
     const result = await searchArchives(deps.db, { userId, query: input.query, limit: input.limit, timeoutMs: deps.searchTimeoutMs });
     if (result.kind === 'no-search-terms') {
-      throw new ToolError('invalid_input', 'query: no searchable words (only stop words or punctuation); use more specific words');
+      throw new ToolError('invalid_input', 'query: no searchable words (only punctuation or common words such as "the", "and", "le", "de"); use more specific words');
     }
     return {
       hits: result.hits.map((hit) => ({
