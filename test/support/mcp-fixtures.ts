@@ -5,6 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { sql } from 'kysely';
 import type { PgBoss } from 'pg-boss';
+import { actingAs } from '../../src/db/acting-user.ts';
 import { createBoss } from '../../src/jobs/boss.ts';
 import { ensureQueues } from '../../src/jobs/registry.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -99,46 +100,48 @@ export async function writeArchive(
   },
 ): Promise<ArchivedFixture> {
   const thread = await db.owner.selectFrom('chat_thread').select('title').where('id', '=', input.threadId).executeTakeFirstOrThrow();
-  const archive = await db.service
-    .insertInto('archive')
-    .values({
-      name: input.name,
-      description: input.description ?? null,
-      user_id: input.userId,
-      export_format: input.exportFormat ?? 'json',
-      storage_location: input.storageLocation ?? null,
-      mcp_metadata: JSON.stringify({ writer: 'test' }),
-      ...(input.createdAt ? { created_at: input.createdAt, updated_at: input.createdAt } : {}),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const item = await db.service
-    .insertInto('archive_item')
-    .values({
-      archive_id: archive.id,
-      item_id: input.threadId,
-      user_id: input.userId,
-      tokens_count: input.tokens ?? 100,
-      content_summary: input.summary,
-      mcp_analysis: JSON.stringify({ version: 1, messageCount: 12 }),
-      metadata: JSON.stringify({ writer: 'chat-archiver' }),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await upsertSearchDocument(db.service, {
-    archiveItemId: item.id,
-    archiveId: archive.id,
-    userId: input.userId,
-    threadId: input.threadId,
-    threadTitle: thread.title,
-    archiveName: input.name,
-    archiveDescription: input.description ?? null,
-    summary: input.summary,
-    body: input.body,
-    language: input.language ?? 'english',
-    tokensCount: input.tokens ?? 100,
+  return actingAs(db.service, { userId: input.userId }, async (trx) => {
+    const archive = await trx
+      .insertInto('archive')
+      .values({
+        name: input.name,
+        description: input.description ?? null,
+        user_id: input.userId,
+        export_format: input.exportFormat ?? 'json',
+        storage_location: input.storageLocation ?? null,
+        mcp_metadata: JSON.stringify({ writer: 'test' }),
+        ...(input.createdAt ? { created_at: input.createdAt, updated_at: input.createdAt } : {}),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const item = await trx
+      .insertInto('archive_item')
+      .values({
+        archive_id: archive.id,
+        item_id: input.threadId,
+        user_id: input.userId,
+        tokens_count: input.tokens ?? 100,
+        content_summary: input.summary,
+        mcp_analysis: JSON.stringify({ version: 1, messageCount: 12 }),
+        metadata: JSON.stringify({ writer: 'chat-archiver' }),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await upsertSearchDocument(trx, {
+      archiveItemId: item.id,
+      archiveId: archive.id,
+      userId: input.userId,
+      threadId: input.threadId,
+      threadTitle: thread.title,
+      archiveName: input.name,
+      archiveDescription: input.description ?? null,
+      summary: input.summary,
+      body: input.body,
+      language: input.language ?? 'english',
+      tokensCount: input.tokens ?? 100,
+    });
+    return { archiveId: archive.id, itemId: item.id };
   });
-  return { archiveId: archive.id, itemId: item.id };
 }
 
 interface ToolResultLike {
