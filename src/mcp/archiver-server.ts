@@ -1,5 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { registerArchiveResources } from './archive-resources.ts';
 import type { Caller } from './caller.ts';
 import type { McpDependencies } from './mcp-dependencies.ts';
@@ -15,6 +16,9 @@ import { searchArchivesTool } from './tools/search-archives-tool.ts';
 
 export const SERVER_VERSION = '0.1.0';
 
+// Each Server builds an Ajv instance unless given one; over HTTP a server is built per request, so they share this.
+const sharedJsonSchemaValidator = new AjvJsonSchemaValidator();
+
 export const archiverTools: readonly ToolDefinition[] = [
   archiveConversationTool,
   analyzeConversationPatternsTool,
@@ -29,7 +33,10 @@ export const archiverTools: readonly ToolDefinition[] = [
  * stdio one per process.
  */
 export function createArchiverServer(deps: McpDependencies, caller: Caller, options: { name: string }): McpServer {
-  const server = new McpServer({ name: options.name, version: SERVER_VERSION }, { instructions: SERVER_INSTRUCTIONS });
+  const server = new McpServer({ name: options.name, version: SERVER_VERSION }, {
+    instructions: SERVER_INSTRUCTIONS,
+    jsonSchemaValidator: sharedJsonSchemaValidator,
+  });
   const byName = new Map(archiverTools.map((tool) => [tool.name, tool]));
   for (const tool of archiverTools) {
     server.registerTool(

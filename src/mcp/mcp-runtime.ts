@@ -26,7 +26,7 @@ export interface McpRuntime {
 export async function openMcpRuntime(config: Config, serviceUrl: string, log: Logger, observer?: ToolCallObserver): Promise<McpRuntime> {
   if (!config.mcp.enabled) throw new McpDisabledError();
   const db = createDb(serviceUrl, { max: 10, applicationName: 'chat-archiver:mcp', statementTimeoutMs: config.statementTimeoutMs });
-  const boss = createBoss(serviceUrl, { instanceName: 'mcp', supervise: false, schedule: false, max: 4, log });
+  const boss = createBoss(serviceUrl, { instanceName: 'mcp', supervise: false, schedule: false, max: 10, log });
   try {
     await boss.start();
     await ensureQueues(boss);
