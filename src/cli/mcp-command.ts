@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { openDatabaseTarget } from '../db/database-target.ts';
+import { openDatabaseTarget, type DatabaseTarget } from '../db/database-target.ts';
 import { createLogger } from '../logger.ts';
 import { McpDisabledError, openMcpRuntime, startMcpHttpService } from '../mcp/mcp-runtime.ts';
 import { serveStdio } from '../mcp/stdio-transport.ts';
@@ -25,7 +25,12 @@ export const mcpCommand: Command = {
       throw new CliError('MCP_ARCHIVER_USER_ID is not set: on stdio the server acts for that user (a uuid from the app\'s "user" table)');
     }
     const log = createLogger(cfg.logLevel);
-    const target = await openDatabaseTarget(cfg, { mode: 'attach' });
+    // The server only ever connects as the service role: MCP_DATABASE_URL alone is enough (no owner URL, no
+    // embedded database), which is what an MCP client's configuration should hold.
+    const target: Pick<DatabaseTarget, 'serviceUrl' | 'close'> =
+      cfg.serviceRole.url && !cfg.databaseUrl
+        ? { serviceUrl: cfg.serviceRole.url, close: async () => {} }
+        : await openDatabaseTarget(cfg, { mode: 'attach' });
     try {
       if (values.stdio) {
         const runtime = await openMcpRuntime(cfg, target.serviceUrl, log);

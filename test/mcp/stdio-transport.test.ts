@@ -19,14 +19,8 @@ describe('chat-archiver mcp --stdio (spawned process, real client)', () => {
     db = await createTestDatabase();
     [alice, bob] = (await demoUsers(db)).filter((u) => u.role !== 'admin') as [DemoUser, DemoUser];
     await writeArchive(db, { userId: alice.id, threadId: alice.threadIds[0]!, name: 'Garden', summary: 'Tomatoes.', body: 'Growing tomatoes on a balcony.' });
-    env = {
-      PATH: process.env.PATH ?? '',
-      DATABASE_URL: db.ownerUrl,
-      MCP_DB_USER: 'ca_test_service',
-      MCP_DB_PASSWORD: 'test-service-password-0123',
-      LOG_LEVEL: 'info',
-      MCP_ARCHIVER_USER_ID: alice.id,
-    };
+    // What an MCP client's configuration holds: the service role's URL and the user, nothing of the owner's.
+    env = { PATH: process.env.PATH ?? '', MCP_DATABASE_URL: db.serviceUrl, MCP_ARCHIVER_USER_ID: alice.id, LOG_LEVEL: 'info' };
     const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp', '--stdio'], env, stderr: 'pipe' });
     transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     client = new Client({ name: 'stdio-test', version: '0' });
