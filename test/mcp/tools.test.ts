@@ -32,6 +32,7 @@ interface JobView {
   attempts: { retryCount: number; retryLimit: number };
   result: Record<string, unknown> | null;
   error: string | null;
+  errorCode: string | null;
 }
 
 interface Hit {
@@ -167,7 +168,7 @@ describe('MCP tools over the in-memory transport', () => {
     expect(ok<JobView>(await client.callTool({ name: 'get_job', arguments: { jobId: queued.jobId } })).state).toBe('active');
     await mcp.boss.fail(archiveConversationJob.queue, queued.jobId, new Error('database connection lost\n    at Pool.connect (/srv/app/pool.js:10:5)'));
     const retrying = ok<JobView>(await client.callTool({ name: 'get_job', arguments: { jobId: queued.jobId } }));
-    expect(retrying).toMatchObject({ state: 'retrying', done: false, error: 'database connection lost' });
+    expect(retrying).toMatchObject({ state: 'retrying', done: false, error: 'database connection lost', errorCode: null });
 
     await fetchIt();
     await mcp.boss.complete(archiveConversationJob.queue, queued.jobId, { archiveId: lisbon.archiveId, tokens: 321, exportLocation: '/x.json' });
@@ -181,6 +182,18 @@ describe('MCP tools over the in-memory transport', () => {
     );
     await mcp.boss.cancel(archiveConversationJob.queue, other.jobId);
     expect(ok<JobView>(await client.callTool({ name: 'get_job', arguments: { jobId: other.jobId } }))).toMatchObject({ state: 'cancelled', done: true });
+  });
+
+  it('get_job shows the worker\'s failure reason and code, never more', async () => {
+    const queued = ok<{ jobId: string }>(
+      await client.callTool({ name: 'archive_conversation', arguments: { threadId: alice.threadIds[6], name: 'Failing' } }),
+    );
+    // What the worker stores for a permanent failure (dead-lettered at once).
+    await sql`UPDATE pgboss.job SET state = 'failed', completed_on = now(),
+                output = ${JSON.stringify({ error: { code: 'thread_not_found', message: 'thread gone\nSELECT * FROM chat_thread', retryable: false } })}::jsonb
+              WHERE id = ${queued.jobId}`.execute(db.owner);
+    const failed = ok<JobView>(await client.callTool({ name: 'get_job', arguments: { jobId: queued.jobId } }));
+    expect(failed).toMatchObject({ state: 'failed', done: true, error: 'thread gone', errorCode: 'thread_not_found', result: null });
   });
 
   it('analyze_conversation_patterns defaults to the caller and the last 7 days', async () => {

@@ -28,7 +28,11 @@ const ERROR_MAX_CHARS = 300;
 
 // Job rows are read as unknown: only who asked is needed from the payload.
 const jobOwner = z.object({ requestedBy: z.string().optional() });
-const failureOutput = z.object({ message: z.string() });
+// The worker stores `{error: {code, message, retryable}}`; pg-boss itself stores a serialised Error.
+const failureOutput = z.union([
+  z.object({ error: z.object({ message: z.string(), code: z.string().optional() }) }).transform((o) => o.error),
+  z.object({ message: z.string() }).transform((o) => ({ message: o.message, code: undefined })),
+]);
 const resultOutput = z.record(z.string(), z.unknown());
 
 export const getJobTool = defineTool({
@@ -49,7 +53,8 @@ export const getJobTool = defineTool({
     completedAt: z.string().nullable(),
     attempts: z.object({ retryCount: z.number().int(), retryLimit: z.number().int() }),
     result: z.record(z.string(), z.unknown()).nullable(),
-    error: z.string().nullable(),
+    error: z.string().nullable().describe('Why the job failed (or why its last attempt failed, while retrying)'),
+    errorCode: z.string().nullable().describe('A stable reason such as thread_not_found, when the worker gave one'),
   }),
   annotations: { readOnlyHint: true, openWorldHint: false },
   async run({ jobId }, { caller, deps }) {
@@ -72,6 +77,7 @@ export const getJobTool = defineTool({
       attempts: { retryCount: job.retryCount, retryLimit: job.retryLimit },
       result: result?.success ? result.data : null,
       error: failure ? (failure.success ? safeErrorMessage(failure.data.message) : 'the job failed') : null,
+      errorCode: failure?.success ? (failure.data.code ?? null) : null,
     };
   },
 });
