@@ -147,17 +147,22 @@ export async function loadArchive(db: Kysely<Database>, userId: string, archiveI
       .execute();
     return {
       ...toSummary(row),
-      items: items.slice(0, ITEMS_PER_ARCHIVE_LIMIT).map((item) => ({
-        itemId: item.id,
-        threadId: item.item_id,
-        threadTitle: fenceUntrustedOrNull(item.title),
-        itemType: item.item_type,
-        addedAt: item.added_at.toISOString(),
-        tokens: item.tokens_count,
-        summary: fenceUntrustedOrNull(item.content_summary),
-        analysis: objectOrNull(item.mcp_analysis),
-        metadata: objectOrNull(item.metadata),
-      })),
+      items: items.slice(0, ITEMS_PER_ARCHIVE_LIMIT).map((item) => {
+        const parsedMetadata = objectOrNull(item.metadata);
+        const { threadTitle: archivedTitle, ...metadata } = parsedMetadata ?? {};
+        return {
+          itemId: item.id,
+          threadId: item.item_id,
+          // The worker also keeps the title in the item's metadata: shown (fenced) once, and when the thread is gone.
+          threadTitle: fenceUntrustedOrNull(item.title ?? (typeof archivedTitle === 'string' ? archivedTitle : null)),
+          itemType: item.item_type,
+          addedAt: item.added_at.toISOString(),
+          tokens: item.tokens_count,
+          summary: fenceUntrustedOrNull(item.content_summary),
+          analysis: objectOrNull(item.mcp_analysis),
+          metadata: parsedMetadata ? metadata : null,
+        };
+      }),
       itemsTruncated: items.length > ITEMS_PER_ARCHIVE_LIMIT,
     };
   });

@@ -308,6 +308,19 @@ describe('MCP tools over the in-memory transport', () => {
     expect(archive.items[0]!.summary).toBe(`${UNTRUSTED_OPEN}Un hôtel près de la place du Commerce, réservé pour mars.${UNTRUSTED_CLOSE}`);
   });
 
+  it('get_archive shows the archived title once, fenced, also when the thread is gone', async () => {
+    await db.owner
+      .updateTable('archive_item')
+      .set({ metadata: JSON.stringify({ writer: 'chat-archiver', threadTitle: 'Weekly notes, week 2' }) })
+      .where('id', '=', poolBody.itemId)
+      .execute();
+    await db.owner.deleteFrom('chat_thread').where('id', '=', alice.threadIds[2]!).execute();
+    const archive = ok<{ items: Array<{ threadTitle: string | null; metadata: unknown }> }>(
+      await client.callTool({ name: 'get_archive', arguments: { archiveId: poolBody.archiveId } }),
+    );
+    expect(archive.items[0]).toMatchObject({ threadTitle: `${UNTRUSTED_OPEN}Weekly notes, week 2${UNTRUSTED_CLOSE}`, metadata: { writer: 'chat-archiver' } });
+  });
+
   it('serves archive://{id} as JSON and archive://{id}/export as fenced text or a PDF blob', async () => {
     const listed = await client.listResources();
     expect(listed.resources.map((r) => r.uri)).toEqual(expect.arrayContaining([`archive://${lisbon.archiveId}`, `archive://${pool.archiveId}`]));
