@@ -9,6 +9,7 @@ const commands: Record<string, () => Promise<Command>> = {
   demo: async () => (await import('./demo-command.ts')).demoCommand,
   mcp: async () => (await import('./mcp-command.ts')).mcpCommand,
   token: async () => (await import('./token-command.ts')).tokenCommand,
+  worker: async () => (await import('./worker-command.ts')).workerCommand,
 };
 
 function help(all: Command[]): string {

@@ -22,6 +22,10 @@ export interface RunnableService {
 /** What `chat-archiver start` runs after the database is ready, in this order; stopped in reverse. */
 export const runningServices: RunnableService[] = [
   {
+    name: 'worker',
+    start: async ({ config, target, log }) => (await import('../worker/start-worker.ts')).startWorker({ config, serviceUrl: target.serviceUrl, log }),
+  },
+  {
     name: 'mcp',
     async start({ config, target, log }) {
       if (!config.mcp.enabled) return { description: 'disabled (MCP_SERVER_ENABLED=false)', stop: async () => {} };

@@ -81,6 +81,20 @@ export interface ArchiveItemTable {
   content_summary: string | null;
 }
 
+export interface PatternAnalysisTable {
+  id: Generated<string>;
+  job_id: string;
+  scope: 'all' | 'user';
+  user_id: string | null;
+  range_start: Timestamp;
+  range_end: Timestamp;
+  trigger: string;
+  requested_by: string | null;
+  /** jsonb: written as JSON text, read back parsed (parse it with zod). */
+  result: Json;
+  created_at: Generated<Date>;
+}
+
 export interface AccessTokenTable {
   id: Generated<string>;
   user_id: string;
@@ -115,6 +129,7 @@ export interface Database {
   workflow: WorkflowTable;
   archive: ArchiveTable;
   archive_item: ArchiveItemTable;
+  'mcp_archiver.pattern_analysis': PatternAnalysisTable;
   'mcp_archiver.access_token': AccessTokenTable;
   'mcp_archiver.audit_log': AuditLogTable;
 }

@@ -21,6 +21,8 @@ const HOST_FORBIDDEN_TABLES = ['user', 'session', 'account', 'verification'];
 export const SERVICE_TABLE_PRIVILEGES: Record<string, Privilege[]> = {
   // The worker replaces an item's document when it re-archives it; items are never deleted by the service.
   search_document: ['SELECT', 'INSERT', 'UPDATE'],
+  // Analysis history: appended by the worker, read by the tools; never rewritten.
+  pattern_analysis: ['SELECT', 'INSERT'],
   // Tokens are issued and revoked by the owner (CLI); the server only reads them and notes their last use.
   access_token: ['SELECT', 'UPDATE (last_used_at)'],
   // Append-only for the service: it can neither read back nor change the trail.
