@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { analyzePatternsJob } from '../../jobs/analyze-patterns.ts';
 import { archiveConversationJob } from '../../jobs/archive-conversation.ts';
 import { findJobById } from '../../jobs/job-lookup.ts';
+import { patternAnalysisOfJob } from '../pattern-analysis-read.ts';
 import { defineTool } from '../tool-definition.ts';
 import { notFound } from '../tool-error.ts';
 import { uuidArgument } from '../tool-schemas.ts';
@@ -27,7 +28,7 @@ const KIND_OF: Record<string, JobKind> = {
 const ERROR_MAX_CHARS = 300;
 
 // Job rows are read as unknown: only who asked is needed from the payload.
-const jobOwner = z.object({ requestedBy: z.string().optional() });
+const jobOwner = z.object({ requestedBy: z.string().optional(), userId: z.string().optional() });
 // The worker stores `{error: {code, message, retryable}}`; pg-boss itself stores a serialised Error.
 const failureOutput = z.union([
   z.object({ error: z.object({ message: z.string(), code: z.string().optional() }) }).transform((o) => o.error),
@@ -41,7 +42,7 @@ export const getJobTool = defineTool({
   description:
     'State of a job you queued with archive_conversation or analyze_conversation_patterns: queued, active, retrying ' +
     '(a transient failure; it runs again by itself), completed (see `result`: the archive id, tokens and export ' +
-    'location, or the analysis), failed (see `error`) or cancelled. Poll every few seconds until completed, failed or cancelled.',
+    'location, or the analysis under `result.analysis`), failed (see `error`) or cancelled. Poll every few seconds until completed, failed or cancelled.',
   input: z.strictObject({ jobId: uuidArgument('a job id') }),
   output: z.object({
     jobId: z.string(),
@@ -60,12 +61,16 @@ export const getJobTool = defineTool({
   async run({ jobId }, { caller, deps }) {
     const found = await findJobById(deps.boss, jobId);
     const owner = found ? jobOwner.safeParse(found.job.data) : undefined;
-    const mayRead = owner?.success && (owner.data.requestedBy === caller.userId || caller.admin);
-    if (!found || !mayRead) throw notFound('job', jobId);
+    if (!found || !owner?.success || (owner.data.requestedBy !== caller.userId && !caller.admin)) throw notFound('job', jobId);
     const { job, queue } = found;
     const state = STATE_OF[job.state] ?? 'queued';
     const failure = state === 'failed' || state === 'retrying' ? failureOutput.safeParse(job.output) : undefined;
-    const result = state === 'completed' ? resultOutput.safeParse(job.output) : undefined;
+    const output = state === 'completed' ? resultOutput.safeParse(job.output) : undefined;
+    let result = output?.success ? output.data : null;
+    if (result && queue === analyzePatternsJob.queue) {
+      const analysis = await patternAnalysisOfJob(deps.db, job.id, owner.data.userId);
+      if (analysis) result = { ...result, analysis };
+    }
     return {
       jobId: job.id,
       kind: KIND_OF[queue] ?? 'archive_conversation',
@@ -75,7 +80,7 @@ export const getJobTool = defineTool({
       startedAt: state === 'queued' ? null : iso(job.startedOn),
       completedAt: iso(job.completedOn),
       attempts: { retryCount: job.retryCount, retryLimit: job.retryLimit },
-      result: result?.success ? result.data : null,
+      result,
       error: failure ? (failure.success ? safeErrorMessage(failure.data.message) : 'the job failed') : null,
       errorCode: failure?.success ? (failure.data.code ?? null) : null,
     };
