@@ -1,15 +1,19 @@
 import type { JobWithMetadata, PgBoss } from 'pg-boss';
-import { jobDefinitions } from './registry.ts';
+import type { JobDefinition } from './job-definition.ts';
 
 export interface FoundJob {
   queue: string;
   job: JobWithMetadata<unknown>;
 }
 
-/** Looks a job id up in every queue the service owns (one indexed query per queue, in parallel). */
-export async function findJobById(boss: PgBoss, jobId: string): Promise<FoundJob | undefined> {
+/** Looks a job id up in the given queues (one indexed query per queue, in parallel). */
+export async function findJobById(
+  boss: PgBoss,
+  jobId: string,
+  definitions: ReadonlyArray<Pick<JobDefinition<unknown>, 'queue'>>,
+): Promise<FoundJob | undefined> {
   const found = await Promise.all(
-    jobDefinitions.map(async (def) => {
+    definitions.map(async (def) => {
       const [job] = await boss.findJobs<unknown>(def.queue, { id: jobId, limit: 1 });
       return job ? { queue: def.queue, job } : undefined;
     }),

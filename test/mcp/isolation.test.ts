@@ -1,6 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzePatternsJob } from '../../src/jobs/analyze-patterns.ts';
+import { nightlyPatternsJob } from '../../src/jobs/nightly-patterns.ts';
 import { enqueue } from '../../src/jobs/registry.ts';
 import {
   caller,
@@ -93,6 +94,9 @@ describe('cross-user isolation: another user\'s ids answer exactly as unknown id
     }
     expect(ok(await aliceClient.callTool({ name: 'get_job', arguments: { jobId: aliceArchiveJob } }))).toMatchObject({ state: 'queued' });
     expect(errorText(await aliceClient.callTool({ name: 'get_job', arguments: { jobId: scheduledJob } }))).toMatch(/not found/);
+    // Internal queues (the nightly trigger) are not jobs of the tools: unknown to everyone.
+    const trigger = (await enqueue(mcp.boss, nightlyPatternsJob, {})).jobId;
+    expect(errorText(await adminClient.callTool({ name: 'get_job', arguments: { jobId: trigger } }))).toBe(`job ${trigger} not found`);
   });
 
   it('get_archive: another user\'s archive is not found, for admins too', async () => {

@@ -59,7 +59,7 @@ export const getJobTool = defineTool({
   }),
   annotations: { readOnlyHint: true, openWorldHint: false },
   async run({ jobId }, { caller, deps }) {
-    const found = await findJobById(deps.boss, jobId);
+    const found = await findJobById(deps.boss, jobId, [archiveConversationJob, analyzePatternsJob]);
     const owner = found ? jobOwner.safeParse(found.job.data) : undefined;
     if (!found || !owner?.success || (owner.data.requestedBy !== caller.userId && !caller.admin)) throw notFound('job', jobId);
     const { job, queue } = found;
