@@ -36,6 +36,7 @@ describe('cross-user isolation: another user\'s ids answer exactly as unknown id
   let aliceArchiveJob: string;
   let alicePatternJob: string;
   let scheduledJob: string;
+  let nightlyTrigger: string;
   let before: RowCounts;
 
   beforeAll(async () => {
@@ -62,6 +63,7 @@ describe('cross-user isolation: another user\'s ids answer exactly as unknown id
     scheduledJob = (
       await enqueue(mcp.boss, analyzePatternsJob, { range: { start: '2026-01-01T00:00:00Z', end: '2026-01-02T00:00:00Z' }, trigger: 'schedule' })
     ).jobId;
+    nightlyTrigger = (await enqueue(mcp.boss, nightlyPatternsJob, {})).jobId;
     before = await countRows(db);
   });
   afterAll(async () => {
@@ -95,8 +97,7 @@ describe('cross-user isolation: another user\'s ids answer exactly as unknown id
     expect(ok(await aliceClient.callTool({ name: 'get_job', arguments: { jobId: aliceArchiveJob } }))).toMatchObject({ state: 'queued' });
     expect(errorText(await aliceClient.callTool({ name: 'get_job', arguments: { jobId: scheduledJob } }))).toMatch(/not found/);
     // Internal queues (the nightly trigger) are not jobs of the tools: unknown to everyone.
-    const trigger = (await enqueue(mcp.boss, nightlyPatternsJob, {})).jobId;
-    expect(errorText(await adminClient.callTool({ name: 'get_job', arguments: { jobId: trigger } }))).toBe(`job ${trigger} not found`);
+    expect(errorText(await adminClient.callTool({ name: 'get_job', arguments: { jobId: nightlyTrigger } }))).toBe(`job ${nightlyTrigger} not found`);
   });
 
   it('get_archive: another user\'s archive is not found, for admins too', async () => {
