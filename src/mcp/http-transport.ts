@@ -45,7 +45,17 @@ export function createHttpApp(options: HttpAppOptions): Express {
   ];
   const auth = requireBearerAuth({ verifier: createTokenVerifier(deps.db), requiredScopes: [MCP_SCOPE] });
 
-  app.post(MCP_PATH, ...guard, express.json({ limit: '1mb' }), auth, async (req, res) => {
+  // Refused requests never reach a tool, so they are logged here (the reason, never the token).
+  const logRefusals: RequestHandler = (req, res, next) => {
+    res.on('finish', () => {
+      if (res.statusCode === 401 || res.statusCode === 403) {
+        deps.log.warn({ status: res.statusCode, ip: req.ip, reason: res.getHeader('www-authenticate') ?? null }, 'MCP request refused');
+      }
+    });
+    next();
+  };
+
+  app.post(MCP_PATH, logRefusals, ...guard, express.json({ limit: '1mb' }), auth, async (req, res) => {
     const caller = callerFromAuth(req.auth);
     if (!caller) {
       res.status(401).json({ error: 'invalid_token', error_description: 'token carries no user' });
