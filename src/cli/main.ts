@@ -7,6 +7,8 @@ const commands: Record<string, () => Promise<Command>> = {
   start: async () => (await import('./start-command.ts')).startCommand,
   migrate: async () => (await import('./migrate-command.ts')).migrateCommand,
   demo: async () => (await import('./demo-command.ts')).demoCommand,
+  mcp: async () => (await import('./mcp-command.ts')).mcpCommand,
+  token: async () => (await import('./token-command.ts')).tokenCommand,
   worker: async () => (await import('./worker-command.ts')).workerCommand,
 };
 
