@@ -6,6 +6,7 @@ import { hostHeaderValidation } from '@modelcontextprotocol/sdk/server/middlewar
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Config } from '../config.ts';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../db/database-unavailable.ts';
 import { createArchiverServer } from './archiver-server.ts';
 import { callerFromAuth, createTokenVerifier, MCP_SCOPE } from './bearer-token-verifier.ts';
 import type { McpDependencies } from './mcp-dependencies.ts';
@@ -43,7 +44,37 @@ export function createHttpApp(options: HttpAppOptions): Express {
     hostHeaderValidation(options.allowedHosts),
     originValidation(options.allowedHosts, options.allowedOrigins),
   ];
-  const auth = requireBearerAuth({ verifier: createTokenVerifier(deps.db), requiredScopes: [MCP_SCOPE] });
+  // The token is checked against the database: while it is unreachable the SDK's middleware would answer a bare 500.
+  // So the check runs first here, answers 503 with a clear message on an outage, and hands its result to the
+  // middleware, which then applies its usual 401/403 rules without a second query.
+  const verifier = createTokenVerifier(deps.db);
+  const pendingChecks = new Map<string, ReturnType<typeof verifier.verifyAccessToken>>();
+  const auth = requireBearerAuth({
+    verifier: { verifyAccessToken: (token) => pendingChecks.get(token) ?? verifier.verifyAccessToken(token) },
+    requiredScopes: [MCP_SCOPE],
+  });
+  const answerOutage: RequestHandler = async (req, res, next) => {
+    const token = bearerToken(req.headers.authorization);
+    if (!token) return next();
+    const check = verifier.verifyAccessToken(token);
+    check.catch(() => {});
+    pendingChecks.set(token, check);
+    const forget = () => {
+      if (pendingChecks.get(token) === check) pendingChecks.delete(token);
+    };
+    res.on('close', forget);
+    try {
+      await check;
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) {
+        forget();
+        deps.log.warn({ err: error }, 'MCP request refused: database unavailable');
+        res.set('Retry-After', '5').status(503).json(jsonRpcError(-32000, DATABASE_UNAVAILABLE_MESSAGE));
+        return;
+      }
+    }
+    next();
+  };
 
   // Refused requests never reach a tool, so they are logged here (the reason, never the token).
   const logRefusals: RequestHandler = (req, res, next) => {
@@ -55,7 +86,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     next();
   };
 
-  app.post(MCP_PATH, logRefusals, ...guard, express.json({ limit: '1mb' }), auth, async (req, res) => {
+  app.post(MCP_PATH, logRefusals, ...guard, express.json({ limit: '1mb' }), answerOutage, auth, async (req, res) => {
     const caller = callerFromAuth(req.auth);
     if (!caller) {
       res.status(401).json({ error: 'invalid_token', error_description: 'token carries no user' });
@@ -112,6 +143,11 @@ function originValidation(allowedHosts: string[], allowedOrigins: string[]): Req
     if (origins.has(origin.toLowerCase()) || (hostname !== undefined && allowedHosts.includes(hostname))) return next();
     res.status(403).json(jsonRpcError(-32000, 'origin not allowed'));
   };
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  const [type, token] = (header ?? '').split(' ');
+  return type?.toLowerCase() === 'bearer' && token ? token : undefined;
 }
 
 function jsonRpcError(code: number, message: string) {

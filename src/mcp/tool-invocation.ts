@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../db/database-unavailable.ts';
 import { recordAudit } from './audit-trail.ts';
 import type { Caller } from './caller.ts';
 import type { McpDependencies } from './mcp-dependencies.ts';
@@ -42,6 +43,11 @@ export async function invokeTool(tool: ToolDefinition, args: unknown, caller: Ca
       return errorResult('the request took too long and was cancelled; try again with narrower arguments');
     }
     outcome = 'error';
+    if (isDatabaseUnavailable(error)) {
+      detail = { databaseUnavailable: true };
+      log.warn({ err: error }, 'tool call during a database outage');
+      return errorResult(DATABASE_UNAVAILABLE_MESSAGE);
+    }
     const reference = randomBytes(4).toString('hex');
     detail = { errorReference: reference };
     log.error({ err: error, errorReference: reference }, 'tool failed');
