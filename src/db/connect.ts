@@ -26,8 +26,11 @@ export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
   });
-  // An idle client that loses its server (restart, network) must not crash the process; the next query reconnects.
+  // A client that loses its server (restart, network) must not crash the process. The pool handles idle clients
+  // ('error' on the pool); a checked-out client between two statements of a transaction emits 'error' on itself,
+  // unhandled unless listened to here. Its next query fails instead, and the pool drops it when it is released.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 

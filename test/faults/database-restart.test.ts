@@ -134,7 +134,7 @@ describe('a PostgreSQL restart under load', () => {
     await waitFor('the worker to notice the outage', async () => (worker!.logs.some((line) => (line.level as number) >= 40 && line.time as number >= stoppingAt) ? true : undefined), 30_000).catch((error: Error) => {
       throw new Error(`${error.message}; log: ${JSON.stringify(worker!.logs.filter((l) => (l.level as number) >= 40).slice(-5))}; left ${leftBefore}`);
     });
-    expect(worker.child.exitCode).toBeNull();
+    expect(worker.child.exitCode, `worker exited: ${worker.otherStderr()}`).toBeNull();
     expect(mcp!.exitCode).toBeNull();
 
     postgres = await startPostgres();
@@ -165,7 +165,7 @@ describe('a PostgreSQL restart under load', () => {
     expect(await tempFilesUnder(exportDir)).toEqual([]);
     const retried = (await boss.findJobs(queue, { limit: 1000 })).filter((job) => job.retryCount > 0).length;
 
-    expect(worker.child.exitCode).toBeNull();
+    expect(worker.child.exitCode, `worker exited: ${worker.otherStderr()}`).toBeNull();
     expect(await worker.stop()).toBe(0);
     mcp!.kill('SIGTERM');
     expect(await server.exited).toBe(0);

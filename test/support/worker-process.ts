@@ -10,6 +10,8 @@ export interface WorkerProcess {
   readonly logs: Record<string, unknown>[];
   /** Resolves with the exit code (null when killed by a signal). */
   readonly exited: Promise<number | null>;
+  /** What the process wrote to stderr that is not a log line (a crash's stack trace), last 4,000 characters. */
+  otherStderr(): string;
   /** Job ids this process logged as started and not yet as ended (completed or failed), per its log. */
   inFlight(): Set<string>;
   /** The process's peak resident set (VmHWM), in bytes; only while it runs. */
@@ -66,6 +68,7 @@ export async function startWorkerProcess(env: Record<string, string>, options: {
     pid: child.pid!,
     logs,
     exited,
+    otherStderr: () => stderrTail + partial,
     inFlight() {
       const running = new Set<string>();
       for (const line of logs) {
