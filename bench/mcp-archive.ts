@@ -29,7 +29,7 @@ interface Plan {
 }
 const plans: Plan[] = run.quick
   ? [
-      { messages: 50, soloAsync: 100, soloInline: 30, eachAsync: 3, eachInline: 2 },
+      { messages: 50, soloAsync: 100, soloInline: 20, eachAsync: 3, eachInline: 1 },
       { messages: 2_000, soloAsync: 100, soloInline: 5, eachAsync: 3, eachInline: 1 },
     ]
   : [
