@@ -19,7 +19,8 @@ import { fixed, summarize } from './support/stats.ts';
 
 const run = startBenchRun();
 const users = 10;
-const items = run.quick ? 5_000 : 100_000;
+// BENCH_SEARCH_ITEMS: another size (profiling); BENCH_EXPLAIN=1 prints the plan of one search to stderr.
+const items = Number(process.env.BENCH_SEARCH_ITEMS ?? (run.quick ? 5_000 : 100_000));
 const rounds = run.quick ? 10 : 30;
 const QUERIES = ['pool', 'idle connections', 'revenue quarter', 'useEffect', 'ECB rate', 'Lisbonne hôtel', 'tarte tatin', 'deploiement kubernetes', '"connection pool" -revenue'];
 const BATCH = 500;
@@ -81,6 +82,16 @@ try {
       WHERE user_id = ${searcher}
         AND document @@ (websearch_to_tsquery('mcp_archiver.english_unaccent', ${query}) || websearch_to_tsquery('mcp_archiver.french_unaccent', ${query}))`.execute(db.owner);
     perQuery.set(query, { ms: [], matches: rows[0]?.n ?? 0 });
+  }
+  if (process.env.BENCH_EXPLAIN) {
+    const { rows: plan } = await sql<{ 'QUERY PLAN': string }>`
+      EXPLAIN (ANALYZE, BUFFERS)
+      SELECT d.archive_item_id, ts_rank_cd(d.document, s.q) AS rank
+      FROM mcp_archiver.search_document d
+      CROSS JOIN (SELECT websearch_to_tsquery('mcp_archiver.english_unaccent', 'pool') || websearch_to_tsquery('mcp_archiver.french_unaccent', 'pool') AS q) s
+      WHERE d.user_id = ${searcher} AND d.document @@ s.q
+      ORDER BY rank DESC, d.created_at DESC LIMIT 10`.execute(db.owner);
+    process.stderr.write(`${plan.map((r) => r['QUERY PLAN']).join('\n')}\n`);
   }
   progress(`search: ${rounds} rounds of ${QUERIES.length} queries (load ${run.sampleLoad()})`);
   for (let round = 0; round < rounds + 2; round++) {
