@@ -20,7 +20,7 @@ import { fixed, summarize } from './support/stats.ts';
 const run = startBenchRun();
 const users = 10;
 // BENCH_SEARCH_ITEMS: another size (profiling); BENCH_EXPLAIN=1 prints the plan of one search to stderr.
-const items = Number(process.env.BENCH_SEARCH_ITEMS ?? (run.quick ? 5_000 : 100_000));
+const items = Number(process.env.BENCH_SEARCH_ITEMS ?? (run.quick ? 3_000 : 100_000));
 const rounds = run.quick ? 10 : 30;
 const QUERIES = ['pool', 'idle connections', 'revenue quarter', 'useEffect', 'ECB rate', 'Lisbonne hôtel', 'tarte tatin', 'deploiement kubernetes', '"connection pool" -revenue'];
 const BATCH = 500;
