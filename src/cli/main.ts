@@ -7,6 +7,12 @@ const commands: Record<string, () => Promise<Command>> = {
   start: async () => (await import('./start-command.ts')).startCommand,
   migrate: async () => (await import('./migrate-command.ts')).migrateCommand,
   demo: async () => (await import('./demo-command.ts')).demoCommand,
+  queues: async () => (await import('./queues-command.ts')).queuesCommand,
+  jobs: async () => (await import('./jobs-command.ts')).jobsCommand,
+  schedules: async () => (await import('./schedules-command.ts')).schedulesCommand,
+  archive: async () => (await import('./archive-command.ts')).archiveCommand,
+  analyze: async () => (await import('./analyze-command.ts')).analyzeCommand,
+  dashboard: async () => (await import('./dashboard-command.ts')).dashboardCommand,
 };
 
 function help(all: Command[]): string {
