@@ -60,12 +60,16 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
   const registry = new Registry();
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
 
-  const snapshot = cachedSnapshot(options.jobCounts, options.jobCountsCacheMs ?? 5000);
   const countErrors = new Counter({
     name: 'chat_archiver_job_counts_errors_total',
     help: 'Scrapes whose job count query failed (the jobs gauges are then left empty)',
     registers: [registry],
+    // Settles the scrape's count query first, so a failure shows up in the same scrape.
+    async collect() {
+      await snapshot().catch(() => {});
+    },
   });
+  const snapshot = cachedSnapshot(options.jobCounts, options.jobCountsCacheMs ?? 5000, () => countErrors.inc());
   new Gauge({
     name: 'chat_archiver_jobs',
     help: 'Jobs stored in pg-boss by queue and state (read at scrape time, cached briefly)',
@@ -73,10 +77,7 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
     registers: [registry],
     async collect() {
       this.reset();
-      const counts = await snapshot().catch(() => {
-        countErrors.inc();
-        return [];
-      });
+      const counts = await snapshot().catch(() => []);
       for (const c of counts) this.set({ queue: c.queue, state: c.state }, c.count);
     },
   });
@@ -169,17 +170,27 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
   };
 }
 
-function cachedSnapshot(read: (() => Promise<JobStateCount[]>) | undefined, maxAgeMs: number): () => Promise<JobStateCount[]> {
-  let cached: { at: number; value: Promise<JobStateCount[]> } | undefined;
+/**
+ * One count query serves every gauge of a scrape (their collect() calls run concurrently) and, for `maxAgeMs`,
+ * the scrapes that follow. A failed query is counted once and not cached: the next scrape tries again.
+ */
+function cachedSnapshot(read: (() => Promise<JobStateCount[]>) | undefined, maxAgeMs: number, onError: () => void): () => Promise<JobStateCount[]> {
+  let cached: { at: number; settled: boolean; value: Promise<JobStateCount[]> } | undefined;
   return () => {
     if (!read) return Promise.resolve([]);
-    if (!cached || Date.now() - cached.at > maxAgeMs) {
-      const value = read();
-      cached = { at: Date.now(), value };
-      // A failed read is not cached: the next scrape tries again.
-      value.catch(() => {
-        if (cached?.value === value) cached = undefined;
-      });
+    if (!cached || (cached.settled && Date.now() - cached.at > maxAgeMs)) {
+      const entry = { at: Date.now(), settled: false, value: read() };
+      cached = entry;
+      entry.value.then(
+        () => {
+          entry.settled = true;
+          entry.at = Date.now();
+        },
+        () => {
+          onError();
+          if (cached === entry) cached = undefined;
+        },
+      );
     }
     return cached.value;
   };
