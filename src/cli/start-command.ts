@@ -21,6 +21,8 @@ export const startCommand: Command = {
     const cfg = config();
     const log = createLogger(cfg.logLevel);
     const started = Date.now();
+    // Listen before anything starts: a Ctrl-C during start-up must stop cleanly too, never kill the process.
+    const stopRequested = Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
     const target = await openDatabaseTarget(cfg, { mode: 'own' });
     const stopping: Array<() => Promise<void>> = [() => target.close()];
     const stopAll = async () => {
@@ -40,7 +42,7 @@ export const startCommand: Command = {
       await stopAll();
       throw error;
     }
-    await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+    await stopRequested;
     stdout.write('stopping…\n');
     await stopAll();
     stdout.write('stopped\n');

@@ -30,7 +30,10 @@ export async function openDatabaseTarget(config: Config, { mode }: OpenTargetOpt
     const ownerUrl = config.databaseUrl;
     return {
       ownerUrl,
-      serviceUrl: serviceRoleUrl(config, ownerUrl),
+      // Computed on use: owner-only commands (demo seed, token create) need no service password.
+      get serviceUrl() {
+        return serviceRoleUrl(config, ownerUrl);
+      },
       isEmbeddedDefault: false,
       description: describeUrl(ownerUrl),
       close: async () => {},

@@ -5,22 +5,32 @@ import { createDb } from './connect.ts';
 import type { DatabaseTarget } from './database-target.ts';
 import { migrateToLatest } from './migrate.ts';
 import { installPgBoss } from './pgboss-install.ts';
+import { ensureServiceRowPolicies } from './row-level-security.ts';
 import { ensureServiceRole } from './service-role.ts';
 
 export interface MigrateSummary {
   applied: string[];
 }
 
-/** Applies our migrations, installs pg-boss's schema and (re)creates the service role with its grants. */
+/** Applies our migrations, installs pg-boss's schema and (re)creates the service role with its grants and policies. */
 export async function runMigrations(target: DatabaseTarget, log: Logger): Promise<MigrateSummary> {
-  const db = createDb(target.ownerUrl, { max: 2, applicationName: 'chat-archiver:migrate' }) as Kysely<unknown>;
+  const service = new URL(target.serviceUrl);
+  const summary = await migrateDatabase(target.ownerUrl, {
+    user: decodeURIComponent(service.username),
+    password: decodeURIComponent(service.password),
+  });
+  log.info(summary, summary.applied.length ? 'migrations applied' : 'database schema already up to date');
+  return summary;
+}
+
+export async function migrateDatabase(ownerUrl: string, serviceRole: { user: string; password: string }): Promise<MigrateSummary> {
+  const db = createDb(ownerUrl, { max: 2, applicationName: 'chat-archiver:migrate' }) as Kysely<unknown>;
   try {
     const result = await migrateToLatest(db);
     const applied = (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-    await installPgBoss(target.ownerUrl);
-    const service = new URL(target.serviceUrl);
-    await ensureServiceRole(db, { user: decodeURIComponent(service.username), password: decodeURIComponent(service.password) });
-    log.info({ applied }, applied.length ? 'migrations applied' : 'database schema already up to date');
+    await installPgBoss(ownerUrl);
+    await ensureServiceRole(db, serviceRole);
+    await ensureServiceRowPolicies(db, serviceRole.user);
     return { applied };
   } finally {
     await db.destroy();

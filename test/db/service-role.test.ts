@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { actingAs } from '../../src/db/acting-user.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
@@ -18,14 +19,17 @@ describe('the restricted service role', () => {
 
   it('writes archives and archive items', async () => {
     const thread = await db.service.selectFrom('chat_thread').select(['id', 'user_id']).executeTakeFirstOrThrow();
-    const archive = await db.service
-      .insertInto('archive')
-      .values({ name: 'Role test', user_id: thread.user_id, mcp_metadata: JSON.stringify({ by: 'test' }) })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db.service.insertInto('archive_item').values({ archive_id: archive.id, item_id: thread.id, user_id: thread.user_id, tokens_count: 3 }).execute();
-    await db.service.updateTable('archive').set({ export_format: 'json' }).where('id', '=', archive.id).execute();
-    const item = await db.owner.selectFrom('archive_item').select(['item_type', 'tokens_count']).where('archive_id', '=', archive.id).executeTakeFirstOrThrow();
+    const archiveId = await actingAs(db.service, { userId: thread.user_id }, async (trx) => {
+      const archive = await trx
+        .insertInto('archive')
+        .values({ name: 'Role test', user_id: thread.user_id, mcp_metadata: JSON.stringify({ by: 'test' }) })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await trx.insertInto('archive_item').values({ archive_id: archive.id, item_id: thread.id, user_id: thread.user_id, tokens_count: 3 }).execute();
+      await trx.updateTable('archive').set({ export_format: 'json' }).where('id', '=', archive.id).execute();
+      return archive.id;
+    });
+    const item = await db.owner.selectFrom('archive_item').select(['item_type', 'tokens_count']).where('archive_id', '=', archiveId).executeTakeFirstOrThrow();
     expect(item).toEqual({ item_type: 'thread', tokens_count: 3 });
   });
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/connect.ts';
 import { DemoGenerator } from '../../src/demo/demo-data.ts';
 import { ensureHostSchema, seedDemoData } from '../../src/demo/seed-demo.ts';
+import { runCli } from '../support/run-cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 const options = { users: 3, threadsPerUser: 6, messagesPerThread: 10, seed: 7, days: 30, until: new Date('2026-02-01T00:00:00Z') };
@@ -73,5 +74,22 @@ describe('demo data', () => {
     expect(first!.thread.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(first!.messages.map((m) => m.role).slice(0, 4)).toEqual(['user', 'assistant', 'user', 'assistant']);
     expect(generator.users[0]!.role).toBe('admin');
+  });
+
+  it('is written by the CLI given only DATABASE_URL (no service role needed)', async () => {
+    const target = await createTestDatabase({ empty: true });
+    try {
+      const result = await runCli(['demo', 'seed', '--users', '2', '--threads', '3', '--messages-per-thread', '4', '--until', '2026-03-01'], {
+        DATABASE_URL: target.ownerUrl,
+        LOG_LEVEL: 'silent',
+      });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^demo data: 2 users, 6 threads, 24 messages in /);
+      const again = await runCli(['demo', 'seed'], { DATABASE_URL: target.ownerUrl, LOG_LEVEL: 'silent' });
+      expect(again.code).toBe(1);
+    } finally {
+      await target.drop();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { actingAs } from '../../src/db/acting-user.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capBody, SEARCH_BODY_MAX_CHARS, upsertSearchDocument } from '../../src/search/search-document.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
@@ -9,14 +10,14 @@ describe('search documents', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     const thread = await db.owner.selectFrom('chat_thread').select(['id', 'user_id']).executeTakeFirstOrThrow();
-    const archive = await db.service.insertInto('archive').values({ name: 'Voyages', user_id: thread.user_id }).returning('id').executeTakeFirstOrThrow();
-    const item = await db.service
+    const archive = await db.owner.insertInto('archive').values({ name: 'Voyages', user_id: thread.user_id }).returning('id').executeTakeFirstOrThrow();
+    const item = await db.owner
       .insertInto('archive_item')
       .values({ archive_id: archive.id, item_id: thread.id, user_id: thread.user_id })
       .returning('id')
       .executeTakeFirstOrThrow();
     itemId = item.id;
-    await upsertSearchDocument(db.service, {
+    await actingAs(db.service, { userId: thread.user_id }, (trx) => upsertSearchDocument(trx, {
       archiveItemId: item.id,
       archiveId: archive.id,
       userId: thread.user_id,
@@ -28,7 +29,7 @@ describe('search documents', () => {
       body: 'Les connexions du pool sont saturées. The export workers keep idle connections.',
       language: 'french',
       tokensCount: 42,
-    });
+    }));
   });
   afterAll(async () => db.drop());
 
@@ -36,7 +37,7 @@ describe('search documents', () => {
     (
       await sql<{ id: string }>`
         SELECT archive_item_id AS id FROM mcp_archiver.search_document
-        WHERE document @@ (websearch_to_tsquery('mcp_archiver.english_unaccent', ${q}) || websearch_to_tsquery('mcp_archiver.french_unaccent', ${q}))`.execute(db.service)
+        WHERE document @@ (websearch_to_tsquery('mcp_archiver.english_unaccent', ${q}) || websearch_to_tsquery('mcp_archiver.french_unaccent', ${q}))`.execute(db.owner)
     ).rows.map((r) => r.id);
 
   it('finds documents accent-insensitively, in English and French, through stemming', async () => {
@@ -51,7 +52,7 @@ describe('search documents', () => {
   it('replaces the document when the item is archived again', async () => {
     const row = await sql<Record<string, string>>`SELECT * FROM mcp_archiver.search_document`.execute(db.owner);
     const doc = row.rows[0]!;
-    await upsertSearchDocument(db.service, {
+    await actingAs(db.service, { userId: doc.user_id! }, (trx) => upsertSearchDocument(trx, {
       archiveItemId: itemId,
       archiveId: doc.archive_id!,
       userId: doc.user_id!,
@@ -63,7 +64,7 @@ describe('search documents', () => {
       body: 'pommes',
       language: 'french',
       tokensCount: 3,
-    });
+    }));
     const after = await sql<{ n: number; title: string }>`SELECT count(*)::int AS n, max(thread_title) AS title FROM mcp_archiver.search_document`.execute(db.owner);
     expect(after.rows[0]).toEqual({ n: 1, title: 'Tarte Tatin' });
     expect(await search('lisbonne')).toEqual([]);

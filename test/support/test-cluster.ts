@@ -2,9 +2,7 @@ import net from 'node:net';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { createDb, withDatabase } from '../../src/db/connect.ts';
-import { migrateToLatest } from '../../src/db/migrate.ts';
-import { installPgBoss } from '../../src/db/pgboss-install.ts';
-import { ensureServiceRole } from '../../src/db/service-role.ts';
+import { migrateDatabase } from '../../src/db/prepare-database.ts';
 import { ensureHostSchema, seedDemoData, DEFAULT_DEMO_OPTIONS } from '../../src/demo/seed-demo.ts';
 
 /** A role of its own, so tests never change the password of a developer's real service role. */
@@ -30,12 +28,10 @@ export async function buildTemplate(adminUrl: string, template: string): Promise
   try {
     await ensureHostSchema(db);
     await seedDemoData(db, { ...DEFAULT_DEMO_OPTIONS, until: TEST_DEMO_UNTIL });
-    await migrateToLatest(db);
-    await installPgBoss(ownerUrl);
-    await ensureServiceRole(db, { user: TEST_SERVICE_USER, password: TEST_SERVICE_PASSWORD });
   } finally {
     await db.destroy();
   }
+  await migrateDatabase(ownerUrl, { user: TEST_SERVICE_USER, password: TEST_SERVICE_PASSWORD });
 }
 
 export async function freePort(): Promise<number> {

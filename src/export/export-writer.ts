@@ -1,0 +1,84 @@
+import { openExportFile } from './export-store.ts';
+import type { ChunkSink, ExportFileResult, ExportFooter, ExportFormat, ExportHeader, ExportMessage } from './export-types.ts';
+import { renderJsonFooter, renderJsonHeader, renderJsonMessage } from './json-renderer.ts';
+import { renderMarkdownFooter, renderMarkdownHeader, renderMarkdownMessage } from './markdown-renderer.ts';
+import { createPdfExport } from './pdf-renderer.ts';
+
+/** Where export files go: `<exportDir>/<archiveId>/<threadId>.<json|md|pdf>`. */
+export interface ExportTarget {
+  exportDir: string;
+}
+
+/**
+ * One thread's export being written. Feed messages in order, then `finish`; on any failure call `abort`, which
+ * removes the partial file (and is harmless after `finish`).
+ */
+export interface ExportWriter {
+  addMessage(message: ExportMessage): Promise<void>;
+  finish(footer: ExportFooter): Promise<ExportFileResult>;
+  abort(): Promise<void>;
+}
+
+interface Renderer {
+  addMessage(message: ExportMessage): Promise<void>;
+  finish(footer: ExportFooter): Promise<void>;
+}
+
+/** JSON and Markdown: the header is written at once, then one chunk per message and the footer. */
+async function textRenderer(
+  file: ChunkSink,
+  header: string,
+  renderMessage: (message: ExportMessage, index: number) => string,
+  renderFooter: (footer: ExportFooter) => string,
+): Promise<Renderer> {
+  await file.write(header);
+  let index = 0;
+  return {
+    async addMessage(message) {
+      await file.write(renderMessage(message, index));
+      index += 1;
+    },
+    finish: (footer) => file.write(renderFooter(footer)),
+  };
+}
+
+/**
+ * Starts writing a thread's export in `format`. Output streams to disk message by message (memory stays bounded
+ * however long the thread) and appears under its final name only when `finish` succeeds.
+ */
+export async function createExportWriter(format: ExportFormat, header: ExportHeader, target: ExportTarget): Promise<ExportWriter> {
+  const file = await openExportFile(target.exportDir, { archiveId: header.archiveId, threadId: header.threadId, format });
+  let renderer: Renderer;
+  try {
+    switch (format) {
+      case 'json':
+        renderer = await textRenderer(file, renderJsonHeader(header), renderJsonMessage, renderJsonFooter);
+        break;
+      case 'markdown':
+        renderer = await textRenderer(file, renderMarkdownHeader(header), renderMarkdownMessage, renderMarkdownFooter);
+        break;
+      case 'pdf':
+        renderer = createPdfExport(header, file);
+        break;
+      default:
+        throw new Error(`unknown export format ${JSON.stringify(format satisfies never)}`);
+    }
+  } catch (error) {
+    await file.abort();
+    throw error;
+  }
+
+  return {
+    addMessage: (message) => renderer.addMessage(message),
+    async finish(footer) {
+      try {
+        await renderer.finish(footer);
+        return await file.commit();
+      } catch (error) {
+        await file.abort();
+        throw error;
+      }
+    },
+    abort: () => file.abort(),
+  };
+}

@@ -1,0 +1,70 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actingAs } from '../../src/db/acting-user.ts';
+import { createDb } from '../../src/db/connect.ts';
+import type { Database } from '../../src/db/database.ts';
+import type { Kysely } from 'kysely';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+
+const HOST_APP_ROLE = 'ca_test_host_app';
+
+describe('row-level security on the archive tables', () => {
+  let db: TestDatabase;
+  let hostApp: Kysely<Database>;
+  let alice: string;
+  let bob: string;
+  let aliceArchive: string;
+  let bobArchive: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    // The host app's own role: not the owner, no BYPASSRLS, full rights on its tables.
+    await sql.raw(`DO $$ BEGIN CREATE ROLE ${HOST_APP_ROLE} LOGIN PASSWORD 'host-app-password'; EXCEPTION WHEN duplicate_object THEN NULL; END $$`).execute(db.owner);
+    await sql.raw(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${HOST_APP_ROLE}`).execute(db.owner);
+    const url = new URL(db.ownerUrl);
+    url.username = HOST_APP_ROLE;
+    url.password = 'host-app-password';
+    hostApp = createDb(url.toString(), { max: 2 });
+
+    const users = await db.owner.selectFrom('chat_thread').select('user_id').distinct().orderBy('user_id').limit(2).execute();
+    alice = users[0]!.user_id;
+    bob = users[1]!.user_id;
+    aliceArchive = (await db.owner.insertInto('archive').values({ name: 'Alice', user_id: alice }).returning('id').executeTakeFirstOrThrow()).id;
+    bobArchive = (await db.owner.insertInto('archive').values({ name: 'Bob', user_id: bob }).returning('id').executeTakeFirstOrThrow()).id;
+  });
+  afterAll(async () => {
+    await hostApp.destroy();
+    await db.drop();
+  });
+
+  const archiveIds = (rows: Array<{ id: string }>) => rows.map((r) => r.id).sort();
+
+  it('confines the service role to the user its transaction acts for', async () => {
+    const seen = await actingAs(db.service, { userId: alice }, (trx) => trx.selectFrom('archive').select('id').execute());
+    expect(archiveIds(seen)).toEqual([aliceArchive]);
+    const updated = await actingAs(db.service, { userId: alice }, (trx) =>
+      trx.updateTable('archive').set({ description: 'touched' }).where('id', '=', bobArchive).executeTakeFirst(),
+    );
+    expect(updated.numUpdatedRows).toBe(0n);
+  });
+
+  it('refuses to write another user\'s rows', async () => {
+    await expect(
+      actingAs(db.service, { userId: alice }, (trx) => trx.insertInto('archive').values({ name: 'forged', user_id: bob }).execute()),
+    ).rejects.toThrow(/row-level security/);
+  });
+
+  it('shows the service role nothing when no user is declared, everything as system', async () => {
+    expect(await db.service.selectFrom('archive').select('id').execute()).toEqual([]);
+    const all = await actingAs(db.service, { system: true }, (trx) => trx.selectFrom('archive').select('id').execute());
+    expect(archiveIds(all)).toEqual([aliceArchive, bobArchive].sort());
+  });
+
+  it('leaves the host app\'s own role unchanged', async () => {
+    expect(archiveIds(await hostApp.selectFrom('archive').select('id').execute())).toEqual([aliceArchive, bobArchive].sort());
+    await hostApp.updateTable('archive').set({ description: 'app edit' }).where('id', '=', bobArchive).execute();
+    const created = await hostApp.insertInto('archive').values({ name: 'App', user_id: alice }).returning('id').executeTakeFirstOrThrow();
+    await hostApp.deleteFrom('archive').where('id', '=', created.id).execute();
+    expect(await hostApp.selectFrom('archive').select('description').where('id', '=', bobArchive).executeTakeFirst()).toEqual({ description: 'app edit' });
+  });
+});
