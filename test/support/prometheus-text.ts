@@ -11,7 +11,8 @@ const TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 
 /**
  * A strict reader of the Prometheus text exposition format (version 0.0.4): throws on any line that is not a
- * HELP, TYPE or sample line, on a sample of an undeclared family, and on a value that is not a number.
+ * HELP, TYPE or sample line, on a sample of an undeclared family, and on a value that is not a number
+ * (prom-client writes NaN as `Nan`, which Prometheus reads like Go's ParseFloat: case-insensitively).
  */
 export function parsePrometheusText(text: string): Sample[] {
   const families = new Map<string, string>();
@@ -40,8 +41,11 @@ export function parsePrometheusText(text: string): Sample[] {
       labels[pair[1]!] = pair[2]!.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
     }
     const raw = match![match!.length - 1]!;
-    const value = raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : raw === 'NaN' ? NaN : Number(raw);
-    if (raw !== 'NaN' && Number.isNaN(value)) fail('value is not a number');
+    // Values are read as Go's ParseFloat does (Prometheus' own parser): NaN and Inf in any letter case.
+    const special: Record<string, number> = { nan: NaN, inf: Infinity, '+inf': Infinity, '-inf': -Infinity };
+    const lower = raw.toLowerCase();
+    const value = lower in special ? special[lower]! : /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw) ? Number(raw) : NaN;
+    if (!(lower in special) && Number.isNaN(value)) fail('value is not a number');
     samples.push({ name, labels, value });
   }
   return samples;
