@@ -7,7 +7,8 @@ import { enqueue, ensureQueues } from '../../src/jobs/registry.ts';
 import { createReadinessCheck } from '../../src/ops/health.ts';
 import { countJobsByState } from '../../src/ops/job-counts.ts';
 import { createMetrics, type ServiceMetrics } from '../../src/ops/metrics.ts';
-import { createOpsHandler, startOpsServer, type OpsServer } from '../../src/ops/ops-routes.ts';
+import { createOpsEndpoints } from '../../src/ops/ops-endpoints.ts';
+import { startOpsServer, type OpsServer } from '../../src/ops/ops-routes.ts';
 import { archivePayload } from '../support/job-fixtures.ts';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
@@ -100,13 +101,14 @@ describe('/metrics, /healthz and /readyz', () => {
   });
 
   it('hands unmatched requests to the next handler when mounted in another app (express style)', async () => {
-    const handler = createOpsHandler({ metrics, readiness: createReadinessCheck({ db: db.service, boss }) });
+    const { handler } = createOpsEndpoints({ db: db.service, boss });
     const app = http.createServer((req, res) => handler(req, res, () => res.writeHead(418).end('next')));
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
     const { port } = app.address() as { port: number };
     try {
       expect((await fetch(`http://127.0.0.1:${port}/mcp`)).status).toBe(418);
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
       const head = await fetch(`http://127.0.0.1:${port}/metrics`, { method: 'HEAD' });
       expect([head.status, await head.text()]).toEqual([200, '']);
     } finally {
