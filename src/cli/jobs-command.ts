@@ -186,8 +186,11 @@ function renderJob(queue: string, job: JobWithMetadata<unknown>, deadLetter: { q
   return out.join('\n');
 }
 
+/** A serialised Error, or the worker's `{error: {code, message}}`. */
 function looksLikeError(output: unknown): boolean {
-  return !!output && typeof output === 'object' && typeof (output as { message?: unknown }).message === 'string';
+  if (!output || typeof output !== 'object') return false;
+  const record = output as { message?: unknown; error?: unknown };
+  return typeof record.message === 'string' || (typeof record.error === 'object' && record.error !== null);
 }
 
 function errorText(output: unknown): string {

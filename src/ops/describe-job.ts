@@ -12,6 +12,11 @@ export function errorMessage(output: unknown): string | undefined {
   if (typeof record.message === 'string') {
     return typeof record.name === 'string' && record.name !== 'Error' ? `${record.name}: ${record.message}` : record.message;
   }
+  if (record.error && typeof record.error === 'object') {
+    // The worker's failures: {error: {code, message, retryable}}; a specific code says more than the generic one.
+    const { code, message } = record.error as { code?: unknown; message?: unknown };
+    if (typeof message === 'string') return typeof code === 'string' && code !== 'job_failed' ? `${code}: ${message}` : message;
+  }
   if (record.error !== undefined) return errorMessage(record.error);
   if (record.value !== undefined) return errorMessage(record.value);
   return JSON.stringify(output);

@@ -6,8 +6,10 @@ export interface JobEndEvent {
   queue: string;
   jobId: string;
   durationMs: number;
-  /** `completed`, or anything else for a failed attempt (`failed`, `expired`, …). */
+  /** `completed`, `failed` (pg-boss retries it, or dead-letters it after the last attempt) or `dead-lettered` (at once). */
   outcome: string;
+  /** For `failed`: whether another attempt follows. */
+  willRetry?: boolean;
   /** Tokens counted while archiving, when the job counted any. */
   tokens?: number;
 }
@@ -106,7 +108,7 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
   });
   const jobDuration = new Histogram({
     name: 'chat_archiver_job_duration_seconds',
-    help: 'Duration of job attempts run by this process, by queue and outcome',
+    help: 'Duration of job attempts run by this process, by queue and outcome (completed, failed, dead-lettered)',
     labelNames: ['queue', 'outcome'] as const,
     buckets: JOB_BUCKETS,
     registers: [registry],
@@ -120,6 +122,12 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
   const failed = new Counter({
     name: 'chat_archiver_jobs_failed_total',
     help: 'Job attempts this process failed (pg-boss retries them or moves them to the dead-letter queue)',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+  });
+  const deadLettered = new Counter({
+    name: 'chat_archiver_jobs_dead_lettered_total',
+    help: 'Failed attempts after which the job went to the dead-letter queue (no attempt left, or a permanent error)',
     labelNames: ['queue'] as const,
     registers: [registry],
   });
@@ -151,9 +159,11 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
       },
       onJobEnd(event) {
         inProgress.dec({ queue: event.queue });
-        const outcome = event.outcome === 'completed' ? 'completed' : 'failed';
+        // Known outcomes only, so a label value can never come from elsewhere.
+        const outcome = event.outcome === 'completed' || event.outcome === 'dead-lettered' ? event.outcome : 'failed';
         jobDuration.observe({ queue: event.queue, outcome }, event.durationMs / 1000);
         (outcome === 'completed' ? completed : failed).inc({ queue: event.queue });
+        if (outcome === 'dead-lettered' || (outcome === 'failed' && event.willRetry === false)) deadLettered.inc({ queue: event.queue });
         if (event.tokens !== undefined && event.tokens > 0) tokens.inc({ queue: event.queue }, event.tokens);
       },
     },

@@ -92,6 +92,20 @@ describe('/metrics, /healthz and /readyz', () => {
     expect(samples.some((s) => 'userId' in s.labels || 'user' in s.labels)).toBe(false);
   });
 
+  it('tells retried failures from dead-lettered ones', async () => {
+    const { jobObserver, render } = createMetrics({ processMetrics: false });
+    jobObserver.onJobEnd({ queue: QUEUE, jobId: 'a', durationMs: 100, outcome: 'failed', willRetry: true });
+    jobObserver.onJobEnd({ queue: QUEUE, jobId: 'a', durationMs: 100, outcome: 'failed', willRetry: false });
+    jobObserver.onJobEnd({ queue: QUEUE, jobId: 'b', durationMs: 100, outcome: 'dead-lettered', willRetry: false });
+    jobObserver.onJobEnd({ queue: QUEUE, jobId: 'c', durationMs: 100, outcome: 'something new' });
+    const samples = parsePrometheusText((await render()).body);
+    expect(sampleValue(samples, 'chat_archiver_jobs_failed_total', { queue: QUEUE })).toBe(4);
+    expect(sampleValue(samples, 'chat_archiver_jobs_dead_lettered_total', { queue: QUEUE })).toBe(2);
+    expect(sampleValue(samples, 'chat_archiver_job_duration_seconds_count', { queue: QUEUE, outcome: 'failed' })).toBe(3);
+    expect(sampleValue(samples, 'chat_archiver_job_duration_seconds_count', { queue: QUEUE, outcome: 'dead-lettered' })).toBe(1);
+    expect(samples.filter((s) => s.name === 'chat_archiver_jobs')).toEqual([]);
+  });
+
   it('reports the oldest waiting job per queue', async () => {
     const { jobId } = await enqueue(boss, archiveConversationJob, archivePayload());
     const samples = await scrape();

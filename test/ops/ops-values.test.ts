@@ -50,6 +50,8 @@ describe('job descriptions', () => {
     expect(errorMessage({ name: 'ZodError', message: 'bad payload' })).toBe('ZodError: bad payload');
     expect(errorMessage({ value: 'thrown string' })).toBe('thrown string');
     expect(errorMessage({ error: { message: 'nested' } })).toBe('nested');
+    expect(errorMessage({ error: { code: 'job_failed', message: 'disk full', retryable: true } })).toBe('disk full');
+    expect(errorMessage({ error: { code: 'thread_not_found', message: 'no thread 42', retryable: false } })).toBe('thread_not_found: no thread 42');
     expect(errorMessage({ code: 42 })).toBe('{"code":42}');
     expect(errorMessage(null)).toBeUndefined();
   });
