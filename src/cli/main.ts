@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<Command>> = {
   archive: async () => (await import('./archive-command.ts')).archiveCommand,
   analyze: async () => (await import('./analyze-command.ts')).analyzeCommand,
   dashboard: async () => (await import('./dashboard-command.ts')).dashboardCommand,
+  worker: async () => (await import('./worker-command.ts')).workerCommand,
 };
 
 function help(all: Command[]): string {

@@ -20,4 +20,9 @@ export interface RunnableService {
 }
 
 /** What `chat-archiver start` runs after the database is ready, in this order; stopped in reverse. */
-export const runningServices: RunnableService[] = [];
+export const runningServices: RunnableService[] = [
+  {
+    name: 'worker',
+    start: async ({ config, target, log }) => (await import('../worker/start-worker.ts')).startWorker({ config, serviceUrl: target.serviceUrl, log }),
+  },
+];

@@ -81,6 +81,20 @@ export interface ArchiveItemTable {
   content_summary: string | null;
 }
 
+export interface PatternAnalysisTable {
+  id: Generated<string>;
+  job_id: string;
+  scope: 'all' | 'user';
+  user_id: string | null;
+  range_start: Timestamp;
+  range_end: Timestamp;
+  trigger: string;
+  requested_by: string | null;
+  /** jsonb: written as JSON text, read back parsed (parse it with zod). */
+  result: Json;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
   chat_thread: ChatThreadTable;
   chat_message: ChatMessageTable;
@@ -89,6 +103,7 @@ export interface Database {
   workflow: WorkflowTable;
   archive: ArchiveTable;
   archive_item: ArchiveItemTable;
+  'mcp_archiver.pattern_analysis': PatternAnalysisTable;
 }
 
 export type ChatThread = Selectable<ChatThreadTable>;

@@ -20,6 +20,8 @@ const HOST_FORBIDDEN_TABLES = ['user', 'session', 'account', 'verification'];
 export const SERVICE_TABLE_PRIVILEGES: Record<string, Privilege[]> = {
   // The worker replaces an item's document when it re-archives it; items are never deleted by the service.
   search_document: ['SELECT', 'INSERT', 'UPDATE'],
+  // Analysis history: appended by the worker, read by the tools; never rewritten.
+  pattern_analysis: ['SELECT', 'INSERT'],
 };
 
 export interface ServiceRoleOptions {

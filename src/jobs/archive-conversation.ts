@@ -17,6 +17,16 @@ export const archiveConversationPayload = z.strictObject({
 });
 export type ArchiveConversationPayload = z.infer<typeof archiveConversationPayload>;
 
+/** The job's output once completed, as `get_job` shows it. */
+export const archiveConversationOutput = z.object({
+  archiveId: z.uuid(),
+  archiveItemId: z.uuid(),
+  tokensCount: z.number().int().nonnegative(),
+  storageLocation: z.string().min(1),
+  fileSize: z.number().int().nonnegative(),
+});
+export type ArchiveConversationOutput = z.infer<typeof archiveConversationOutput>;
+
 export const archiveConversationJob: JobDefinition<ArchiveConversationPayload> = {
   queue: 'archive-conversation',
   deadLetterQueue: 'archive-conversation-dead-letter',

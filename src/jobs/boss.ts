@@ -1,4 +1,4 @@
-import { PgBoss } from 'pg-boss';
+import { PgBoss, type ConstructorOptions } from 'pg-boss';
 import type { Logger } from '../logger.ts';
 import { PGBOSS_SCHEMA } from '../db/service-role.ts';
 
@@ -11,6 +11,8 @@ export interface BossOptions {
   schedule?: boolean;
   max?: number;
   log?: Logger;
+  /** Timer overrides (tests and benchmarks run the cron pass every second). */
+  timers?: Pick<ConstructorOptions, 'cronMonitorIntervalSeconds' | 'cronWorkerIntervalSeconds'>;
 }
 
 /**
@@ -30,6 +32,7 @@ export function createBoss(serviceUrl: string, options: BossOptions): PgBoss {
     schedule: options.schedule ?? false,
     useListenNotify: true,
     persistWarnings: options.supervise ?? false,
+    ...options.timers,
   });
   // Faults in pg-boss's background loops arrive as events; an unhandled 'error' would crash the process.
   boss.on('error', (error) => options.log?.error({ err: error }, 'pg-boss error'));

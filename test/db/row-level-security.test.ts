@@ -67,4 +67,19 @@ describe('row-level security on the archive tables', () => {
     await hostApp.deleteFrom('archive').where('id', '=', created.id).execute();
     expect(await hostApp.selectFrom('archive').select('description').where('id', '=', bobArchive).executeTakeFirst()).toEqual({ description: 'app edit' });
   });
+
+  it('keeps everyone-scope pattern analyses to system, and a user\'s own analyses to that user', async () => {
+    const range = { range_start: new Date('2026-01-01T00:00:00Z'), range_end: new Date('2026-01-02T00:00:00Z') };
+    await sql`INSERT INTO mcp_archiver.pattern_analysis (job_id, scope, user_id, range_start, range_end, trigger, result)
+              VALUES (gen_random_uuid(), 'all', NULL, ${range.range_start}, ${range.range_end}, 'schedule', '{}'),
+                     (gen_random_uuid(), 'user', ${alice}, ${range.range_start}, ${range.range_end}, 'tool', '{}')`.execute(db.owner);
+    const count = (rows: Array<{ n: number }>) => rows[0]?.n;
+    const asAlice = await actingAs(db.service, { userId: alice }, (trx) =>
+      sql<{ n: number }>`SELECT count(*)::int AS n FROM mcp_archiver.pattern_analysis`.execute(trx));
+    const asBob = await actingAs(db.service, { userId: bob }, (trx) =>
+      sql<{ n: number }>`SELECT count(*)::int AS n FROM mcp_archiver.pattern_analysis`.execute(trx));
+    const asSystem = await actingAs(db.service, { system: true }, (trx) =>
+      sql<{ n: number }>`SELECT count(*)::int AS n FROM mcp_archiver.pattern_analysis`.execute(trx));
+    expect([count(asAlice.rows), count(asBob.rows), count(asSystem.rows)]).toEqual([1, 0, 2]);
+  });
 });

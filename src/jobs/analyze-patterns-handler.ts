@@ -1,0 +1,61 @@
+import { sql, type Kysely } from 'kysely';
+import { actingAs } from '../db/acting-user.ts';
+import type { Database } from '../db/database.ts';
+import type { AnalyzePatternsPayload } from './analyze-patterns.ts';
+import type { JobHandler } from './job-handler.ts';
+import { queryPatterns } from './pattern-analysis-query.ts';
+
+export interface AnalyzePatternsOutput {
+  analysisId: string;
+  scope: 'all' | 'user';
+  range: { start: string; end: string };
+  messages: number;
+  activeThreads: number;
+  activeUsers: number;
+}
+
+export interface AnalyzePatternsDeps {
+  /** Connected as the service role. */
+  db: Kysely<Database>;
+  /** Wall-clock zone of the per-day and hour-of-day buckets (PATTERN_TZ). */
+  timeZone: string;
+}
+
+/**
+ * The `analyze-patterns` job: aggregates the range in SQL and appends one row to the analysis history. The row is
+ * keyed by the job id, so a retry after a crash records the run once.
+ */
+export function createAnalyzePatternsHandler(deps: AnalyzePatternsDeps): JobHandler<AnalyzePatternsPayload, AnalyzePatternsOutput> {
+  return async (payload, context) => {
+    const userId = payload.userId ?? null;
+    const result = await queryPatterns(deps.db, {
+      start: new Date(payload.range.start),
+      end: new Date(payload.range.end),
+      userId,
+      timeZone: deps.timeZone,
+    });
+    context.signal.throwIfAborted();
+    const scope = userId === null ? 'all' : 'user';
+    const analysisId = await actingAs(deps.db, userId === null ? { system: true } : { userId }, async (trx) => {
+      await sql`
+        INSERT INTO mcp_archiver.pattern_analysis (job_id, scope, user_id, range_start, range_end, trigger, requested_by, result)
+        VALUES (${context.jobId}, ${scope}, ${userId}, ${result.range.start}, ${result.range.end}, ${payload.trigger},
+                ${payload.requestedBy ?? null}, ${JSON.stringify(result)})
+        ON CONFLICT (job_id) DO NOTHING`.execute(trx);
+      const row = await trx
+        .selectFrom('mcp_archiver.pattern_analysis')
+        .select('id')
+        .where('job_id', '=', context.jobId)
+        .executeTakeFirstOrThrow();
+      return row.id;
+    });
+    return {
+      analysisId,
+      scope,
+      range: result.range,
+      messages: result.totals.messages,
+      activeThreads: result.totals.activeThreads,
+      activeUsers: result.totals.activeUsers,
+    };
+  };
+}

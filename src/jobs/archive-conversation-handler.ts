@@ -1,0 +1,174 @@
+import type { Kysely } from 'kysely';
+import { ConversationAnalysisBuilder } from '../analysis/conversation-analysis.ts';
+import { HeadTailText } from '../analysis/head-tail-text.ts';
+import { parseMessageMetadata } from '../analysis/message-metadata.ts';
+import { extractMessageContent } from '../analysis/message-parts.ts';
+import { ExtractiveSummaryBuilder } from '../analysis/summary.ts';
+import type { Config } from '../config.ts';
+import { actingAs } from '../db/acting-user.ts';
+import type { Database } from '../db/database.ts';
+import type { createExportWriter } from '../export/export-writer.ts';
+import type { ExportFileResult } from '../export/export-types.ts';
+import { SEARCH_BODY_MAX_CHARS } from '../search/search-document.ts';
+import type { ArchiveConversationOutput, ArchiveConversationPayload } from './archive-conversation.ts';
+import { archiveIdForJob, writeArchive, type ArchiveTarget } from './archive-writer.ts';
+import type { TokenCounter } from '../analysis/tokens.ts';
+import { PermanentJobError } from './job-failure.ts';
+import type { JobContext, JobHandler } from './job-handler.ts';
+import { DEFAULT_PAGE_SIZE, readThreadMessages } from './thread-messages.ts';
+
+/** `createExportWriter` of src/export; injectable so tests can make the export fail. */
+export type CreateExportWriter = typeof createExportWriter;
+
+/** Points between the job's steps; a retry after a crash at any of them must leave no duplicate. */
+export type ArchiveStep = 'context-read' | 'export-written' | 'archive-row-written' | 'committed';
+
+export interface ArchiveConversationDeps {
+  /** Connected as the service role. */
+  db: Kysely<Database>;
+  config: Pick<Config, 'exportDir' | 'tokenEncoding' | 'summaryMaxChars'> & { mcp: Pick<Config['mcp'], 'serverName'> };
+  loadTokenCounter(encoding: Config['tokenEncoding']): Promise<TokenCounter>;
+  createExportWriter: CreateExportWriter;
+  /** Called after each step; tests throw from it to simulate a crash there. */
+  checkpoint?(step: ArchiveStep, context: JobContext): Promise<void>;
+  pageSize?: number;
+}
+
+interface ArchiveContext {
+  threadTitle: string;
+  archive: ArchiveTarget;
+  mcpServerId: string | null;
+}
+
+/**
+ * The `archive-conversation` job: read the thread page by page, extract and count, summarise and analyse while
+ * streaming the export to disk, then write archive + item + search document in one transaction.
+ */
+export function createArchiveConversationHandler(
+  deps: ArchiveConversationDeps,
+): JobHandler<ArchiveConversationPayload, ArchiveConversationOutput> {
+  const pageSize = deps.pageSize ?? DEFAULT_PAGE_SIZE;
+  return async (payload, context) => {
+    const checkpoint = (step: ArchiveStep) => deps.checkpoint?.(step, context) ?? Promise.resolve();
+    const found = await readArchiveContext(deps, payload, context.jobId);
+    await checkpoint('context-read');
+
+    const counter = await deps.loadTokenCounter(deps.config.tokenEncoding);
+    const analysis = new ConversationAnalysisBuilder({ tokenEncoding: counter.encoding });
+    const summary = new ExtractiveSummaryBuilder();
+    const searchBody = new HeadTailText(SEARCH_BODY_MAX_CHARS);
+    let messageCount = 0;
+    let tokensCount = 0;
+
+    const writer = await deps.createExportWriter(
+      payload.exportFormat,
+      {
+        archiveId: found.archive.id,
+        archiveName: found.archive.name,
+        archiveDescription: found.archive.description,
+        threadId: payload.threadId,
+        threadTitle: found.threadTitle,
+        userId: payload.requestedBy,
+        exportedAt: new Date(),
+        // The file's character encoding; the token encoding is in the analysis.
+        encoding: 'utf-8',
+      },
+      { exportDir: deps.config.exportDir },
+    );
+    let file: ExportFileResult;
+    let builtSummary: string;
+    let builtAnalysis: ReturnType<ConversationAnalysisBuilder['build']>;
+    try {
+      for await (const page of readThreadMessages(deps.db, payload.threadId, pageSize)) {
+        context.signal.throwIfAborted();
+        for (const message of page) {
+          const content = extractMessageContent(message.parts);
+          const tokens = counter.count(content.text);
+          analysis.add({ role: message.role, createdAt: message.createdAt, content, metadata: parseMessageMetadata(message.metadata), tokens });
+          summary.add(message.role, content.prose);
+          searchBody.add(content.text);
+          await writer.addMessage({ ...message, tokens });
+          messageCount++;
+          tokensCount += tokens;
+        }
+      }
+      context.signal.throwIfAborted();
+      builtAnalysis = analysis.build();
+      builtSummary = summary.build(deps.config.summaryMaxChars);
+      file = await writer.finish({ messageCount, tokensTotal: tokensCount, summary: builtSummary, analysis: builtAnalysis });
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+    await checkpoint('export-written');
+    context.signal.throwIfAborted();
+
+    const written = await writeArchive(
+      deps.db,
+      {
+        jobId: context.jobId,
+        userId: payload.requestedBy,
+        threadId: payload.threadId,
+        threadTitle: found.threadTitle,
+        archive: found.archive,
+        mcpServerId: found.mcpServerId,
+        exportFormat: payload.exportFormat,
+        file,
+        encoding: counter.encoding,
+        tokensCount,
+        messageCount,
+        summary: builtSummary,
+        analysis: builtAnalysis,
+        searchBody: searchBody.toString(),
+      },
+      () => checkpoint('archive-row-written'),
+    );
+    await checkpoint('committed');
+    context.log.debug({ messageCount, tokensCount, fileSize: file.fileSize }, 'conversation archived');
+    return {
+      archiveId: written.archiveId,
+      archiveItemId: written.archiveItemId,
+      tokensCount,
+      storageLocation: file.storageLocation,
+      fileSize: file.fileSize,
+    };
+  };
+}
+
+/** Checks, as the user, that the thread (and the archive, when given) is theirs; finds their MCP server row. */
+async function readArchiveContext(
+  deps: ArchiveConversationDeps,
+  payload: ArchiveConversationPayload,
+  jobId: string,
+): Promise<ArchiveContext> {
+  const userId = payload.requestedBy;
+  return actingAs(deps.db, { userId }, async (trx) => {
+    const thread = await trx.selectFrom('chat_thread').select(['title', 'user_id']).where('id', '=', payload.threadId).executeTakeFirst();
+    if (!thread || thread.user_id !== userId) {
+      throw new PermanentJobError('thread_not_found', `thread ${payload.threadId} does not exist or does not belong to user ${userId}`);
+    }
+    let archive: ArchiveTarget;
+    if (payload.archiveId) {
+      const existing = await trx
+        .selectFrom('archive')
+        .select(['id', 'name', 'description', 'user_id'])
+        .where('id', '=', payload.archiveId)
+        .executeTakeFirst();
+      if (!existing || existing.user_id !== userId) {
+        throw new PermanentJobError('archive_not_found', `archive ${payload.archiveId} does not exist or does not belong to user ${userId}`);
+      }
+      archive = { id: existing.id, isNew: false, name: existing.name, description: existing.description };
+    } else {
+      archive = { id: archiveIdForJob(jobId), isNew: true, name: payload.name, description: payload.description ?? null };
+    }
+    const server = await trx
+      .selectFrom('mcp_server')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('name', '=', deps.config.mcp.serverName)
+      .orderBy('created_at')
+      .orderBy('id')
+      .executeTakeFirst();
+    return { threadTitle: thread.title, archive, mcpServerId: server?.id ?? null };
+  });
+}

@@ -1,0 +1,168 @@
+import type { Kysely } from 'kysely';
+import type { PgBoss } from 'pg-boss';
+import type { Config } from '../config.ts';
+import { createDb } from '../db/connect.ts';
+import type { Database } from '../db/database.ts';
+import { analyzePatternsJob } from '../jobs/analyze-patterns.ts';
+import { createAnalyzePatternsHandler } from '../jobs/analyze-patterns-handler.ts';
+import { archiveConversationJob } from '../jobs/archive-conversation.ts';
+import {
+  createArchiveConversationHandler,
+  type ArchiveConversationDeps,
+  type CreateExportWriter,
+} from '../jobs/archive-conversation-handler.ts';
+import { removeStaleTempFiles } from '../export/export-store.ts';
+import { createExportWriter } from '../export/export-writer.ts';
+import { createBoss } from '../jobs/boss.ts';
+import { loadTokenCounter } from '../analysis/tokens.ts';
+import { NIGHTLY_SCHEDULE_KEY, nightlyPatternsJob } from '../jobs/nightly-patterns.ts';
+import { createNightlyPatternsHandler } from '../jobs/nightly-patterns-handler.ts';
+import { ensureQueues } from '../jobs/registry.ts';
+import type { Logger } from '../logger.ts';
+import type { JobObserver } from './run-job.ts';
+import { workQueue } from './work-queue.ts';
+
+/** Settings tests and benchmarks change; production uses the defaults. */
+export interface WorkerTuning {
+  pollingIntervalSeconds?: number;
+  notifyPollingIntervalSeconds?: number;
+  cronMonitorIntervalSeconds?: number;
+  cronWorkerIntervalSeconds?: number;
+  /** Called between the archive job's steps (tests simulate crashes there). */
+  archiveCheckpoint?: ArchiveConversationDeps['checkpoint'];
+  createExportWriter?: CreateExportWriter;
+  pageSize?: number;
+}
+
+export interface WorkerOptions {
+  config: Config;
+  /** The restricted service role; the worker never connects as the owner. */
+  serviceUrl: string;
+  log: Logger;
+  /** Archive jobs run at once in this process (default WORKER_CONCURRENCY); pattern analyses run one at a time. */
+  concurrency?: number;
+  observer?: JobObserver;
+  /** Distinguishes several workers in one process (tests); shows in pg-boss's instance list. */
+  instanceName?: string;
+  tuning?: WorkerTuning;
+}
+
+export interface WorkerHandle {
+  readonly concurrency: number;
+  readonly description: string;
+  /**
+   * Stops fetching, lets running jobs finish within SHUTDOWN_TIMEOUT_MS, hands the rest back to the queue (their
+   * `job.signal` aborts and pg-boss retries them), closes the pools. Safe to call more than once.
+   */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_POLLING_SECONDS = 2;
+const DEFAULT_NOTIFY_POLLING_SECONDS = 10;
+/** Export temp files untouched this long belong to no running job (archive jobs expire after 30 minutes). */
+const STALE_EXPORT_MINUTES = 60;
+/** How long to wait, after pg-boss gave up on a handler, for it to notice its aborted signal. */
+const ABANDONED_HANDLER_GRACE_MS = 5_000;
+
+export async function startWorker(options: WorkerOptions): Promise<WorkerHandle> {
+  const { config, log } = options;
+  const tuning = options.tuning ?? {};
+  const concurrency = options.concurrency ?? config.worker.concurrency;
+  const workerLog = log.child({ component: 'worker' });
+  const boss = createBoss(options.serviceUrl, {
+    instanceName: options.instanceName ?? 'worker',
+    supervise: true,
+    schedule: true,
+    // Fetches, completions and maintenance; handlers do not hold pg-boss connections.
+    max: concurrency + 3,
+    log: workerLog,
+    timers: {
+      ...(tuning.cronMonitorIntervalSeconds !== undefined ? { cronMonitorIntervalSeconds: tuning.cronMonitorIntervalSeconds } : {}),
+      ...(tuning.cronWorkerIntervalSeconds !== undefined ? { cronWorkerIntervalSeconds: tuning.cronWorkerIntervalSeconds } : {}),
+    },
+  });
+  const db = createDb(options.serviceUrl, {
+    max: concurrency + 2,
+    applicationName: `chat-archiver:${options.instanceName ?? 'worker'}`,
+    statementTimeoutMs: config.statementTimeoutMs,
+  });
+  const running = new Set<Promise<unknown>>();
+  const track = (promise: Promise<unknown>) => {
+    running.add(promise);
+    const forget = () => running.delete(promise);
+    promise.then(forget, forget);
+  };
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      workerLog.info({ timeoutMs: config.worker.shutdownTimeoutMs }, 'worker stopping: no new jobs, waiting for running ones');
+      await boss.stop({ graceful: true, timeout: config.worker.shutdownTimeoutMs, close: true });
+      await settleWithin([...running], ABANDONED_HANDLER_GRACE_MS);
+      await db.destroy();
+      workerLog.info('worker stopped');
+    })());
+
+  try {
+    const removed = await removeStaleTempFiles(config.exportDir, STALE_EXPORT_MINUTES);
+    if (removed > 0) workerLog.info({ removed }, 'removed temp files of exports that never finished');
+    await boss.start();
+    await ensureQueues(boss);
+    await registerHandlers(boss, db, options, concurrency, track, workerLog);
+    // An upsert: every worker declares the same schedule, and pg-boss sends each occurrence once among them.
+    await boss.schedule(nightlyPatternsJob.queue, config.patterns.cron, {}, {
+      tz: config.patterns.timeZone,
+      key: NIGHTLY_SCHEDULE_KEY,
+      // A deploy or outage across the scheduled time still runs the night's analysis once.
+      missed: 'once',
+    });
+  } catch (error) {
+    await stop().catch(() => {});
+    throw error;
+  }
+  const description = `${concurrency} archive job(s) at once, nightly analysis "${config.patterns.cron}" (${config.patterns.timeZone})`;
+  workerLog.info({ concurrency, cron: config.patterns.cron, timeZone: config.patterns.timeZone }, 'worker started');
+  return { concurrency, description, stop };
+}
+
+async function registerHandlers(
+  boss: PgBoss,
+  db: Kysely<Database>,
+  options: WorkerOptions,
+  concurrency: number,
+  track: (running: Promise<unknown>) => void,
+  log: Logger,
+): Promise<void> {
+  const { config } = options;
+  const tuning = options.tuning ?? {};
+  const loop = {
+    pollingIntervalSeconds: tuning.pollingIntervalSeconds ?? DEFAULT_POLLING_SECONDS,
+    notifyPollingIntervalSeconds: tuning.notifyPollingIntervalSeconds ?? DEFAULT_NOTIFY_POLLING_SECONDS,
+    log,
+    track,
+    ...(options.observer ? { observer: options.observer } : {}),
+  };
+  const archive = createArchiveConversationHandler({
+    db,
+    config,
+    loadTokenCounter,
+    createExportWriter: tuning.createExportWriter ?? createExportWriter,
+    ...(tuning.archiveCheckpoint ? { checkpoint: tuning.archiveCheckpoint } : {}),
+    ...(tuning.pageSize ? { pageSize: tuning.pageSize } : {}),
+  });
+  await workQueue(boss, archiveConversationJob, archive, { ...loop, concurrency });
+  await workQueue(boss, analyzePatternsJob, createAnalyzePatternsHandler({ db, timeZone: config.patterns.timeZone }), { ...loop, concurrency: 1 });
+  await workQueue(boss, nightlyPatternsJob, createNightlyPatternsHandler({ boss, timeZone: config.patterns.timeZone }), { ...loop, concurrency: 1 });
+}
+
+async function settleWithin(promises: Promise<unknown>[], timeoutMs: number): Promise<void> {
+  if (promises.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.allSettled(promises),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
+}

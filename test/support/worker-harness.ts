@@ -1,0 +1,53 @@
+import type { JobWithMetadata, PgBoss } from 'pg-boss';
+import { createBoss } from '../../src/jobs/boss.ts';
+import { ensureQueues } from '../../src/jobs/registry.ts';
+
+/** A pg-boss client as the service role, for enqueuing and inspecting jobs the way the MCP server does. */
+export async function startBossClient(serviceUrl: string): Promise<PgBoss> {
+  const boss = createBoss(serviceUrl, { instanceName: 'test-client', max: 3 });
+  await boss.start();
+  await ensureQueues(boss);
+  return boss;
+}
+
+/** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export async function findJob(boss: PgBoss, queue: string, id: string): Promise<JobWithMetadata<unknown> | undefined> {
+  const [job] = await boss.findJobs<unknown>(queue, { id });
+  return job;
+}
+
+/** Waits until the job has settled for good: completed, or failed with no retry left. */
+export function waitForSettled(boss: PgBoss, queue: string, id: string, timeoutMs?: number): Promise<JobWithMetadata<unknown>> {
+  return waitFor(
+    `job ${id} in ${queue} to settle`,
+    async () => {
+      const job = await findJob(boss, queue, id);
+      return job && (job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled') ? job : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/** Jobs in a dead-letter queue that came from the given job. */
+export async function deadLettersOf(boss: PgBoss, deadLetterQueue: string, sourceId: string): Promise<JobWithMetadata<unknown>[]> {
+  return (await boss.findJobs<unknown>(deadLetterQueue, { limit: 1000 })).filter((job) => job.sourceId === sourceId);
+}
+
+/** A promise with its resolver, for holding a handler until the test lets it go. */
+export function gate(): { promise: Promise<void>; open(): void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
+}
