@@ -1,11 +1,14 @@
 import type { Config } from '../config.ts';
 import type { DatabaseTarget } from '../db/database-target.ts';
 import type { Logger } from '../logger.ts';
+import type { ServiceMetrics } from '../ops/metrics.ts';
 
 export interface ServiceContext {
   config: Config;
   target: DatabaseTarget;
   log: Logger;
+  /** One registry for the whole process: every service reports into it, one endpoint serves it. */
+  metrics: ServiceMetrics;
 }
 
 export interface ServiceHandle {
@@ -23,6 +26,16 @@ export interface RunnableService {
 export const runningServices: RunnableService[] = [
   {
     name: 'worker',
-    start: async ({ config, target, log }) => (await import('../worker/start-worker.ts')).startWorker({ config, serviceUrl: target.serviceUrl, log }),
+    start: async ({ config, target, log, metrics }) => {
+      const { startWorker } = await import('../worker/start-worker.ts');
+      const { serveOpsEndpoints } = await import('../ops/ops-endpoints.ts');
+      return startWorker({
+        config,
+        serviceUrl: target.serviceUrl,
+        log,
+        observer: metrics.jobObserver,
+        attach: (pools) => serveOpsEndpoints({ ...pools, metrics, host: config.mcp.host, port: config.ops.workerHttpPort }),
+      });
+    },
   },
 ];

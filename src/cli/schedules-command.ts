@@ -1,3 +1,4 @@
+import { nightlyPatternsJob } from '../jobs/nightly-patterns.ts';
 import { formatTimestamp } from '../ops/describe-job.ts';
 import type { Command } from './command.ts';
 import { formatTable } from './format-table.ts';
@@ -20,7 +21,8 @@ export const schedulesCommand: Command = {
     'Usage: chat-archiver schedules [--json]',
     '',
     'Lists the schedules registered in pg-boss (the worker registers the nightly pattern analysis, PATTERN_CRON in',
-    'PATTERN_TZ, when it starts). Next run is computed in the schedule\'s time zone and shown in UTC.',
+    `PATTERN_TZ, on the ${nightlyPatternsJob.queue} queue when it starts). Next run is computed in the schedule's time`,
+    'zone and shown in UTC.',
   ].join('\n'),
   async run(args, { config, stdout }) {
     const { values } = parseOptions(args, { json: { type: 'boolean' } });
@@ -43,7 +45,7 @@ export const schedulesCommand: Command = {
     }
     if (schedules.length === 0) {
       stdout.write(
-        `no schedules registered yet (the worker registers "${cfg.patterns.cron}" in ${cfg.patterns.timeZone} for analyze-patterns when it starts)\n`,
+        `no schedules registered yet (the worker registers "${cfg.patterns.cron}" in ${cfg.patterns.timeZone} for ${nightlyPatternsJob.queue} when it starts)\n`,
       );
       return 0;
     }

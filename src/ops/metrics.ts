@@ -43,6 +43,8 @@ export interface MetricsOptions {
 
 export interface ServiceMetrics {
   registry: Registry;
+  /** Where the jobs-by-state gauges read from, when it exists only after the metrics (a process's pg-boss). */
+  useJobCounts(read: () => Promise<JobStateCount[]>): void;
   jobObserver: JobObserver;
   toolCallObserver: ToolCallObserver;
   /** Prometheus text exposition of everything registered. */
@@ -71,7 +73,8 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
       await snapshot().catch(() => {});
     },
   });
-  const snapshot = cachedSnapshot(options.jobCounts, options.jobCountsCacheMs ?? 5000, () => countErrors.inc());
+  let readJobCounts = options.jobCounts;
+  const snapshot = cachedSnapshot(() => readJobCounts, options.jobCountsCacheMs ?? 5000, () => countErrors.inc());
   new Gauge({
     name: 'chat_archiver_jobs',
     help: 'Jobs stored in pg-boss by queue and state (read at scrape time, cached briefly)',
@@ -153,6 +156,9 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
 
   return {
     registry,
+    useJobCounts(read) {
+      readJobCounts = read;
+    },
     jobObserver: {
       onJobStart({ queue }) {
         inProgress.inc({ queue });
@@ -184,9 +190,14 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
  * One count query serves every gauge of a scrape (their collect() calls run concurrently) and, for `maxAgeMs`,
  * the scrapes that follow. A failed query is counted once and not cached: the next scrape tries again.
  */
-function cachedSnapshot(read: (() => Promise<JobStateCount[]>) | undefined, maxAgeMs: number, onError: () => void): () => Promise<JobStateCount[]> {
+function cachedSnapshot(
+  source: () => (() => Promise<JobStateCount[]>) | undefined,
+  maxAgeMs: number,
+  onError: () => void,
+): () => Promise<JobStateCount[]> {
   let cached: { at: number; settled: boolean; value: Promise<JobStateCount[]> } | undefined;
   return () => {
+    const read = source();
     if (!read) return Promise.resolve([]);
     if (!cached || (cached.settled && Date.now() - cached.at > maxAgeMs)) {
       const entry = { at: Date.now(), settled: false, value: read() };

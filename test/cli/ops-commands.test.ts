@@ -7,6 +7,7 @@ import { UsageError, type Command } from '../../src/cli/command.ts';
 import { analyzePatternsJob } from '../../src/jobs/analyze-patterns.ts';
 import { archiveConversationJob } from '../../src/jobs/archive-conversation.ts';
 import { createBoss } from '../../src/jobs/boss.ts';
+import { nightlyPatternsJob } from '../../src/jobs/nightly-patterns.ts';
 import { enqueue, ensureQueues } from '../../src/jobs/registry.ts';
 import { captureIo } from '../support/capture-io.ts';
 import { cliEnv } from '../support/cli-env.ts';
@@ -77,13 +78,26 @@ describe('ops commands on real jobs in every state', () => {
         deadLetters: 0,
         oldestWaitingSeconds: expect.any(Number),
       },
+      {
+        queue: nightlyPatternsJob.queue,
+        deadLetterQueue: nightlyPatternsJob.deadLetterQueue,
+        queued: 0,
+        active: 0,
+        retrying: 0,
+        failed: 0,
+        completedLast24h: 0,
+        deadLetters: 0,
+        oldestWaitingSeconds: null,
+      },
     ]);
   });
 
   it('queues: a table for people', async () => {
     const result = await runCli(['queues'], env);
     expect(result.code).toBe(0);
-    const [header, archiveRow, analysisRow] = result.stdout.trimEnd().split('\n');
+    const [header, archiveRow, analysisRow, nightlyRow, ...more] = result.stdout.trimEnd().split('\n');
+    expect(more).toEqual([]);
+    expect(nightlyRow).toMatch(/^analyze-patterns-nightly\s+0\s+0\s+0\s+0\s+0\s+0\s+-$/);
     expect(header).toMatch(/^QUEUE\s+QUEUED\s+ACTIVE\s+RETRYING\s+FAILED\s+DONE 24H\s+DEAD LETTERS\s+OLDEST WAITING$/);
     expect(archiveRow).toMatch(/^archive-conversation\s+1\s+1\s+1\s+3\s+1\s+3\s+\d+s$/);
     expect(analysisRow).toMatch(/^analyze-patterns\s+1\s+0\s+0\s+0\s+0\s+0\s+\d+s$/);
@@ -290,21 +304,21 @@ describe('ops commands on real jobs in every state', () => {
 
   it('schedules: says so when none is registered, then lists one with its time zone and next run', async () => {
     const none = await run(schedulesCommand, []);
-    expect(none.stdout).toBe('no schedules registered yet (the worker registers "0 3 * * *" in UTC for analyze-patterns when it starts)\n');
+    expect(none.stdout).toBe('no schedules registered yet (the worker registers "0 3 * * *" in UTC for analyze-patterns-nightly when it starts)\n');
 
-    await boss.schedule(analyzePatternsJob.queue, '0 3 * * *', { trigger: 'schedule' }, { tz: 'Europe/Paris', key: 'nightly' });
+    await boss.schedule(nightlyPatternsJob.queue, '0 3 * * *', {}, { tz: 'Europe/Paris', key: 'nightly', missed: 'once' });
     const result = await runCli(['schedules', '--json'], env);
     expect(result.code).toBe(0);
     const [schedule, ...others] = JSON.parse(result.stdout) as Array<{ queue: string; key: string; cron: string; timeZone: string; nextRun: string }>;
     expect(others).toEqual([]);
-    expect(schedule).toMatchObject({ queue: analyzePatternsJob.queue, key: 'nightly', cron: '0 3 * * *', timeZone: 'Europe/Paris', lastJobId: null });
+    expect(schedule).toMatchObject({ queue: nightlyPatternsJob.queue, key: 'nightly', cron: '0 3 * * *', timeZone: 'Europe/Paris', lastJobId: null });
     const next = new Date(schedule!.nextRun);
     expect(next.getTime()).toBeGreaterThan(Date.now());
     expect(next.getTime() - Date.now()).toBeLessThanOrEqual(25 * 3600_000);
     expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' }).format(next)).toBe('03:00');
 
     const table = await run(schedulesCommand, []);
-    expect(table.stdout).toMatch(/^QUEUE\s+KEY\s+CRON\s+TIME ZONE\s+NEXT RUN\s+LAST JOB\nanalyze-patterns\s+nightly\s+0 3 \* \* \*\s+Europe\/Paris\s+\d{4}-\d\d-\d\d \d\d:00:00Z\s+-\n$/);
+    expect(table.stdout).toMatch(/^QUEUE\s+KEY\s+CRON\s+TIME ZONE\s+NEXT RUN\s+LAST JOB\nanalyze-patterns-nightly\s+nightly\s+0 3 \* \* \*\s+Europe\/Paris\s+\d{4}-\d\d-\d\d \d\d:00:00Z\s+-\n$/);
   });
 
   it('queues: reflects what retry and cancel did', async () => {

@@ -44,7 +44,13 @@ describe('chat-archiver start (embedded default database)', () => {
   beforeAll(async () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-archiver-start-'));
     fs.chmodSync(root, 0o755);
-    env = { DATA_DIR: path.join(root, 'data'), EMBEDDED_PG_PORT: String(await freePort()), PORT: String(await freePort()), LOG_LEVEL: 'warn' };
+    env = {
+      DATA_DIR: path.join(root, 'data'),
+      EMBEDDED_PG_PORT: String(await freePort()),
+      PORT: String(await freePort()),
+      WORKER_HTTP_PORT: String(await freePort()),
+      LOG_LEVEL: 'warn',
+    };
   });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -52,6 +58,9 @@ describe('chat-archiver start (embedded default database)', () => {
     const first = await start(env);
     expect(first.output()).toContain('embedded PostgreSQL at 127.0.0.1:');
     expect(first.output()).toContain('demo data written');
+
+    const ready = await fetch(`http://127.0.0.1:${env.WORKER_HTTP_PORT}/readyz`);
+    expect(ready.status).toBe(200);
 
     // While it runs, other commands attach to the same embedded server.
     const status = await runCli(['migrate', 'status'], env);

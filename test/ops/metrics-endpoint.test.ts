@@ -6,6 +6,7 @@ import { createBoss } from '../../src/jobs/boss.ts';
 import { enqueue, ensureQueues } from '../../src/jobs/registry.ts';
 import { createReadinessCheck } from '../../src/ops/health.ts';
 import { countJobsByState } from '../../src/ops/job-counts.ts';
+import { allServiceQueueNames } from '../../src/ops/service-queues.ts';
 import { createMetrics, type ServiceMetrics } from '../../src/ops/metrics.ts';
 import { createOpsEndpoints } from '../../src/ops/ops-endpoints.ts';
 import { startOpsServer, type OpsServer } from '../../src/ops/ops-routes.ts';
@@ -56,7 +57,8 @@ describe('/metrics, /healthz and /readyz', () => {
     const samples = await scrape();
     expect(sampleValue(samples, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
     expect(sampleValue(samples, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
-    expect(samples.filter((s) => s.name === 'chat_archiver_jobs')).toHaveLength(4 * 6);
+    expect(samples.filter((s) => s.name === 'chat_archiver_jobs')).toHaveLength(allServiceQueueNames.length * 6);
+    expect(allServiceQueueNames).toContain('analyze-patterns-nightly-dead-letter');
     expect(sampleValue(samples, 'chat_archiver_jobs', { queue: QUEUE, state: 'completed' })).toBe(0);
   });
 
