@@ -62,6 +62,8 @@ const envSchema = z.object({
   HOST: withDefault(z.string().trim().min(1), '127.0.0.1'),
   PORT: withDefault(port, '8787'),
   MCP_ALLOWED_HOSTS: optional(z.string().trim()),
+  MCP_ALLOWED_ORIGINS: optional(z.string().trim()),
+  MCP_SEARCH_TIMEOUT_MS: withDefault(positiveInt.max(60_000, 'expected at most 60000'), '5000'),
   LOG_LEVEL: withDefault(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
   DATA_DIR: withDefault(z.string().trim().min(1), '.data'),
   EXPORT_DIR: optional(z.string().trim().min(1)),
@@ -121,6 +123,9 @@ export interface Config {
     host: string;
     port: number;
     allowedHosts: string[];
+    /** Browser origins (scheme://host[:port]) allowed besides the allowed hosts' own. */
+    allowedOrigins: string[];
+    searchTimeoutMs: number;
   };
   logLevel: Env['LOG_LEVEL'];
   dataDir: string;
@@ -172,10 +177,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       ...(e.MCP_ARCHIVER_USER_ID ? { stdioUserId: e.MCP_ARCHIVER_USER_ID } : {}),
       host: e.HOST,
       port: e.PORT,
-      allowedHosts: (e.MCP_ALLOWED_HOSTS ?? '')
-        .split(',')
-        .map((h) => h.trim())
-        .filter(Boolean),
+      allowedHosts: commaList(e.MCP_ALLOWED_HOSTS),
+      allowedOrigins: commaList(e.MCP_ALLOWED_ORIGINS),
+      searchTimeoutMs: e.MCP_SEARCH_TIMEOUT_MS,
     },
     logLevel: e.LOG_LEVEL,
     dataDir,
@@ -198,6 +202,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       },
     },
   };
+}
+
+function commaList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 function redactIfSecret(name: string, value: string): string {

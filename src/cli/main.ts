@@ -13,6 +13,8 @@ const commands: Record<string, () => Promise<Command>> = {
   archive: async () => (await import('./archive-command.ts')).archiveCommand,
   analyze: async () => (await import('./analyze-command.ts')).analyzeCommand,
   dashboard: async () => (await import('./dashboard-command.ts')).dashboardCommand,
+  mcp: async () => (await import('./mcp-command.ts')).mcpCommand,
+  token: async () => (await import('./token-command.ts')).tokenCommand,
   worker: async () => (await import('./worker-command.ts')).workerCommand,
 };
 

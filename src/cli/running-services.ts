@@ -38,4 +38,13 @@ export const runningServices: RunnableService[] = [
       });
     },
   },
+  {
+    name: 'mcp',
+    async start({ config, target, log }) {
+      if (!config.mcp.enabled) return { description: 'disabled (MCP_SERVER_ENABLED=false)', stop: async () => {} };
+      const { startMcpHttpService } = await import('../mcp/mcp-runtime.ts');
+      const service = await startMcpHttpService(config, target.serviceUrl, log);
+      return { description: `Streamable HTTP on ${service.url} (bearer tokens: chat-archiver token create)`, stop: service.stop };
+    },
+  },
 ];

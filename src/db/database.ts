@@ -95,6 +95,32 @@ export interface PatternAnalysisTable {
   created_at: Generated<Date>;
 }
 
+export interface AccessTokenTable {
+  id: Generated<string>;
+  user_id: string;
+  name: Generated<string>;
+  /** SHA-256 of the token; the token itself is never stored. */
+  token_hash: Buffer;
+  admin: Generated<boolean>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  revoked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  last_used_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface AuditLogTable {
+  id: ColumnType<string, never, never>;
+  at: ColumnType<Date, Date | string | undefined, never>;
+  operation: string;
+  user_id: string | null;
+  token_id: string | null;
+  transport: string | null;
+  job_id: string | null;
+  outcome: string;
+  duration_ms: number;
+  detail: ColumnType<unknown, string | null | undefined, never>;
+}
+
 export interface Database {
   chat_thread: ChatThreadTable;
   chat_message: ChatMessageTable;
@@ -104,6 +130,8 @@ export interface Database {
   archive: ArchiveTable;
   archive_item: ArchiveItemTable;
   'mcp_archiver.pattern_analysis': PatternAnalysisTable;
+  'mcp_archiver.access_token': AccessTokenTable;
+  'mcp_archiver.audit_log': AuditLogTable;
 }
 
 export type ChatThread = Selectable<ChatThreadTable>;

@@ -4,7 +4,8 @@ import { SERVICE_SCHEMA } from './migrate.ts';
 
 export const PGBOSS_SCHEMA = 'pgboss';
 
-type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
+/** A table privilege, or a column-level one such as `UPDATE (last_used_at)`. */
+type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | `${'SELECT' | 'UPDATE'} (${string})`;
 
 /** Host tables the service reads (chat data) — nothing else of the app's. */
 const HOST_READ_TABLES = ['chat_thread', 'chat_message', 'agent', 'workflow', 'mcp_server'];
@@ -22,6 +23,10 @@ export const SERVICE_TABLE_PRIVILEGES: Record<string, Privilege[]> = {
   search_document: ['SELECT', 'INSERT', 'UPDATE'],
   // Analysis history: appended by the worker, read by the tools; never rewritten.
   pattern_analysis: ['SELECT', 'INSERT'],
+  // Tokens are issued and revoked by the owner (CLI); the server only reads them and notes their last use.
+  access_token: ['SELECT', 'UPDATE (last_used_at)'],
+  // Append-only for the service: it can neither read back nor change the trail.
+  audit_log: ['INSERT'],
 };
 
 export interface ServiceRoleOptions {

@@ -1,0 +1,57 @@
+import { once } from 'node:events';
+import { openDatabaseTarget, type DatabaseTarget } from '../db/database-target.ts';
+import { createLogger } from '../logger.ts';
+import { McpDisabledError, openMcpRuntime, startMcpHttpService } from '../mcp/mcp-runtime.ts';
+import { serveStdio } from '../mcp/stdio-transport.ts';
+import { CliError, type Command } from './command.ts';
+import { parseOptions } from './parse-options.ts';
+
+export const mcpCommand: Command = {
+  name: 'mcp',
+  summary: 'the MCP server: Streamable HTTP on HOST:PORT/mcp (bearer tokens), or --stdio for one local user',
+  usage: [
+    'Usage: chat-archiver mcp [--stdio]',
+    '',
+    'Without options: serves MCP over Streamable HTTP at http://HOST:PORT/mcp (default 127.0.0.1:8787). Every request',
+    'needs "Authorization: Bearer <token>" (see `chat-archiver token create`).',
+    '--stdio: serves the user MCP_ARCHIVER_USER_ID over stdin/stdout, as an MCP client launches it; logs go to stderr.',
+    'Refuses to start when MCP_SERVER_ENABLED=false.',
+  ].join('\n'),
+  async run(args, { config, stdout }) {
+    const { values } = parseOptions(args, { stdio: { type: 'boolean' } });
+    const cfg = config();
+    if (!cfg.mcp.enabled) throw new CliError(new McpDisabledError().message);
+    if (values.stdio && !cfg.mcp.stdioUserId) {
+      throw new CliError('MCP_ARCHIVER_USER_ID is not set: on stdio the server acts for that user (a uuid from the app\'s "user" table)');
+    }
+    const log = createLogger(cfg.logLevel);
+    // The server only ever connects as the service role: MCP_DATABASE_URL alone is enough (no owner URL, no
+    // embedded database), which is what an MCP client's configuration should hold.
+    const target: Pick<DatabaseTarget, 'serviceUrl' | 'close'> =
+      cfg.serviceRole.url && !cfg.databaseUrl
+        ? { serviceUrl: cfg.serviceRole.url, close: async () => {} }
+        : await openDatabaseTarget(cfg, { mode: 'attach' });
+    try {
+      if (values.stdio) {
+        const runtime = await openMcpRuntime(cfg, target.serviceUrl, log);
+        try {
+          await Promise.race([serveStdio(runtime.deps, cfg.mcp.stdioUserId!, cfg.mcp.serverName), stopSignal()]);
+        } finally {
+          await runtime.close();
+        }
+        return 0;
+      }
+      const service = await startMcpHttpService(cfg, target.serviceUrl, log);
+      stdout.write(`MCP server listening on ${service.url}\n`);
+      await stopSignal();
+      await service.stop();
+      return 0;
+    } finally {
+      await target.close();
+    }
+  },
+};
+
+function stopSignal(): Promise<unknown> {
+  return Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+}

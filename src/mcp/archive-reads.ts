@@ -1,0 +1,192 @@
+import { sql, type Kysely } from 'kysely';
+import { z } from 'zod';
+import { actingAs } from '../db/acting-user.ts';
+import type { Database } from '../db/database.ts';
+import { fenceUntrustedOrNull } from './untrusted-content.ts';
+
+// JSON columns are read as unknown and parsed here; anything that is not a JSON object is shown as null.
+const jsonObject = z.record(z.string(), z.unknown());
+const objectOrNull = (value: unknown) => {
+  const parsed = jsonObject.safeParse(value);
+  return parsed.success ? parsed.data : null;
+};
+
+export const ITEMS_PER_ARCHIVE_LIMIT = 500;
+
+export interface ArchiveSummaryView {
+  archiveId: string;
+  name: string;
+  description: string | null;
+  createdAt: string;
+  updatedAt: string;
+  itemCount: number;
+  tokens: number | null;
+  exportFormat: string | null;
+  exportLocation: string | null;
+  fileSize: number | null;
+  mcpServerId: string | null;
+  mcpMetadata: Record<string, unknown> | null;
+}
+
+export interface ArchiveItemView {
+  itemId: string;
+  threadId: string;
+  /** Chat text: fenced. Null when the thread no longer exists. */
+  threadTitle: string | null;
+  itemType: string;
+  addedAt: string;
+  tokens: number | null;
+  /** Chat text: fenced. */
+  summary: string | null;
+  analysis: Record<string, unknown> | null;
+  metadata: Record<string, unknown> | null;
+}
+
+export interface ArchiveView extends ArchiveSummaryView {
+  items: ArchiveItemView[];
+  /** True when the archive holds more than ITEMS_PER_ARCHIVE_LIMIT items and only the newest are listed. */
+  itemsTruncated: boolean;
+}
+
+export interface ArchivePage {
+  archives: ArchiveSummaryView[];
+  nextCursor: string | null;
+}
+
+/** Keyset position: the row's exact timestamp text (microseconds survive) and id. */
+const cursorSchema = z.tuple([z.string().regex(/^\d{4}-\d\d-\d\d[ T][\d:.]+$/), z.uuid()]);
+
+export function decodeCursor(cursor: string): [string, string] | undefined {
+  try {
+    const parsed = cursorSchema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function encodeCursor(createdKey: string, id: string): string {
+  return Buffer.from(JSON.stringify([createdKey, id]), 'utf8').toString('base64url');
+}
+
+function archiveSummaries(db: Kysely<Database>) {
+  return db
+    .selectFrom('archive as a')
+    .select((eb) => [
+      'a.id',
+      'a.name',
+      'a.description',
+      'a.created_at',
+      'a.updated_at',
+      sql<string>`a.created_at::text`.as('created_key'),
+      'a.export_format',
+      'a.storage_location',
+      'a.file_size',
+      'a.mcp_server_id',
+      'a.mcp_metadata',
+      eb.selectFrom('archive_item as i').whereRef('i.archive_id', '=', 'a.id').select(sql<number>`count(*)::int`.as('n')).as('item_count'),
+      eb.selectFrom('archive_item as i').whereRef('i.archive_id', '=', 'a.id').select(sql<number | null>`sum(i.tokens_count)::int`.as('t')).as('tokens'),
+    ]);
+}
+
+type SummaryRow = Awaited<ReturnType<ReturnType<typeof archiveSummaries>['executeTakeFirstOrThrow']>>;
+
+function toSummary(row: SummaryRow): ArchiveSummaryView {
+  return {
+    archiveId: row.id,
+    name: row.name,
+    description: row.description,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    itemCount: row.item_count ?? 0,
+    tokens: row.tokens ?? null,
+    exportFormat: row.export_format,
+    exportLocation: row.storage_location,
+    fileSize: row.file_size === null ? null : Number(row.file_size),
+    mcpServerId: row.mcp_server_id,
+    mcpMetadata: objectOrNull(row.mcp_metadata),
+  };
+}
+
+/** The user's archives, newest first, one page at a time. */
+export async function listArchives(db: Kysely<Database>, userId: string, page: { limit: number; after?: [string, string] }): Promise<ArchivePage> {
+  return actingAs(db, { userId }, async (trx) => {
+    let query = archiveSummaries(trx)
+      .where('a.user_id', '=', userId)
+      .orderBy('a.created_at', 'desc')
+      .orderBy('a.id', 'desc')
+      .limit(page.limit + 1);
+    if (page.after) {
+      const [createdKey, id] = page.after;
+      query = query.where(sql<boolean>`(a.created_at, a.id) < (${createdKey}::timestamp, ${id}::uuid)`);
+    }
+    const rows = await query.execute();
+    const more = rows.length > page.limit;
+    const shown = rows.slice(0, page.limit);
+    const last = shown.at(-1);
+    return { archives: shown.map(toSummary), nextCursor: more && last ? encodeCursor(last.created_key, last.id) : null };
+  });
+}
+
+/** One archive of the user with its items, or undefined when it does not exist or is someone else's. */
+export async function loadArchive(db: Kysely<Database>, userId: string, archiveId: string): Promise<ArchiveView | undefined> {
+  return actingAs(db, { userId }, async (trx) => {
+    const row = await archiveSummaries(trx)
+      .where('a.id', '=', archiveId)
+      .where('a.user_id', '=', userId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const items = await trx
+      .selectFrom('archive_item as i')
+      .leftJoin('chat_thread as t', (join) => join.onRef('t.id', '=', 'i.item_id').onRef('t.user_id', '=', 'i.user_id'))
+      .select(['i.id', 'i.item_id', 'i.item_type', 'i.added_at', 'i.tokens_count', 'i.content_summary', 'i.mcp_analysis', 'i.metadata', 't.title'])
+      .where('i.archive_id', '=', archiveId)
+      .orderBy('i.added_at', 'desc')
+      .orderBy('i.id')
+      .limit(ITEMS_PER_ARCHIVE_LIMIT + 1)
+      .execute();
+    return {
+      ...toSummary(row),
+      items: items.slice(0, ITEMS_PER_ARCHIVE_LIMIT).map((item) => {
+        const parsedMetadata = objectOrNull(item.metadata);
+        const { threadTitle: archivedTitle, ...metadata } = parsedMetadata ?? {};
+        return {
+          itemId: item.id,
+          threadId: item.item_id,
+          // The worker also keeps the title in the item's metadata: shown (fenced) once, and when the thread is gone.
+          threadTitle: fenceUntrustedOrNull(item.title ?? (typeof archivedTitle === 'string' ? archivedTitle : null)),
+          itemType: item.item_type,
+          addedAt: item.added_at.toISOString(),
+          tokens: item.tokens_count,
+          summary: fenceUntrustedOrNull(item.content_summary),
+          analysis: objectOrNull(item.mcp_analysis),
+          metadata: parsedMetadata ? metadata : null,
+        };
+      }),
+      itemsTruncated: items.length > ITEMS_PER_ARCHIVE_LIMIT,
+    };
+  });
+}
+
+/** Where the archive's export file is, for the export resource; undefined when not the user's. */
+export async function archiveExport(
+  db: Kysely<Database>,
+  userId: string,
+  archiveId: string,
+): Promise<{ exportFormat: string | null; storageLocation: string | null } | undefined> {
+  return actingAs(db, { userId }, (trx) =>
+    trx
+      .selectFrom('archive')
+      .select(['export_format as exportFormat', 'storage_location as storageLocation'])
+      .where('id', '=', archiveId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst(),
+  );
+}
+
+/** The newest archives of the user, for resources/list. */
+export async function recentArchiveNames(db: Kysely<Database>, userId: string, limit: number): Promise<Array<{ id: string; name: string }>> {
+  return actingAs(db, { userId }, (trx) =>
+    trx.selectFrom('archive').select(['id', 'name']).where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute(),
+  );
+}

@@ -1,0 +1,31 @@
+import type { Kysely } from 'kysely';
+import type { PgBoss } from 'pg-boss';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../logger.ts';
+import type { ToolOutcome } from './tool-error.ts';
+
+/** One finished tool call or resource read, for metrics. Carries no arguments and no content. */
+export interface ToolCallEvent {
+  tool: string;
+  userId: string;
+  durationMs: number;
+  outcome: ToolOutcome;
+  jobId?: string;
+}
+
+export interface ToolCallObserver {
+  onToolCall(event: ToolCallEvent): void;
+}
+
+/** What every MCP server instance shares, whatever the transport: built once per process. */
+export interface McpDependencies {
+  /** Connected as the restricted service role. */
+  db: Kysely<Database>;
+  /** Started, with every queue ensured; used to enqueue and to look jobs up. */
+  boss: PgBoss;
+  log: Logger;
+  /** Export files are served from here only. */
+  exportDir: string;
+  searchTimeoutMs: number;
+  observer?: ToolCallObserver;
+}

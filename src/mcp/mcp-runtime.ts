@@ -1,0 +1,83 @@
+import type { Config } from '../config.ts';
+import { createDb } from '../db/connect.ts';
+import { createBoss } from '../jobs/boss.ts';
+import { ensureQueues } from '../jobs/registry.ts';
+import type { Logger } from '../logger.ts';
+import { allowedHostnames, createHttpApp, listen } from './http-transport.ts';
+import type { McpDependencies, ToolCallObserver } from './mcp-dependencies.ts';
+
+/** Refused before anything starts when MCP_SERVER_ENABLED=false. */
+export class McpDisabledError extends Error {
+  override readonly name = 'McpDisabledError';
+  constructor() {
+    super('the MCP server is disabled (MCP_SERVER_ENABLED=false); set MCP_SERVER_ENABLED=true to serve MCP clients');
+  }
+}
+
+export interface McpRuntime {
+  deps: McpDependencies;
+  close(): Promise<void>;
+}
+
+/**
+ * The process-wide parts of an MCP server: a service-role pool, and a pg-boss instance that only enqueues and reads
+ * jobs (no supervision, no schedules: the worker does those), with every queue ensured before the first request.
+ */
+export async function openMcpRuntime(config: Config, serviceUrl: string, log: Logger, observer?: ToolCallObserver): Promise<McpRuntime> {
+  if (!config.mcp.enabled) throw new McpDisabledError();
+  const db = createDb(serviceUrl, { max: 10, applicationName: 'chat-archiver:mcp', statementTimeoutMs: config.statementTimeoutMs });
+  const boss = createBoss(serviceUrl, { instanceName: 'mcp', supervise: false, schedule: false, max: 10, log });
+  try {
+    await boss.start();
+    await ensureQueues(boss);
+  } catch (error) {
+    await boss.stop({ graceful: false }).catch(() => {});
+    await db.destroy();
+    throw error;
+  }
+  const deps: McpDependencies = {
+    db,
+    boss,
+    log: log.child({ component: 'mcp' }),
+    exportDir: config.exportDir,
+    searchTimeoutMs: config.mcp.searchTimeoutMs,
+    ...(observer ? { observer } : {}),
+  };
+  return {
+    deps,
+    async close() {
+      await boss.stop({ graceful: false }).catch((error: unknown) => log.warn({ err: error }, 'pg-boss stop failed'));
+      await db.destroy();
+    },
+  };
+}
+
+export interface McpHttpService {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** The Streamable HTTP server on HOST:PORT, path /mcp. */
+export async function startMcpHttpService(config: Config, serviceUrl: string, log: Logger, observer?: ToolCallObserver): Promise<McpHttpService> {
+  const runtime = await openMcpRuntime(config, serviceUrl, log, observer);
+  try {
+    const app = createHttpApp({
+      deps: runtime.deps,
+      serverName: config.mcp.serverName,
+      allowedHosts: allowedHostnames(config.mcp),
+      allowedOrigins: config.mcp.allowedOrigins,
+    });
+    const listening = await listen(app, config.mcp.host, config.mcp.port);
+    log.info({ url: listening.url }, 'MCP server listening');
+    return {
+      url: listening.url,
+      async stop() {
+        await listening.close();
+        await runtime.close();
+      },
+    };
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+}

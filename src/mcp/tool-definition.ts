@@ -1,0 +1,33 @@
+import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { z } from 'zod';
+import type { Logger } from '../logger.ts';
+import type { Caller } from './caller.ts';
+import type { McpDependencies } from './mcp-dependencies.ts';
+
+export interface ToolContext {
+  caller: Caller;
+  deps: McpDependencies;
+  /** A child logger naming the tool and the caller. */
+  log: Logger;
+}
+
+/**
+ * One MCP tool: its published schemas and what it does with input that already parsed. Errors meant for the
+ * agent are thrown as ToolError; validation, auditing, timing and error mapping live in tool-invocation.ts.
+ */
+export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output extends z.ZodObject = z.ZodObject> {
+  name: string;
+  title: string;
+  description: string;
+  input: Input;
+  output: Output;
+  annotations: ToolAnnotations;
+  run(input: z.output<Input>, context: ToolContext): Promise<z.input<Output>>;
+}
+
+/** Keeps the schemas' types attached to `run` at the definition site, and erases them for the registry. */
+export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject>(
+  tool: ToolDefinition<Input, Output>,
+): ToolDefinition {
+  return tool as unknown as ToolDefinition;
+}

@@ -1,0 +1,12 @@
+import { z } from 'zod';
+
+/** Shared argument and result pieces with messages that tell the agent what to send instead. */
+export const uuidArgument = (what: string) => z.uuid({ error: `expected ${what} (a uuid)` });
+
+export const isoDateTime = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time such as 2026-01-31T00:00:00Z' });
+
+export const queuedJob = {
+  jobId: z.string().describe('Poll get_job with this id'),
+  status: z.literal('queued'),
+  deduplicated: z.boolean().describe('True when the same request was already queued or running: this is its job'),
+};

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { analyzePatternsJob } from '../../jobs/analyze-patterns.ts';
+import { archiveConversationJob } from '../../jobs/archive-conversation.ts';
+import { findJobById } from '../../jobs/job-lookup.ts';
+import { patternAnalysisOfJob } from '../pattern-analysis-read.ts';
+import { defineTool } from '../tool-definition.ts';
+import { notFound } from '../tool-error.ts';
+import { uuidArgument } from '../tool-schemas.ts';
+
+const JOB_STATES = ['queued', 'active', 'retrying', 'completed', 'failed', 'cancelled'] as const;
+type JobState = (typeof JOB_STATES)[number];
+
+const STATE_OF: Record<string, JobState> = {
+  created: 'queued',
+  retry: 'retrying',
+  active: 'active',
+  completed: 'completed',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+type JobKind = 'archive_conversation' | 'analyze_conversation_patterns';
+const KIND_OF: Record<string, JobKind> = {
+  [archiveConversationJob.queue]: 'archive_conversation',
+  [analyzePatternsJob.queue]: 'analyze_conversation_patterns',
+};
+
+const ERROR_MAX_CHARS = 300;
+
+// Job rows are read as unknown: only who asked is needed from the payload.
+const jobOwner = z.object({ requestedBy: z.string().optional(), userId: z.string().optional() });
+// The worker stores `{error: {code, message, retryable}}`; pg-boss itself stores a serialised Error.
+const failureOutput = z.union([
+  z.object({ error: z.object({ message: z.string(), code: z.string().optional() }) }).transform((o) => o.error),
+  z.object({ message: z.string() }).transform((o) => ({ message: o.message, code: undefined })),
+]);
+const resultOutput = z.record(z.string(), z.unknown());
+
+export const getJobTool = defineTool({
+  name: 'get_job',
+  title: 'Get a job',
+  description:
+    'State of a job you queued with archive_conversation or analyze_conversation_patterns: queued, active, retrying ' +
+    '(a transient failure; it runs again by itself), completed (see `result`: the archive id, tokens and export ' +
+    'location, or the analysis under `result.analysis`), failed (see `error`) or cancelled. Poll every few seconds until completed, failed or cancelled.',
+  input: z.strictObject({ jobId: uuidArgument('a job id') }),
+  output: z.object({
+    jobId: z.string(),
+    kind: z.enum(['archive_conversation', 'analyze_conversation_patterns']),
+    state: z.enum(JOB_STATES),
+    done: z.boolean().describe('True once the state is completed, failed or cancelled'),
+    createdAt: z.string(),
+    startedAt: z.string().nullable(),
+    completedAt: z.string().nullable(),
+    attempts: z.object({ retryCount: z.number().int(), retryLimit: z.number().int() }),
+    result: z.record(z.string(), z.unknown()).nullable(),
+    error: z.string().nullable().describe('Why the job failed (or why its last attempt failed, while retrying)'),
+    errorCode: z.string().nullable().describe('A stable reason such as thread_not_found, when the worker gave one'),
+  }),
+  annotations: { readOnlyHint: true, openWorldHint: false },
+  async run({ jobId }, { caller, deps }) {
+    const found = await findJobById(deps.boss, jobId, [archiveConversationJob, analyzePatternsJob]);
+    const owner = found ? jobOwner.safeParse(found.job.data) : undefined;
+    if (!found || !owner?.success || (owner.data.requestedBy !== caller.userId && !caller.admin)) throw notFound('job', jobId);
+    const { job, queue } = found;
+    const state = STATE_OF[job.state] ?? 'queued';
+    const failure = state === 'failed' || state === 'retrying' ? failureOutput.safeParse(job.output) : undefined;
+    const output = state === 'completed' ? resultOutput.safeParse(job.output) : undefined;
+    let result = output?.success ? output.data : null;
+    if (result && queue === analyzePatternsJob.queue) {
+      const analysis = await patternAnalysisOfJob(deps.db, job.id, owner.data.userId);
+      if (analysis) result = { ...result, analysis };
+    }
+    return {
+      jobId: job.id,
+      kind: KIND_OF[queue] ?? 'archive_conversation',
+      state,
+      done: state === 'completed' || state === 'failed' || state === 'cancelled',
+      createdAt: iso(job.createdOn)!,
+      startedAt: state === 'queued' ? null : iso(job.startedOn),
+      completedAt: iso(job.completedOn),
+      attempts: { retryCount: job.retryCount, retryLimit: job.retryLimit },
+      result,
+      error: failure ? (failure.success ? safeErrorMessage(failure.data.message) : 'the job failed') : null,
+      errorCode: failure?.success ? (failure.data.code ?? null) : null,
+    };
+  },
+});
+
+function iso(value: Date | string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  const date = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+/** The first line of the error, bounded: never a stack. */
+function safeErrorMessage(message: string): string {
+  const firstLine = message.split('\n', 1)[0]!.trim();
+  return firstLine.length > ERROR_MAX_CHARS ? `${firstLine.slice(0, ERROR_MAX_CHARS - 1)}…` : firstLine || 'the job failed';
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { decodeCursor, listArchives } from '../archive-reads.ts';
+import { defineTool } from '../tool-definition.ts';
+import { ToolError } from '../tool-error.ts';
+import { archiveSummaryShape } from './archive-view-schema.ts';
+
+const DEFAULT_LIMIT = 20;
+const MAX_LIMIT = 100;
+
+export const listArchivesTool = defineTool({
+  name: 'list_archives',
+  title: 'List your archives',
+  description:
+    'Your archives, newest first, with their item counts, total tokens, export format and location, and MCP ' +
+    'metadata. Pass `nextCursor` from one answer as `cursor` to get the next page.',
+  input: z.strictObject({
+    limit: z
+      .number({ error: 'expected a number' })
+      .int('expected a whole number')
+      .min(1, 'must be at least 1')
+      .max(MAX_LIMIT, `must be at most ${MAX_LIMIT}`)
+      .default(DEFAULT_LIMIT),
+    cursor: z.string().max(200, 'is not a cursor from list_archives').optional(),
+  }),
+  output: z.object({
+    archives: z.array(z.object(archiveSummaryShape)),
+    nextCursor: z.string().nullable().describe('Null on the last page'),
+  }),
+  annotations: { readOnlyHint: true, openWorldHint: false },
+  async run(input, { caller, deps }) {
+    const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
+    if (input.cursor !== undefined && !after) throw new ToolError('invalid_input', 'cursor: is not a cursor from list_archives');
+    return listArchives(deps.db, caller.userId, { limit: input.limit, ...(after ? { after } : {}) });
+  },
+});

@@ -1,0 +1,183 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { sql } from 'kysely';
+import type { PgBoss } from 'pg-boss';
+import { actingAs } from '../../src/db/acting-user.ts';
+import { createBoss } from '../../src/jobs/boss.ts';
+import { ensureQueues } from '../../src/jobs/registry.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createArchiverServer } from '../../src/mcp/archiver-server.ts';
+import type { Caller } from '../../src/mcp/caller.ts';
+import type { McpDependencies, ToolCallEvent } from '../../src/mcp/mcp-dependencies.ts';
+import { upsertSearchDocument, type SearchLanguage } from '../../src/search/search-document.ts';
+import type { TestDatabase } from './test-database.ts';
+
+export interface TestMcp {
+  deps: McpDependencies;
+  boss: PgBoss;
+  exportDir: string;
+  events: ToolCallEvent[];
+  close(): Promise<void>;
+}
+
+/** The MCP server's dependencies on a test database: the service role, a started pg-boss, a temp export dir. */
+export async function openTestMcp(db: TestDatabase): Promise<TestMcp> {
+  const boss = createBoss(db.serviceUrl, { instanceName: 'test-mcp' });
+  await boss.start();
+  await ensureQueues(boss);
+  const exportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-archiver-mcp-exports-'));
+  const events: ToolCallEvent[] = [];
+  const deps: McpDependencies = {
+    db: db.service,
+    boss,
+    log: createLogger('silent'),
+    exportDir,
+    searchTimeoutMs: 5000,
+    observer: { onToolCall: (event) => events.push(event) },
+  };
+  return {
+    deps,
+    boss,
+    exportDir,
+    events,
+    async close() {
+      await boss.stop({ graceful: false });
+      fs.rmSync(exportDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A real SDK client talking to a real server over the in-memory transport. */
+export async function connectInMemory(deps: McpDependencies, caller: Caller): Promise<Client> {
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  const server = createArchiverServer(deps, caller, { name: 'test-archiver' });
+  await server.connect(serverTransport);
+  const client = new Client({ name: 'test-client', version: '0.0.0' });
+  await client.connect(clientTransport);
+  return client;
+}
+
+export interface DemoUser {
+  id: string;
+  role: string;
+  threadIds: string[];
+}
+
+/** The template's demo users (the first is the app's admin), each with their thread ids. */
+export async function demoUsers(db: TestDatabase): Promise<DemoUser[]> {
+  const { rows } = await sql<{ id: string; role: string; threads: string[] }>`
+    SELECT u.id, u.role, array_agg(t.id ORDER BY t.created_at, t.id) AS threads
+    FROM "user" u JOIN chat_thread t ON t.user_id = u.id
+    GROUP BY u.id, u.role, u.created_at ORDER BY u.created_at DESC, u.id`.execute(db.owner);
+  return rows.map((r) => ({ id: r.id, role: r.role, threadIds: r.threads }));
+}
+
+export const caller = (userId: string, admin = false): Caller => ({ userId, admin, transport: 'memory' });
+
+export interface ArchivedFixture {
+  archiveId: string;
+  itemId: string;
+}
+
+/** Writes an archive with one item and its search document, as the worker does (service role). */
+export async function writeArchive(
+  db: TestDatabase,
+  input: {
+    userId: string;
+    threadId: string;
+    name: string;
+    description?: string;
+    summary: string;
+    body: string;
+    language?: SearchLanguage;
+    tokens?: number;
+    exportFormat?: string;
+    storageLocation?: string;
+    createdAt?: Date;
+  },
+): Promise<ArchivedFixture> {
+  const thread = await db.owner.selectFrom('chat_thread').select('title').where('id', '=', input.threadId).executeTakeFirstOrThrow();
+  return actingAs(db.service, { userId: input.userId }, async (trx) => {
+    const archive = await trx
+      .insertInto('archive')
+      .values({
+        name: input.name,
+        description: input.description ?? null,
+        user_id: input.userId,
+        export_format: input.exportFormat ?? 'json',
+        storage_location: input.storageLocation ?? null,
+        mcp_metadata: JSON.stringify({ writer: 'test' }),
+        ...(input.createdAt ? { created_at: input.createdAt, updated_at: input.createdAt } : {}),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const item = await trx
+      .insertInto('archive_item')
+      .values({
+        archive_id: archive.id,
+        item_id: input.threadId,
+        user_id: input.userId,
+        tokens_count: input.tokens ?? 100,
+        content_summary: input.summary,
+        mcp_analysis: JSON.stringify({ version: 1, messageCount: 12 }),
+        metadata: JSON.stringify({ writer: 'chat-archiver' }),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await upsertSearchDocument(trx, {
+      archiveItemId: item.id,
+      archiveId: archive.id,
+      userId: input.userId,
+      threadId: input.threadId,
+      threadTitle: thread.title,
+      archiveName: input.name,
+      archiveDescription: input.description ?? null,
+      summary: input.summary,
+      body: input.body,
+      language: input.language ?? 'english',
+      tokensCount: input.tokens ?? 100,
+    });
+    return { archiveId: archive.id, itemId: item.id };
+  });
+}
+
+interface ToolResultLike {
+  isError?: boolean;
+  content?: unknown;
+  structuredContent?: unknown;
+}
+
+/** The structured result of a successful call; fails the test with the error text otherwise. */
+export function ok<T = Record<string, unknown>>(value: unknown): T {
+  const result = value as ToolResultLike;
+  if (result.isError) throw new Error(`expected success, got error: ${errorText(result)}`);
+  return result.structuredContent as T;
+}
+
+/** The message of an isError result; fails the test on success. */
+export function errorText(value: unknown): string {
+  const result = value as ToolResultLike;
+  const content = result.content as Array<{ type: string; text?: string }> | undefined;
+  const text = content?.map((c) => c.text ?? '').join('\n') ?? '';
+  if (!result.isError) throw new Error(`expected an error, got success: ${text}`);
+  return text;
+}
+
+export interface RowCounts {
+  jobs: number;
+  archives: number;
+  items: number;
+  documents: number;
+}
+
+export async function countRows(db: TestDatabase): Promise<RowCounts> {
+  const { rows } = await sql<RowCounts>`
+    SELECT (SELECT count(*)::int FROM pgboss.job) AS jobs,
+           (SELECT count(*)::int FROM archive) AS archives,
+           (SELECT count(*)::int FROM archive_item) AS items,
+           (SELECT count(*)::int FROM mcp_archiver.search_document) AS documents`.execute(db.owner);
+  return rows[0]!;
+}
