@@ -34,17 +34,24 @@ export const runningServices: RunnableService[] = [
         serviceUrl: target.serviceUrl,
         log,
         observer: metrics.jobObserver,
-        attach: (pools) => serveOpsEndpoints({ ...pools, metrics, host: config.mcp.host, port: config.ops.workerHttpPort }),
+        // The MCP app serves the process's endpoints; without it, the worker does on its own port.
+        ...(config.mcp.enabled
+          ? {}
+          : { attach: (pools) => serveOpsEndpoints({ ...pools, metrics, host: config.mcp.host, port: config.ops.workerHttpPort }) }),
       });
     },
   },
   {
     name: 'mcp',
-    async start({ config, target, log }) {
+    async start({ config, target, log, metrics }) {
       if (!config.mcp.enabled) return { description: 'disabled (MCP_SERVER_ENABLED=false)', stop: async () => {} };
       const { startMcpHttpService } = await import('../mcp/mcp-runtime.ts');
-      const service = await startMcpHttpService(config, target.serviceUrl, log);
-      return { description: `Streamable HTTP on ${service.url} (bearer tokens: chat-archiver token create)`, stop: service.stop };
+      const service = await startMcpHttpService(config, target.serviceUrl, log, metrics);
+      const base = service.url.replace(/\/mcp$/, '');
+      return {
+        description: `Streamable HTTP on ${service.url} (bearer tokens: chat-archiver token create); health and metrics on ${base}/metrics`,
+        stop: service.stop,
+      };
     },
   },
 ];

@@ -59,8 +59,11 @@ describe('chat-archiver start (embedded default database)', () => {
     expect(first.output()).toContain('embedded PostgreSQL at 127.0.0.1:');
     expect(first.output()).toContain('demo data written');
 
-    const ready = await fetch(`http://127.0.0.1:${env.WORKER_HTTP_PORT}/readyz`);
+    // One process, one endpoint: the MCP app serves the health and metrics of the worker beside it.
+    const ready = await fetch(`http://127.0.0.1:${env.PORT}/readyz`);
     expect(ready.status).toBe(200);
+    expect(first.output()).toContain(`health and metrics on http://127.0.0.1:${env.PORT}/metrics`);
+    expect(first.output()).not.toContain(`:${env.WORKER_HTTP_PORT}`);
 
     // While it runs, other commands attach to the same embedded server.
     const status = await runCli(['migrate', 'status'], env);
