@@ -12,7 +12,8 @@ interface Started {
 }
 
 async function start(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, [CLI, 'start'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // In a process group of its own, so that stop() can signal the whole group as a terminal's Ctrl-C does.
+  const child = spawn(process.execPath, [CLI, 'start'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
@@ -34,7 +35,7 @@ async function start(env: Record<string, string>): Promise<Started> {
 
 async function stop({ child }: Started): Promise<number | null> {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  child.kill('SIGINT');
+  process.kill(-child.pid!, 'SIGINT');
   return exited;
 }
 
@@ -72,6 +73,8 @@ describe('chat-archiver start (embedded default database)', () => {
 
     expect(await stop(first)).toBe(0);
     expect(first.output()).toContain('stopped');
+    // The database outlives the services that use it: no connection is cut under them.
+    expect(first.output()).not.toContain('terminating connection');
     expect(fs.existsSync(path.join(env.DATA_DIR!, 'postgres', 'postmaster.pid'))).toBe(false);
   });
 
