@@ -49,4 +49,4 @@ export async function startChildService(script: string, args: string[], env: Rec
 
 export const CLI_SCRIPT = 'src/cli.ts';
 export const WORKER_READY = /^worker: /m;
-export const MCP_READY = /listening on (\S+)/;
+export const MCP_READY = /listening on (http:\/\/\S+?\/mcp)\b/;
