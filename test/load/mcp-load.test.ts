@@ -166,6 +166,11 @@ describe(`load: ${CLIENTS} MCP clients over Streamable HTTP, ${CALLS_PER_CLIENT}
       SELECT count(*)::int AS n FROM mcp_archiver.audit_log WHERE transport = 'http' AND outcome = 'ok'`.execute(db.owner);
     expect(audited[0]?.n).toBe(calls.length);
 
+    // Time inside the server's tool code (audit duration), to tell queueing from work.
+    const { rows: inside } = await sql<{ p50: number; p99: number }>`
+      SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms)::float8 AS p50,
+             percentile_cont(0.99) WITHIN GROUP (ORDER BY duration_ms)::float8 AS p99
+      FROM mcp_archiver.audit_log WHERE transport = 'http'`.execute(db.owner);
     const byTool = (tool: string) => figures(calls.filter((c) => c.tool === tool).map((c) => c.ms));
     const report = {
       clients: CLIENTS,
@@ -180,6 +185,7 @@ describe(`load: ${CLIENTS} MCP clients over Streamable HTTP, ${CALLS_PER_CLIENT}
       callsPerSecond: Math.round((calls.length / callsMs) * 1000),
       drainAfterCallsMs: Math.round(drainMs),
       all: figures(calls.map((c) => c.ms)),
+      insideToolMs: inside[0],
       archive_conversation: byTool('archive_conversation'),
       get_job: byTool('get_job'),
       search_archives: byTool('search_archives'),

@@ -64,18 +64,20 @@ describe('row-level security coverage: every per-user table of the service, the 
   });
 
   it('search documents: the service sees, changes and writes only the acting user\'s', async () => {
-    const seen = await actingAs(db.service, { userId: alice.id }, (trx) => trx.selectFrom('mcp_archiver.search_document').select('archive_item_id').execute());
-    expect(seen.map((r) => r.archive_item_id)).toEqual([aliceArchive.itemId]);
+    const documents = (executor: Kysely<Database>) =>
+      sql<{ archive_item_id: string }>`SELECT archive_item_id FROM mcp_archiver.search_document ORDER BY 1`.execute(executor).then((r) => r.rows);
+    expect(await actingAs(db.service, { userId: alice.id }, documents)).toEqual([{ archive_item_id: aliceArchive.itemId }]);
     const changed = await actingAs(db.service, { userId: alice.id }, (trx) =>
-      trx.updateTable('mcp_archiver.search_document').set({ archive_name: 'hijacked' }).where('archive_item_id', '=', bobArchive.itemId).executeTakeFirst(),
+      sql`UPDATE mcp_archiver.search_document SET archive_name = 'hijacked' WHERE archive_item_id = ${bobArchive.itemId}`.execute(trx),
     );
-    expect(changed.numUpdatedRows).toBe(0n);
+    expect(changed.numAffectedRows).toBe(0n);
     await expect(
       actingAs(db.service, { userId: alice.id }, (trx) =>
         sql`UPDATE mcp_archiver.search_document SET user_id = ${bob.id} WHERE archive_item_id = ${aliceArchive.itemId}`.execute(trx),
       ),
     ).rejects.toThrow(/row-level security/);
-    expect(await db.service.selectFrom('mcp_archiver.search_document').select('archive_item_id').execute()).toEqual([]);
+    expect(await documents(db.service)).toEqual([]);
+    expect((await actingAs(db.service, { system: true }, documents)).length).toBe(2);
   });
 
   it('archive items: the service writes only the acting user\'s; the host app\'s own role is unchanged', async () => {
