@@ -57,7 +57,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     next();
   };
 
-    // The token is checked before the body is read: an unauthenticated client cannot make the server parse anything.
+  // The token is checked before the body is read: an unauthenticated client cannot make the server parse anything.
   app.post(MCP_PATH, logRefusals, ...guard, auth, express.json({ limit: MAX_BODY }), async (req, res) => {
     const caller = callerFromAuth(req.auth);
     if (!caller) {

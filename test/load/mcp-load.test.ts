@@ -67,7 +67,9 @@ describe(`load: ${CLIENTS} MCP clients over Streamable HTTP, ${CALLS_PER_CLIENT}
       LOG_LEVEL: 'warn',
     };
     mcp = await spawnService(['mcp'], { ...env, PORT: String(await freePort()) }, /listening on/);
-    for (let i = 0; i < WORKERS; i++) workers.push(await spawnService(['worker', '--concurrency', '2'], env, /^worker: /));
+    for (let i = 0; i < WORKERS; i++) {
+      workers.push(await spawnService(['worker', '--concurrency', '2'], { ...env, WORKER_HTTP_PORT: String(await freePort()) }, /^worker: /));
+    }
   });
   afterAll(async () => {
     await mcp?.stop();

@@ -64,7 +64,7 @@ describe('secrets: tokens hashed at rest, nothing secret in the logs, no access 
                         ${new Date(Date.UTC(2026, 0, 12, 9, 0, index))})`.execute(db.owner);
     }
     mcp = await spawnService(['mcp'], { ...env, PORT: String(await freePort()) }, /listening on/);
-    worker = await spawnService(['worker'], env, /^worker: /);
+    worker = await spawnService(['worker'], { ...env, WORKER_HTTP_PORT: String(await freePort()) }, /^worker: /);
   });
   afterAll(async () => {
     await mcp?.stop();

@@ -57,7 +57,7 @@ export async function spawnService(args: string[], env: Record<string, string>, 
 
 /** The URL in `MCP server listening on <url>`. */
 export function listeningUrl(service: SpawnedService): string {
-  const match = /listening on (\S+)/.exec(service.readyLine);
+  const match = /listening on (http\S+?\/mcp)\b/.exec(service.readyLine);
   if (!match) throw new Error(`no URL in "${service.readyLine}"`);
   return match[1]!;
 }
