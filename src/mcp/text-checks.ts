@@ -6,10 +6,10 @@ const CONTROL_BUT_LINE_BREAKS_AND_TABS = /[\u0000-\u0008\u000b\u000c\u000e-\u001
 
 export const isWellFormedText = (text: string): boolean => !LONE_SURROGATE.test(text);
 
-/** No control characters at all: names, queries. */
+/** No control characters at all: archive names. */
 export const isSingleLineText = (text: string): boolean => !ANY_CONTROL.test(text);
 
-/** Line breaks and tabs allowed: descriptions. */
+/** Line breaks and tabs allowed: descriptions, search queries. */
 export const isMultiLineText = (text: string): boolean => !CONTROL_BUT_LINE_BREAKS_AND_TABS.test(text);
 
 /** A string cut to `max` characters (an ellipsis marks the cut), never splitting a surrogate pair. */
