@@ -1,24 +1,19 @@
-// Export rendering benchmark: JSON, Markdown and PDF of one realistic 2,000-message thread, written through the
-// real export writer (render + sha256 + temp file + fsync + rename). Prints a Markdown table.
-// Run: node bench/exports.ts [messageCount] [keepDir]   (keepDir: keep the exports there to look at them)
+// 7. Exports: JSON, Markdown and PDF of one realistic 2,000-message thread (prose with accents, Markdown lists, code
+// fences, tables, reasoning, tool calls with JSON output, files, sources), written through the real export writer:
+// render, sha256, temp file, fsync, rename. Render time (median and spread of repeated runs in this process) and size.
+//   node bench/exports.ts [--quick]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { ExportFormat, ExportHeader, ExportMessage } from '../src/export/export-types.ts';
 import { createExportWriter } from '../src/export/export-writer.ts';
+import { printSection, progress, startBenchRun } from './support/bench-report.ts';
+import { markdownTable } from './support/markdown-table.ts';
+import { fixed, median, medianAndSpread } from './support/stats.ts';
 
-const messageCount = Number(process.argv[2] ?? 2_000);
-const keepDir = process.argv[3];
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-function heapAfterGc(): number {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-}
+const run = startBenchRun();
+const messageCount = 2_000;
+const runs = run.quick ? 2 : 5;
 
 // Deterministic so that runs compare.
 let seed = 42;
@@ -110,26 +105,35 @@ const header: ExportHeader = {
 };
 const textChars = thread.reduce((sum, m) => sum + JSON.stringify(m.parts).length, 0);
 
-const exportDir = keepDir ?? (await mkdtemp(path.join(tmpdir(), 'bench-exports-')));
-const rows: string[] = [];
+const exportDir = await mkdtemp(path.join(tmpdir(), 'chat-archiver-bench-exports-'));
+const rows: (string | number)[][] = [];
 try {
   for (const format of ['json', 'markdown', 'pdf'] as ExportFormat[]) {
-    const heapBefore = heapAfterGc();
-    const began = performance.now();
-    const writer = await createExportWriter(format, { ...header, threadId: `bench-${format}` }, { exportDir });
-    for (const message of thread) await writer.addMessage(message);
-    const result = await writer.finish({ messageCount, tokensTotal: 0, summary: paragraph(4), analysis: { topics: ['report'] } });
-    const ms = performance.now() - began;
-    const heapDelta = (heapAfterGc() - heapBefore) / 1_048_576;
-    rows.push(
-      `| ${format} | ${messageCount} | ${ms.toFixed(0)} | ${((ms * 1000) / messageCount).toFixed(0)} | ${(result.fileSize / 1_048_576).toFixed(2)} | ${heapDelta.toFixed(1)} |`,
-    );
+    progress(`exports: ${format}, ${runs} runs (load ${run.sampleLoad()})`);
+    const times: number[] = [];
+    let size = 0;
+    for (let i = 0; i < runs; i++) {
+      const began = performance.now();
+      const writer = await createExportWriter(format, { ...header, threadId: `bench-${format}-${i}` }, { exportDir });
+      for (const message of thread) await writer.addMessage(message);
+      const result = await writer.finish({ messageCount, tokensTotal: 0, summary: paragraph(4), analysis: { topics: ['report'] } });
+      times.push(performance.now() - began);
+      size = result.fileSize;
+    }
+    rows.push([format, medianAndSpread(times, 0), fixed((median(times) * 1000) / messageCount, 0), fixed(size / 1e6, 2), fixed(messageCount / (median(times) / 1000), 0)]);
   }
 } finally {
-  if (keepDir === undefined) await rm(exportDir, { recursive: true, force: true });
+  await rm(exportDir, { recursive: true, force: true });
 }
 
-console.log(`Thread: ${messageCount} messages, ${(textChars / 1_048_576).toFixed(2)} MB of parts JSON; Node ${process.version}\n`);
-console.log('| format | messages | total ms | µs / message | file MB | retained heap Δ MB |');
-console.log('|---|---:|---:|---:|---:|---:|');
-for (const row of rows) console.log(row);
+printSection({
+  id: 'exports',
+  title: `7. Exports: a ${messageCount.toLocaleString('en-US')}-message thread`,
+  body: [
+    `One generated thread (${(textChars / 1e6).toFixed(2)} MB of parts JSON, deterministic), written through ` +
+      `\`createExportWriter\` (render, sha256, temp file, fsync, rename) ${runs} times per format in one process; the first ` +
+      `run of each format includes its warm-up (the PDF fonts load once per process). ${run.loadSummary()}.`,
+    '',
+    markdownTable(['format', '>total ms', '>µs / message', '>file MB', '>messages/s'], rows),
+  ].join('\n'),
+});

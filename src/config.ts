@@ -92,6 +92,11 @@ const envSchema = z.object({
     'UTC',
   ),
   DB_STATEMENT_TIMEOUT_MS: withDefault(positiveInt, '15000'),
+  WORKER_HTTP_PORT: withDefault(port, '8788'),
+  DASHBOARD_HOST: withDefault(z.string().trim().min(1), '127.0.0.1'),
+  DASHBOARD_PORT: withDefault(port, '8789'),
+  DASHBOARD_USER: optional(z.string().trim().min(1)),
+  DASHBOARD_PASSWORD: optional(z.string().min(12, 'expected at least 12 characters')),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -131,6 +136,11 @@ export interface Config {
   worker: { concurrency: number; shutdownTimeoutMs: number };
   patterns: { cron: string; timeZone: string };
   statementTimeoutMs: number;
+  ops: {
+    /** Health and metrics of a standalone worker process (the MCP server serves them on its own port). */
+    workerHttpPort: number;
+    dashboard: { host: string; port: number; auth?: { user: string; password: string } };
+  };
 }
 
 /** Reads every environment variable the service uses. The only place `process.env` is read. */
@@ -146,6 +156,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(problems);
   }
   const e = parsed.data;
+  if (Boolean(e.DASHBOARD_USER) !== Boolean(e.DASHBOARD_PASSWORD)) {
+    throw new ConfigError([e.DASHBOARD_USER ? 'DASHBOARD_PASSWORD: required with DASHBOARD_USER' : 'DASHBOARD_USER: required with DASHBOARD_PASSWORD']);
+  }
   const dataDir = path.resolve(cwd, e.DATA_DIR);
   return {
     ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
@@ -180,6 +193,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     worker: { concurrency: e.WORKER_CONCURRENCY, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS },
     patterns: { cron: e.PATTERN_CRON, timeZone: e.PATTERN_TZ },
     statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+    ops: {
+      workerHttpPort: e.WORKER_HTTP_PORT,
+      dashboard: {
+        host: e.DASHBOARD_HOST,
+        port: e.DASHBOARD_PORT,
+        ...(e.DASHBOARD_USER && e.DASHBOARD_PASSWORD ? { auth: { user: e.DASHBOARD_USER, password: e.DASHBOARD_PASSWORD } } : {}),
+      },
+    },
   };
 }
 

@@ -32,8 +32,17 @@ export function createLogger(level: string, destination: DestinationStream = pin
         ],
         censor: '[redacted]',
       },
-      serializers: { err: pino.stdSerializers.err },
+      serializers: { err: serializeError },
     },
     destination,
   );
+}
+
+/** pino's error serializer, without the live objects some libraries hang on errors (a pg client, a socket). */
+function serializeError(error: unknown): unknown {
+  const serialized = pino.stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
+  if (serialized && typeof serialized === 'object') {
+    for (const key of ['client', 'connection', 'socket', 'query', 'parameters']) delete serialized[key];
+  }
+  return serialized;
 }

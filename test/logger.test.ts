@@ -36,4 +36,16 @@ describe('logger', () => {
     expect(out).toContain('job-1');
     expect(JSON.parse(lines[0]!).msg).toBe('tool call');
   });
+
+  it('logs errors without the live objects attached to them', async () => {
+    const { lines, stream } = capture();
+    const log = createLogger('info', stream);
+    const error = Object.assign(new Error('terminating connection'), { code: '57P01', client: { password: 'pw-secret', huge: 'x'.repeat(10_000) } });
+    log.error({ err: error }, 'pg-boss error');
+    await new Promise((r) => setImmediate(r));
+    const entry = JSON.parse(lines[0]!) as { err: Record<string, unknown> };
+    expect(entry.err).toMatchObject({ message: 'terminating connection', code: '57P01' });
+    expect(entry.err.client).toBeUndefined();
+    expect(lines[0]!.length).toBeLessThan(2000);
+  });
 });

@@ -42,7 +42,7 @@ export const mcpCommand: Command = {
         return 0;
       }
       const service = await startMcpHttpService(cfg, target.serviceUrl, log);
-      stdout.write(`MCP server listening on ${service.url}\n`);
+      stdout.write(`MCP server listening on ${service.url}; health and metrics on ${service.url.replace(/\/mcp$/, '')}/metrics\n`);
       await stopSignal();
       await service.stop();
       return 0;

@@ -1,11 +1,14 @@
 import type { Config } from '../config.ts';
 import type { DatabaseTarget } from '../db/database-target.ts';
 import type { Logger } from '../logger.ts';
+import type { ServiceMetrics } from '../ops/metrics.ts';
 
 export interface ServiceContext {
   config: Config;
   target: DatabaseTarget;
   log: Logger;
+  /** One registry for the whole process: every service reports into it, one endpoint serves it. */
+  metrics: ServiceMetrics;
 }
 
 export interface ServiceHandle {
@@ -23,15 +26,32 @@ export interface RunnableService {
 export const runningServices: RunnableService[] = [
   {
     name: 'worker',
-    start: async ({ config, target, log }) => (await import('../worker/start-worker.ts')).startWorker({ config, serviceUrl: target.serviceUrl, log }),
+    start: async ({ config, target, log, metrics }) => {
+      const { startWorker } = await import('../worker/start-worker.ts');
+      const { serveOpsEndpoints } = await import('../ops/ops-endpoints.ts');
+      return startWorker({
+        config,
+        serviceUrl: target.serviceUrl,
+        log,
+        observer: metrics.jobObserver,
+        // The MCP app serves the process's endpoints; without it, the worker does on its own port.
+        ...(config.mcp.enabled
+          ? {}
+          : { attach: (pools) => serveOpsEndpoints({ ...pools, metrics, host: config.mcp.host, port: config.ops.workerHttpPort }) }),
+      });
+    },
   },
   {
     name: 'mcp',
-    async start({ config, target, log }) {
+    async start({ config, target, log, metrics }) {
       if (!config.mcp.enabled) return { description: 'disabled (MCP_SERVER_ENABLED=false)', stop: async () => {} };
       const { startMcpHttpService } = await import('../mcp/mcp-runtime.ts');
-      const service = await startMcpHttpService(config, target.serviceUrl, log);
-      return { description: `Streamable HTTP on ${service.url} (bearer tokens: chat-archiver token create)`, stop: service.stop };
+      const service = await startMcpHttpService(config, target.serviceUrl, log, metrics);
+      const base = service.url.replace(/\/mcp$/, '');
+      return {
+        description: `Streamable HTTP on ${service.url} (bearer tokens: chat-archiver token create); health and metrics on ${base}/metrics`,
+        stop: service.stop,
+      };
     },
   },
 ];

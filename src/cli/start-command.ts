@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { openDatabaseTarget } from '../db/database-target.ts';
 import { ensureDemoDatabase, runMigrations } from '../db/prepare-database.ts';
 import { createLogger } from '../logger.ts';
+import { createMetrics } from '../ops/metrics.ts';
 import type { Command } from './command.ts';
 import { parseOptions } from './parse-options.ts';
 import { runningServices } from './running-services.ts';
@@ -20,6 +21,7 @@ export const startCommand: Command = {
     parseOptions(args, {});
     const cfg = config();
     const log = createLogger(cfg.logLevel);
+    const metrics = createMetrics();
     const started = Date.now();
     // Listen before anything starts: a Ctrl-C during start-up must stop cleanly too, never kill the process.
     const stopRequested = Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
@@ -33,7 +35,7 @@ export const startCommand: Command = {
       await runMigrations(target, log);
       stdout.write(`database: ${target.description}${seeded ? ' — demo data written' : ''}\n`);
       for (const service of runningServices) {
-        const handle = await service.start({ config: cfg, target, log });
+        const handle = await service.start({ config: cfg, target, log, metrics });
         stopping.push(handle.stop);
         stdout.write(`${service.name}: ${handle.description}\n`);
       }

@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import { openDatabaseTarget } from '../db/database-target.ts';
 import { createLogger } from '../logger.ts';
+import { createMetrics } from '../ops/metrics.ts';
+import { serveOpsEndpoints } from '../ops/ops-endpoints.ts';
 import { startWorker } from '../worker/start-worker.ts';
 import type { Command } from './command.ts';
 import { parseOptions, positiveInteger } from './parse-options.ts';
@@ -16,6 +18,7 @@ export const workerCommand: Command = {
     'worker processes as you like against one database: they share the work and never run a job twice at once.',
     'SIGTERM or SIGINT stops fetching, lets running jobs finish within SHUTDOWN_TIMEOUT_MS, hands the rest back',
     'to the queue and exits 0; a second signal exits at once with status 1.',
+    'Serves /healthz, /readyz and /metrics on HOST:WORKER_HTTP_PORT (default 8788).',
   ].join('\n'),
   async run(args, { config, stdout }) {
     const { values } = parseOptions(args, { concurrency: { type: 'string' } });
@@ -26,7 +29,15 @@ export const workerCommand: Command = {
     const target = await openDatabaseTarget(cfg, { mode: 'attach' });
     let worker;
     try {
-      worker = await startWorker({ config: cfg, serviceUrl: target.serviceUrl, log, concurrency });
+      const metrics = createMetrics();
+      worker = await startWorker({
+        config: cfg,
+        serviceUrl: target.serviceUrl,
+        log,
+        concurrency,
+        observer: metrics.jobObserver,
+        attach: (pools) => serveOpsEndpoints({ ...pools, metrics, host: cfg.mcp.host, port: cfg.ops.workerHttpPort }),
+      });
     } catch (error) {
       await target.close();
       throw error;

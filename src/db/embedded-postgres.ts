@@ -269,7 +269,9 @@ function readCredentials(dataDir: string): Credentials {
 
 function spawnServer(postgres: string, args: string[], asRoot: boolean): ChildProcess {
   const [command, fullArgs] = wrap(postgres, args, asRoot, true);
-  return spawn(command, fullArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  // Its own session: a terminal's Ctrl-C reaches the whole foreground process group, and the server must stop
+  // after the services that use it, not with them. The parent-death signal still stops it if we die.
+  return spawn(command, fullArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: process.env, detached: true });
 }
 
 /**

@@ -38,14 +38,7 @@ export function createBoss(serviceUrl: string, options: BossOptions): PgBoss {
     ...options.timers,
   });
   // Faults in pg-boss's background loops arrive as events; an unhandled 'error' would crash the process.
-  // Only what identifies the fault: node-postgres attaches its whole client object to connection errors.
-  boss.on('error', (error) => options.log?.error({ err: briefError(error) }, 'pg-boss error'));
+  boss.on('error', (error) => options.log?.error({ err: error }, 'pg-boss error'));
   boss.on('warning', (warning) => options.log?.warn({ warning }, 'pg-boss warning'));
   return boss;
-}
-
-function briefError(error: unknown): { type: string; message: string; code?: string } {
-  if (!(error instanceof Error)) return { type: typeof error, message: String(error) };
-  const code = (error as { code?: unknown }).code;
-  return { type: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}) };
 }

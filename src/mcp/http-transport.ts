@@ -14,6 +14,8 @@ import type { McpDependencies } from './mcp-dependencies.ts';
 export const MCP_PATH = '/mcp';
 const LOOPBACK_HOSTNAMES = ['localhost', '127.0.0.1', '[::1]'];
 const WILDCARD_HOSTS = ['0.0.0.0', '::', ''];
+/** The largest JSON-RPC body accepted: tool arguments are a few kilobytes at most (names 255, queries 500 characters). */
+const MAX_BODY = '1mb';
 
 export interface HttpAppOptions {
   deps: McpDependencies;
@@ -86,7 +88,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
     next();
   };
 
-  app.post(MCP_PATH, logRefusals, ...guard, express.json({ limit: '1mb' }), answerOutage, auth, async (req, res) => {
+  // The token is checked before the body is read: an unauthenticated client cannot make the server parse anything.
+  app.post(MCP_PATH, logRefusals, ...guard, answerOutage, auth, express.json({ limit: MAX_BODY }), async (req, res) => {
     const caller = callerFromAuth(req.auth);
     if (!caller) {
       res.status(401).json({ error: 'invalid_token', error_description: 'token carries no user' });

@@ -3,6 +3,8 @@ import { createDb } from '../db/connect.ts';
 import { createBoss } from '../jobs/boss.ts';
 import { ensureQueues } from '../jobs/registry.ts';
 import type { Logger } from '../logger.ts';
+import { createMetrics, type ServiceMetrics } from '../ops/metrics.ts';
+import { createOpsEndpoints } from '../ops/ops-endpoints.ts';
 import { allowedHostnames, createHttpApp, listen } from './http-transport.ts';
 import type { McpDependencies, ToolCallObserver } from './mcp-dependencies.ts';
 
@@ -57,9 +59,12 @@ export interface McpHttpService {
   stop(): Promise<void>;
 }
 
-/** The Streamable HTTP server on HOST:PORT, path /mcp. */
-export async function startMcpHttpService(config: Config, serviceUrl: string, log: Logger, observer?: ToolCallObserver): Promise<McpHttpService> {
-  const runtime = await openMcpRuntime(config, serviceUrl, log, observer);
+/**
+ * The Streamable HTTP server on HOST:PORT, path /mcp, with the process's /healthz, /readyz and /metrics beside it
+ * (tool calls reported into `metrics`, the process's registry).
+ */
+export async function startMcpHttpService(config: Config, serviceUrl: string, log: Logger, metrics: ServiceMetrics = createMetrics()): Promise<McpHttpService> {
+  const runtime = await openMcpRuntime(config, serviceUrl, log, metrics.toolCallObserver);
   try {
     const app = createHttpApp({
       deps: runtime.deps,
@@ -67,6 +72,7 @@ export async function startMcpHttpService(config: Config, serviceUrl: string, lo
       allowedHosts: allowedHostnames(config.mcp),
       allowedOrigins: config.mcp.allowedOrigins,
     });
+    app.use(createOpsEndpoints({ db: runtime.deps.db, boss: runtime.deps.boss, metrics }).handler);
     const listening = await listen(app, config.mcp.host, config.mcp.port);
     log.info({ url: listening.url }, 'MCP server listening');
     return {

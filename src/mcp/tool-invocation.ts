@@ -4,12 +4,16 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../db/database-unavailable.ts';
 import { recordAudit } from './audit-trail.ts';
+import { bounded } from './text-checks.ts';
 import type { Caller } from './caller.ts';
 import type { McpDependencies } from './mcp-dependencies.ts';
 import type { ToolDefinition } from './tool-definition.ts';
 import { ToolError, type ToolOutcome } from './tool-error.ts';
 
 const MAX_REPORTED_ISSUES = 5;
+/** Issue messages may quote what the caller sent (an unknown key): never echo more than this. */
+const MAX_ISSUE_CHARS = 160;
+const MAX_PATH_SEGMENT_CHARS = 64;
 
 /**
  * The one place a tool call runs: parse the arguments, run the tool, check its output, turn every failure into
@@ -24,7 +28,7 @@ export async function invokeTool(tool: ToolDefinition, args: unknown, caller: Ca
   try {
     const parsed = tool.input.safeParse(args ?? {});
     if (!parsed.success) {
-      detail = { invalidArguments: [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(arguments)'))] };
+      detail = { invalidArguments: [...new Set(parsed.error.issues.map((i) => issuePath(i) || '(arguments)'))] };
       throw new ToolError('invalid_input', describeIssues(parsed.error.issues));
     }
     jobId = stringField(parsed.data, 'jobId');
@@ -66,12 +70,16 @@ function errorResult(message: string): CallToolResult {
 /** `threadId: expected a uuid; name: must not be empty` — argument paths with zod's (or our) messages. */
 export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
   const parts = issues.slice(0, MAX_REPORTED_ISSUES).map((issue) => {
-    const where = issue.path.length ? issue.path.join('.') : 'arguments';
+    const where = issuePath(issue) || 'arguments';
     const message = issue.code === 'invalid_type' && /received undefined$/.test(issue.message) ? 'is required' : issue.message;
-    return `${where}: ${message}`;
+    return `${where}: ${bounded(message, MAX_ISSUE_CHARS)}`;
   });
   if (issues.length > MAX_REPORTED_ISSUES) parts.push(`and ${issues.length - MAX_REPORTED_ISSUES} more`);
   return `invalid arguments — ${parts.join('; ')}`;
+}
+
+function issuePath(issue: z.core.$ZodIssue): string {
+  return issue.path.map((segment) => bounded(String(segment), MAX_PATH_SEGMENT_CHARS)).join('.');
 }
 
 function stringField(value: unknown, key: string): string | undefined {

@@ -42,6 +42,11 @@ export interface WorkerOptions {
   /** Archive jobs run at once in this process (default WORKER_CONCURRENCY); pattern analyses run one at a time. */
   concurrency?: number;
   observer?: JobObserver;
+  /**
+   * Started with the worker's pools once it runs (its health and metrics listener), closed first when it stops.
+   * Its description joins the worker's.
+   */
+  attach?(pools: { db: Kysely<Database>; boss: PgBoss }): Promise<{ description: string; close(): Promise<void> }>;
   /** Distinguishes several workers in one process (tests); shows in pg-boss's instance list. */
   instanceName?: string;
   tuning?: WorkerTuning;
@@ -99,9 +104,11 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     promise.then(forget, forget);
   };
 
+  let attached: { description: string; close(): Promise<void> } | undefined;
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      await attached?.close();
       workerLog.info({ timeoutMs: config.worker.shutdownTimeoutMs }, 'worker stopping: no new jobs, waiting for running ones');
       await boss.stop({ graceful: true, timeout: config.worker.shutdownTimeoutMs, close: true });
       await settleWithin([...running], ABANDONED_HANDLER_GRACE_MS);
@@ -122,11 +129,14 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       // A deploy or outage across the scheduled time still runs the night's analysis once.
       missed: 'once',
     });
+    if (options.attach) attached = await options.attach({ db, boss });
   } catch (error) {
     await stop().catch(() => {});
     throw error;
   }
-  const description = `${concurrency} archive job(s) at once, nightly analysis "${config.patterns.cron}" (${config.patterns.timeZone})`;
+  const description = `${concurrency} archive job(s) at once, nightly analysis "${config.patterns.cron}" (${config.patterns.timeZone})${
+    attached ? `, ${attached.description}` : ''
+  }`;
   workerLog.info({ concurrency, cron: config.patterns.cron, timeZone: config.patterns.timeZone }, 'worker started');
   return { concurrency, description, stop };
 }

@@ -12,7 +12,8 @@ interface Started {
 }
 
 async function start(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, [CLI, 'start'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // In a process group of its own, so that stop() can signal the whole group as a terminal's Ctrl-C does.
+  const child = spawn(process.execPath, [CLI, 'start'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
@@ -34,7 +35,7 @@ async function start(env: Record<string, string>): Promise<Started> {
 
 async function stop({ child }: Started): Promise<number | null> {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  child.kill('SIGINT');
+  process.kill(-child.pid!, 'SIGINT');
   return exited;
 }
 
@@ -44,7 +45,13 @@ describe('chat-archiver start (embedded default database)', () => {
   beforeAll(async () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-archiver-start-'));
     fs.chmodSync(root, 0o755);
-    env = { DATA_DIR: path.join(root, 'data'), EMBEDDED_PG_PORT: String(await freePort()), PORT: String(await freePort()), LOG_LEVEL: 'warn' };
+    env = {
+      DATA_DIR: path.join(root, 'data'),
+      EMBEDDED_PG_PORT: String(await freePort()),
+      PORT: String(await freePort()),
+      WORKER_HTTP_PORT: String(await freePort()),
+      LOG_LEVEL: 'warn',
+    };
   });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -53,6 +60,12 @@ describe('chat-archiver start (embedded default database)', () => {
     expect(first.output()).toContain('embedded PostgreSQL at 127.0.0.1:');
     expect(first.output()).toContain('demo data written');
 
+    // One process, one endpoint: the MCP app serves the health and metrics of the worker beside it.
+    const ready = await fetch(`http://127.0.0.1:${env.PORT}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(first.output()).toContain(`health and metrics on http://127.0.0.1:${env.PORT}/metrics`);
+    expect(first.output()).not.toContain(`:${env.WORKER_HTTP_PORT}`);
+
     // While it runs, other commands attach to the same embedded server.
     const status = await runCli(['migrate', 'status'], env);
     expect(status.code).toBe(0);
@@ -60,6 +73,8 @@ describe('chat-archiver start (embedded default database)', () => {
 
     expect(await stop(first)).toBe(0);
     expect(first.output()).toContain('stopped');
+    // The database outlives the services that use it: no connection is cut under them.
+    expect(first.output()).not.toContain('terminating connection');
     expect(fs.existsSync(path.join(env.DATA_DIR!, 'postgres', 'postmaster.pid'))).toBe(false);
   });
 

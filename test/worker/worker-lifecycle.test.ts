@@ -12,6 +12,7 @@ import { createLogger } from '../../src/logger.ts';
 import type { JobEndEvent, JobStartEvent } from '../../src/worker/run-job.ts';
 import { startWorker, type WorkerHandle, type WorkerTuning } from '../../src/worker/start-worker.ts';
 import { CLI } from '../support/run-cli.ts';
+import { freePort } from '../support/test-cluster.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { findJob, gate, startBossClient, waitFor, waitForSettled } from '../support/worker-harness.ts';
 
@@ -214,6 +215,7 @@ describe('worker process', () => {
         MCP_DB_USER: decodeURIComponent(service.username),
         MCP_DB_PASSWORD: decodeURIComponent(service.password),
         EXPORT_DIR: exportDir,
+        WORKER_HTTP_PORT: String(await freePort()),
         LOG_LEVEL: 'silent',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

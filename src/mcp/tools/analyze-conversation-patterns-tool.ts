@@ -38,6 +38,9 @@ export const analyzeConversationPatternsTool = defineTool({
     if (input.allUsers && input.userId !== undefined) throw new ToolError('invalid_input', 'give either userId or allUsers, not both');
     if (input.allUsers && !caller.admin) throw new ToolError('invalid_input', 'allUsers: only an admin token may analyse every user');
     const userId = input.allUsers ? undefined : userInScope(caller, input.userId);
+    if (input.timeRange && Date.parse(input.timeRange.start) > Date.now()) {
+      throw new ToolError('invalid_input', 'timeRange: starts in the future, where there are no conversations yet');
+    }
     const range = input.timeRange
       ? { start: new Date(input.timeRange.start).toISOString(), end: new Date(input.timeRange.end).toISOString() }
       : defaultRange(new Date());

@@ -3,6 +3,7 @@ import { searchArchives } from '../../search/archive-search.ts';
 import { userInScope } from '../caller.ts';
 import { defineTool } from '../tool-definition.ts';
 import { ToolError } from '../tool-error.ts';
+import { isMultiLineText, isWellFormedText } from '../text-checks.ts';
 import { uuidArgument } from '../tool-schemas.ts';
 import { fenceUntrusted, fenceUntrustedOrNull } from '../untrusted-content.ts';
 
@@ -25,7 +26,8 @@ export const searchArchivesTool = defineTool({
       .min(1, 'must not be empty')
       .max(QUERY_MAX_CHARS, `must be at most ${QUERY_MAX_CHARS} characters`)
       // PostgreSQL text cannot hold NUL; other control characters are never meant.
-      .refine((q) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(q), 'must not contain control characters'),
+      .refine(isMultiLineText, 'must not contain control characters')
+      .refine(isWellFormedText, 'must be valid Unicode text'),
     userId: uuidArgument('a user id').optional().describe('Admin tokens only: search this user\'s archives'),
     limit: z
       .number({ error: 'expected a number' })

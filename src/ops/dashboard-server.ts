@@ -1,0 +1,102 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import net from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import { createDashboardHandler } from '@pg-boss/dashboard/handler';
+
+export interface DashboardOptions {
+  /** The service role's URL: the dashboard reads pg-boss's schema as the service does. */
+  databaseUrl: string;
+  schema: string;
+  host: string;
+  port: number;
+  auth?: { user: string; password: string };
+  readOnly: boolean;
+}
+
+export interface RunningDashboard {
+  url: string;
+  close(): Promise<void>;
+}
+
+export class DashboardRefusedError extends Error {
+  override readonly name = 'DashboardRefusedError';
+}
+
+/** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (bare === 'localhost') return true;
+  if (net.isIPv4(bare)) return bare.startsWith('127.');
+  return bare === '::1';
+}
+
+/** Why these settings would expose the dashboard unsafely, or undefined when they are fine. */
+export function dashboardRefusal(options: Pick<DashboardOptions, 'host' | 'auth' | 'readOnly'>): string | undefined {
+  if (!isLoopbackHost(options.host) && !options.auth) {
+    return `refusing to serve the dashboard on ${options.host} without authentication: set DASHBOARD_USER and DASHBOARD_PASSWORD, or listen on 127.0.0.1`;
+  }
+  if (!options.readOnly && !options.auth) {
+    return 'a dashboard that can change jobs needs DASHBOARD_USER and DASHBOARD_PASSWORD, even on 127.0.0.1';
+  }
+  return undefined;
+}
+
+/**
+ * Serves @pg-boss/dashboard on its own port. The handler itself has no authentication and relies on an Origin check
+ * for its actions, so: loopback only unless basic auth is configured, and read-only unless asked otherwise (enforced
+ * here for every non-GET request, and through the dashboard's own switch so its pages hide the action buttons).
+ */
+export async function startDashboard(options: DashboardOptions): Promise<RunningDashboard> {
+  const refusal = dashboardRefusal(options);
+  if (refusal) throw new DashboardRefusedError(refusal);
+  // The dashboard reads this switch on every request to decide which actions its pages offer.
+  process.env.PGBOSS_DASHBOARD_READ_ONLY = options.readOnly ? '1' : '0';
+  const dashboard = createDashboardHandler({ databases: [{ url: options.databaseUrl, schema: options.schema, name: 'chat-archiver' }] });
+  const expected = options.auth && { user: digest(options.auth.user), password: digest(options.auth.password) };
+
+  const guarded = async (request: Request): Promise<Response> => {
+    if (expected && !authorized(request.headers.get('authorization'), expected)) {
+      return new Response('Authentication required', { status: 401, headers: { 'www-authenticate': 'Basic realm="chat-archiver dashboard", charset="UTF-8"' } });
+    }
+    if (options.readOnly && request.method !== 'GET' && request.method !== 'HEAD') {
+      return new Response('This dashboard is read-only.', { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    }
+    return dashboard(request);
+  };
+
+  const server = http.createServer(getRequestListener(guarded));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as net.AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shownHost}:${address.port}/`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await dashboard.close();
+    },
+  };
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+function authorized(header: string | null, expected: { user: Buffer; password: Buffer }): boolean {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
+  if (!match) return false;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return false;
+  // Both compared, always: no early exit that would tell a right user name from a wrong one by timing.
+  const userOk = timingSafeEqual(digest(decoded.slice(0, colon)), expected.user);
+  const passwordOk = timingSafeEqual(digest(decoded.slice(colon + 1)), expected.password);
+  return userOk && passwordOk;
+}

@@ -1,0 +1,218 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { JobStateCount } from './job-counts.ts';
+
+/** What the worker's per-job wrapper reports when a job ends. */
+export interface JobEndEvent {
+  queue: string;
+  jobId: string;
+  durationMs: number;
+  /** `completed`, `failed` (pg-boss retries it, or dead-letters it after the last attempt) or `dead-lettered` (at once). */
+  outcome: string;
+  /** For `failed`: whether another attempt follows. */
+  willRetry?: boolean;
+  /** Tokens counted while archiving, when the job counted any. */
+  tokens?: number;
+}
+
+/** What the MCP tool-call wrapper reports for every call. */
+export interface ToolCallEvent {
+  tool: string;
+  userId?: string;
+  durationMs: number;
+  outcome: string;
+  jobId?: string;
+}
+
+export interface JobObserver {
+  onJobStart(job: { queue: string; jobId: string }): void;
+  onJobEnd(event: JobEndEvent): void;
+}
+
+export interface ToolCallObserver {
+  onToolCall(event: ToolCallEvent): void;
+}
+
+export interface MetricsOptions {
+  /** Read at scrape time for the jobs-by-state gauges; absent = those gauges stay empty (e.g. in unit tests). */
+  jobCounts?: () => Promise<JobStateCount[]>;
+  /** Several scrapers (or a fast one) share one count query within this window. */
+  jobCountsCacheMs?: number;
+  /** Node process metrics (CPU, memory, event loop, GC); on by default. */
+  processMetrics?: boolean;
+}
+
+export interface ServiceMetrics {
+  registry: Registry;
+  /** Where the jobs-by-state gauges read from, when it exists only after the metrics (a process's pg-boss). */
+  useJobCounts(read: () => Promise<JobStateCount[]>): void;
+  jobObserver: JobObserver;
+  toolCallObserver: ToolCallObserver;
+  /** Prometheus text exposition of everything registered. */
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
+// Archive jobs run from a fraction of a second to many minutes; pattern analyses up to an hour.
+const JOB_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
+// Tool calls only validate and enqueue: milliseconds, unless the database is struggling.
+const TOOL_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/**
+ * The service's Prometheus metrics, in a registry of their own (no global state, so tests and the single-process
+ * `start` can create several). The worker and the MCP server attach the observers to their wrappers.
+ */
+export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
+  const registry = new Registry();
+  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
+
+  const countErrors = new Counter({
+    name: 'chat_archiver_job_counts_errors_total',
+    help: 'Scrapes whose job count query failed (the jobs gauges are then left empty)',
+    registers: [registry],
+    // Settles the scrape's count query first, so a failure shows up in the same scrape.
+    async collect() {
+      await snapshot().catch(() => {});
+    },
+  });
+  let readJobCounts = options.jobCounts;
+  const snapshot = cachedSnapshot(() => readJobCounts, options.jobCountsCacheMs ?? 5000, () => countErrors.inc());
+  new Gauge({
+    name: 'chat_archiver_jobs',
+    help: 'Jobs stored in pg-boss by queue and state (read at scrape time, cached briefly)',
+    labelNames: ['queue', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const counts = await snapshot().catch(() => []);
+      for (const c of counts) this.set({ queue: c.queue, state: c.state }, c.count);
+    },
+  });
+  new Gauge({
+    name: 'chat_archiver_queue_oldest_waiting_seconds',
+    help: 'Age of the oldest job waiting to run (queued or retrying) per queue; 0 when none waits',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const counts = await snapshot().catch(() => []);
+      const oldest = new Map<string, number>();
+      for (const c of counts) {
+        if (c.state !== 'created' && c.state !== 'retry') continue;
+        oldest.set(c.queue, Math.max(oldest.get(c.queue) ?? 0, c.oldestSeconds ?? 0));
+      }
+      for (const [queue, seconds] of oldest) this.set({ queue }, seconds);
+    },
+  });
+
+  const inProgress = new Gauge({
+    name: 'chat_archiver_jobs_in_progress',
+    help: 'Jobs this process is running now',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+  });
+  const jobDuration = new Histogram({
+    name: 'chat_archiver_job_duration_seconds',
+    help: 'Duration of job attempts run by this process, by queue and outcome (completed, failed, dead-lettered)',
+    labelNames: ['queue', 'outcome'] as const,
+    buckets: JOB_BUCKETS,
+    registers: [registry],
+  });
+  const completed = new Counter({
+    name: 'chat_archiver_jobs_completed_total',
+    help: 'Job attempts this process completed',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+  });
+  const failed = new Counter({
+    name: 'chat_archiver_jobs_failed_total',
+    help: 'Job attempts this process failed (pg-boss retries them or moves them to the dead-letter queue)',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+  });
+  const deadLettered = new Counter({
+    name: 'chat_archiver_jobs_dead_lettered_total',
+    help: 'Failed attempts after which the job went to the dead-letter queue (no attempt left, or a permanent error)',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+  });
+  const tokens = new Counter({
+    name: 'chat_archiver_tokens_counted_total',
+    help: 'Tokens counted in archived conversations by this process',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+  });
+  const toolDuration = new Histogram({
+    name: 'chat_archiver_tool_call_duration_seconds',
+    help: 'MCP tool calls by tool and outcome; for archive_conversation and analyze_conversation_patterns this is the enqueue latency',
+    labelNames: ['tool', 'outcome'] as const,
+    buckets: TOOL_BUCKETS,
+    registers: [registry],
+  });
+  const enqueued = new Counter({
+    name: 'chat_archiver_tool_jobs_enqueued_total',
+    help: 'Jobs enqueued (or matched to an identical queued one) by MCP tool calls',
+    labelNames: ['tool'] as const,
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    useJobCounts(read) {
+      readJobCounts = read;
+    },
+    jobObserver: {
+      onJobStart({ queue }) {
+        inProgress.inc({ queue });
+      },
+      onJobEnd(event) {
+        inProgress.dec({ queue: event.queue });
+        // Known outcomes only, so a label value can never come from elsewhere.
+        const outcome = event.outcome === 'completed' || event.outcome === 'dead-lettered' ? event.outcome : 'failed';
+        jobDuration.observe({ queue: event.queue, outcome }, event.durationMs / 1000);
+        (outcome === 'completed' ? completed : failed).inc({ queue: event.queue });
+        if (outcome === 'dead-lettered' || (outcome === 'failed' && event.willRetry === false)) deadLettered.inc({ queue: event.queue });
+        if (event.tokens !== undefined && event.tokens > 0) tokens.inc({ queue: event.queue }, event.tokens);
+      },
+    },
+    toolCallObserver: {
+      // The user id is left out on purpose: one series per user would grow without bound.
+      onToolCall(event) {
+        toolDuration.observe({ tool: event.tool, outcome: event.outcome }, event.durationMs / 1000);
+        if (event.jobId) enqueued.inc({ tool: event.tool });
+      },
+    },
+    async render() {
+      return { contentType: registry.contentType, body: await registry.metrics() };
+    },
+  };
+}
+
+/**
+ * One count query serves every gauge of a scrape (their collect() calls run concurrently) and, for `maxAgeMs`,
+ * the scrapes that follow. A failed query is counted once and not cached: the next scrape tries again.
+ */
+function cachedSnapshot(
+  source: () => (() => Promise<JobStateCount[]>) | undefined,
+  maxAgeMs: number,
+  onError: () => void,
+): () => Promise<JobStateCount[]> {
+  let cached: { at: number; settled: boolean; value: Promise<JobStateCount[]> } | undefined;
+  return () => {
+    const read = source();
+    if (!read) return Promise.resolve([]);
+    if (!cached || (cached.settled && Date.now() - cached.at > maxAgeMs)) {
+      const entry = { at: Date.now(), settled: false, value: read() };
+      cached = entry;
+      entry.value.then(
+        () => {
+          entry.settled = true;
+          entry.at = Date.now();
+        },
+        () => {
+          onError();
+          if (cached === entry) cached = undefined;
+        },
+      );
+    }
+    return cached.value;
+  };
+}

@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Kysely } from 'kysely';
+import type { PgBoss } from 'pg-boss';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb } from '../../src/db/connect.ts';
+import type { Database } from '../../src/db/database.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded-postgres.ts';
+import { runMigrations } from '../../src/db/prepare-database.ts';
+import { ensureHostSchema } from '../../src/demo/seed-demo.ts';
+import { createBoss } from '../../src/jobs/boss.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createReadinessCheck } from '../../src/ops/health.ts';
+import { countJobsByState } from '../../src/ops/job-counts.ts';
+import { createMetrics } from '../../src/ops/metrics.ts';
+import { startOpsServer, type OpsServer } from '../../src/ops/ops-routes.ts';
+import { parsePrometheusText, sampleValue } from '../support/prometheus-text.ts';
+import { freePort } from '../support/test-cluster.ts';
+
+async function status(url: string): Promise<{ code: number; body: Record<string, unknown> }> {
+  const response = await fetch(url);
+  return { code: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function waitForStatus(url: string, code: number, timeoutMs = 30_000): Promise<{ code: number; body: Record<string, unknown> }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await status(url);
+    if (result.code === code || Date.now() > deadline) return result;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+// A PostgreSQL of this test's own, so stopping it disturbs no other test file.
+describe('/readyz follows the database', () => {
+  let root: string;
+  let dataDir: string;
+  let port: number;
+  let pg: EmbeddedPostgres;
+  let db: Kysely<Database>;
+  let boss: PgBoss;
+  let server: OpsServer;
+
+  beforeAll(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-archiver-readyz-'));
+    fs.chmodSync(root, 0o755); // as root, the server runs as nobody and must reach its data dir
+    dataDir = path.join(root, 'pg');
+    port = await freePort();
+    pg = await startEmbeddedPostgres({ dataDir, port, logFile: path.join(root, 'postgres.log') });
+    const owner = createDb(pg.url, { max: 1 }) as Kysely<unknown>;
+    await ensureHostSchema(owner);
+    await owner.destroy();
+    const service = new URL(pg.url);
+    service.username = 'mcp_service_user';
+    service.password = pg.servicePassword;
+    const serviceUrl = service.toString();
+    await runMigrations({ ownerUrl: pg.url, serviceUrl, isEmbeddedDefault: true, description: 'readiness test', close: async () => {} }, createLogger('silent'));
+
+    db = createDb(serviceUrl, { max: 2 });
+    boss = createBoss(serviceUrl, { instanceName: 'test' });
+    await boss.start();
+    server = await startOpsServer({
+      host: '127.0.0.1',
+      port: 0,
+      readiness: createReadinessCheck({ db, boss, timeoutMs: 2000 }),
+      metrics: createMetrics({ jobCounts: () => countJobsByState(boss.getDb()), jobCountsCacheMs: 0, processMetrics: false }),
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await boss?.stop({ graceful: false });
+    await db?.destroy();
+    await pg?.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('is 200 while the database runs, 503 when it stops, 200 again when it returns; /healthz stays 200', async () => {
+    expect(await status(`${server.url}/readyz`)).toEqual({
+      code: 200,
+      body: { status: 'ready', database: { ok: true, ms: expect.any(Number) }, pgBoss: { ok: true, ms: expect.any(Number) } },
+    });
+
+    await pg.stop();
+    const down = await waitForStatus(`${server.url}/readyz`, 503);
+    expect(down).toEqual({
+      code: 503,
+      body: {
+        status: 'not ready',
+        database: { ok: false, ms: expect.any(Number), error: expect.any(String) },
+        pgBoss: { ok: false, ms: expect.any(Number), error: expect.any(String) },
+      },
+    });
+    expect(JSON.stringify(down.body)).not.toContain(pg.servicePassword);
+    expect((await status(`${server.url}/healthz`)).code).toBe(200);
+    // Metrics still answer; the job gauges are left empty and the failed count query is counted.
+    const metrics = parsePrometheusText(await (await fetch(`${server.url}/metrics`)).text());
+    expect(metrics.filter((s) => s.name === 'chat_archiver_jobs')).toEqual([]);
+    expect(sampleValue(metrics, 'chat_archiver_job_counts_errors_total')).toBeGreaterThanOrEqual(1);
+
+    pg = await startEmbeddedPostgres({ dataDir, port, logFile: path.join(root, 'postgres.log') });
+    const up = await waitForStatus(`${server.url}/readyz`, 200);
+    expect(up).toMatchObject({ code: 200, body: { status: 'ready' } });
+  });
+});

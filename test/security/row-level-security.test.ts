@@ -1,0 +1,115 @@
+import { sql, type Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actingAs } from '../../src/db/acting-user.ts';
+import { createDb } from '../../src/db/connect.ts';
+import type { Database } from '../../src/db/database.ts';
+import { USER_SCOPED_TABLES } from '../../src/db/row-level-security.ts';
+import { demoUsers, writeArchive, type ArchivedFixture, type DemoUser } from '../support/mcp-fixtures.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+
+const HOST_APP_ROLE = 'ca_test_host_app_rls';
+/**
+ * The service's own tables with a user column that are deliberately not under row-level security:
+ * - access_token: looked up by the hash of the presented token before any user is known (as `system`); the
+ *   service role may only read it and touch last_used_at.
+ * - audit_log: the service role may only append to it (no SELECT, UPDATE or DELETE), so there is nothing to read.
+ */
+const EXEMPT = ['mcp_archiver.access_token', 'mcp_archiver.audit_log'];
+
+describe('row-level security coverage: every per-user table of the service, the archive items and search documents', () => {
+  let db: TestDatabase;
+  let hostApp: Kysely<Database>;
+  let alice: DemoUser;
+  let bob: DemoUser;
+  let aliceArchive: ArchivedFixture;
+  let bobArchive: ArchivedFixture;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await sql.raw(`DO $$ BEGIN CREATE ROLE ${HOST_APP_ROLE} LOGIN PASSWORD 'host-app-password'; EXCEPTION WHEN duplicate_object THEN NULL; END $$`).execute(db.owner);
+    await sql.raw(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${HOST_APP_ROLE}`).execute(db.owner);
+    const url = new URL(db.ownerUrl);
+    url.username = HOST_APP_ROLE;
+    url.password = 'host-app-password';
+    hostApp = createDb(url.toString(), { max: 2 });
+    [alice, bob] = (await demoUsers(db)).filter((u) => u.role !== 'admin') as [DemoUser, DemoUser];
+    aliceArchive = await writeArchive(db, { userId: alice.id, threadId: alice.threadIds[0]!, name: 'Alice', summary: 'Hers.', body: 'Alice archived text.' });
+    bobArchive = await writeArchive(db, { userId: bob.id, threadId: bob.threadIds[0]!, name: 'Bob', summary: 'His.', body: 'Bob archived text.' });
+  });
+  afterAll(async () => {
+    await hostApp?.destroy();
+    await db?.drop();
+  });
+
+  it('covers every table of the service with a user column, except the documented exemptions', async () => {
+    const { rows } = await sql<{ table: string; rls: boolean }>`
+      SELECT format('%s.%s', n.nspname, c.relname) AS table, c.relrowsecurity AS rls
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND (n.nspname = 'mcp_archiver' OR (n.nspname = 'public' AND c.relname IN ('archive', 'archive_item')))
+        AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'user_id' AND NOT a.attisdropped)
+      ORDER BY 1`.execute(db.owner);
+    const scoped = USER_SCOPED_TABLES.map((t) => t.table).sort();
+    expect(rows.map((r) => r.table).filter((t) => !EXEMPT.includes(t))).toEqual(scoped);
+    for (const row of rows) expect(row.rls, row.table).toBe(!EXEMPT.includes(row.table));
+    const { rows: policies } = await sql<{ table: string; policy: string; permissive: string; roles: string[] }>`
+      SELECT format('%s.%s', schemaname, tablename) AS table, policyname AS policy, permissive, roles::text[] AS roles
+      FROM pg_policies ORDER BY 1, 2`.execute(db.owner);
+    const serviceRole = new URL(db.serviceUrl).username;
+    for (const table of scoped) {
+      expect(policies.filter((p) => p.table === table).map((p) => [p.policy, p.permissive, p.roles])).toEqual([
+        ['everyone_unchanged', 'PERMISSIVE', ['public']],
+        ['service_acts_for_one_user', 'RESTRICTIVE', [serviceRole]],
+      ]);
+    }
+  });
+
+  it('search documents: the service sees, changes and writes only the acting user\'s', async () => {
+    const documents = (executor: Kysely<Database>) =>
+      sql<{ archive_item_id: string }>`SELECT archive_item_id FROM mcp_archiver.search_document ORDER BY 1`.execute(executor).then((r) => r.rows);
+    expect(await actingAs(db.service, { userId: alice.id }, documents)).toEqual([{ archive_item_id: aliceArchive.itemId }]);
+    const changed = await actingAs(db.service, { userId: alice.id }, (trx) =>
+      sql`UPDATE mcp_archiver.search_document SET archive_name = 'hijacked' WHERE archive_item_id = ${bobArchive.itemId}`.execute(trx),
+    );
+    expect(changed.numAffectedRows).toBe(0n);
+    await expect(
+      actingAs(db.service, { userId: alice.id }, (trx) =>
+        sql`UPDATE mcp_archiver.search_document SET user_id = ${bob.id} WHERE archive_item_id = ${aliceArchive.itemId}`.execute(trx),
+      ),
+    ).rejects.toThrow(/row-level security/);
+    expect(await documents(db.service)).toEqual([]);
+    expect((await actingAs(db.service, { system: true }, documents)).length).toBe(2);
+  });
+
+  it('archive items: the service writes only the acting user\'s; the host app\'s own role is unchanged', async () => {
+    await expect(
+      actingAs(db.service, { userId: alice.id }, (trx) =>
+        trx.insertInto('archive_item').values({ archive_id: bobArchive.archiveId, item_id: alice.threadIds[1]!, user_id: bob.id }).execute(),
+      ),
+    ).rejects.toThrow(/row-level security/);
+    const asAlice = await actingAs(db.service, { userId: alice.id }, (trx) => trx.selectFrom('archive_item').select('id').execute());
+    expect(asAlice.map((r) => r.id)).toEqual([aliceArchive.itemId]);
+
+    const all = await hostApp.selectFrom('archive_item').select('id').execute();
+    expect(all.map((r) => r.id).sort()).toEqual([aliceArchive.itemId, bobArchive.itemId].sort());
+    await hostApp.updateTable('archive_item').set({ content_summary: 'edited by the app' }).where('id', '=', bobArchive.itemId).execute();
+    const added = await hostApp.insertInto('archive_item').values({ archive_id: bobArchive.archiveId, item_id: bob.threadIds[1]!, user_id: bob.id }).returning('id').executeTakeFirstOrThrow();
+    await hostApp.deleteFrom('archive_item').where('id', '=', added.id).execute();
+    expect(await hostApp.selectFrom('archive_item').select('content_summary').where('id', '=', bobArchive.itemId).executeTakeFirst()).toEqual({ content_summary: 'edited by the app' });
+  });
+
+  it('a setting left by one transaction does not leak into the next on the same connection', async () => {
+    const single = createDb(db.serviceUrl, { max: 1 });
+    try {
+      await actingAs(single, { userId: alice.id }, (trx) => trx.selectFrom('archive').select('id').execute());
+      expect(await single.selectFrom('archive').select('id').execute()).toEqual([]);
+      expect(await single.selectFrom('archive_item').select('id').execute()).toEqual([]);
+    } finally {
+      await single.destroy();
+    }
+  });
+
+  it('the acting user cannot be changed from inside the data: it is a transaction-local setting the service sets', async () => {
+    const seen = await actingAs(db.service, { userId: `${alice.id}' OR true --` }, (trx) => trx.selectFrom('archive').select('id').execute()).catch(() => 'refused');
+    expect(seen === 'refused' || (Array.isArray(seen) && seen.length === 0)).toBe(true);
+  });
+});

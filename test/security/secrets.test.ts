@@ -1,0 +1,155 @@
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoUsers, errorText, ok, type DemoUser } from '../support/mcp-fixtures.ts';
+import { runCli } from '../support/run-cli.ts';
+import { listeningUrl, spawnService, type SpawnedService } from '../support/spawned-service.ts';
+import { freePort } from '../support/test-cluster.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { waitFor } from '../support/worker-harness.ts';
+
+const ACCESS_TOKENS_SOURCE = path.resolve(import.meta.dirname, '../../src/mcp/access-tokens.ts');
+// Words that exist only in the conversation archived below, and in one search query.
+const CONTENT_SECRET = 'quixotic-marmalade-7731';
+const TITLE_SECRET = 'Zebulon ledger';
+const QUERY_SECRET = 'marmalade';
+const OWNER_PASSWORD = 'owner-password-never-logged-4242';
+
+describe('secrets: tokens hashed at rest, nothing secret in the logs, no access to the app\'s credential tables', () => {
+  let db: TestDatabase;
+  let env: Record<string, string>;
+  let exportDir: string;
+  let mcp: SpawnedService;
+  let worker: SpawnedService;
+  let alice: DemoUser;
+  let token: string;
+  let tokenId: string;
+  let threadId: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    [alice] = (await demoUsers(db)).filter((u) => u.role !== 'admin') as [DemoUser];
+    exportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-archiver-secrets-'));
+    // The owner's password goes into DATABASE_URL; the mcp and worker processes never connect with it, but it is
+    // in their configuration and must never reach a log line.
+    const ownerUrl = new URL(db.ownerUrl);
+    const created = await runCli(['token', 'create', '--user', alice.id, '--name', 'secrets', '--json'], {
+      DATABASE_URL: db.ownerUrl,
+      MCP_DB_USER: new URL(db.serviceUrl).username,
+      MCP_DB_PASSWORD: decodeURIComponent(new URL(db.serviceUrl).password),
+      LOG_LEVEL: 'trace',
+    });
+    expect(created.code).toBe(0);
+    ({ token, id: tokenId } = JSON.parse(created.stdout) as { token: string; id: string });
+    ownerUrl.password = OWNER_PASSWORD;
+    env = {
+      DATABASE_URL: ownerUrl.toString(),
+      MCP_DB_USER: new URL(db.serviceUrl).username,
+      MCP_DB_PASSWORD: decodeURIComponent(new URL(db.serviceUrl).password),
+      EXPORT_DIR: exportDir,
+      LOG_LEVEL: 'trace',
+    };
+
+    threadId = randomUUID();
+    await db.owner.insertInto('chat_thread').values({ id: threadId, title: TITLE_SECRET, user_id: alice.id }).execute();
+    for (const [index, text] of [`My pantry code is ${CONTENT_SECRET}, keep it safe.`, 'Noted; I will not repeat it.'].entries()) {
+      await sql`INSERT INTO chat_message (id, thread_id, role, parts, created_at)
+                VALUES (${randomUUID()}, ${threadId}, ${index === 0 ? 'user' : 'assistant'},
+                        ARRAY(SELECT json_array_elements(${JSON.stringify([{ type: 'text', text }])}::json)),
+                        ${new Date(Date.UTC(2026, 0, 12, 9, 0, index))})`.execute(db.owner);
+    }
+    mcp = await spawnService(['mcp'], { ...env, PORT: String(await freePort()) }, /listening on/);
+    worker = await spawnService(['worker'], { ...env, WORKER_HTTP_PORT: String(await freePort()) }, /^worker: /);
+  });
+  afterAll(async () => {
+    await mcp?.stop();
+    await worker?.stop();
+    await db?.drop();
+    if (exportDir) fs.rmSync(exportDir, { recursive: true, force: true });
+  });
+
+  const connect = async (bearer: string) => {
+    const client = new Client({ name: 'secrets', version: '0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(listeningUrl(mcp)), { requestInit: { headers: { Authorization: `Bearer ${bearer}` } } }));
+    return client;
+  };
+
+  it('stores only the SHA-256 of a token, in no readable form', async () => {
+    const row = await db.owner.selectFrom('mcp_archiver.access_token').selectAll().where('id', '=', tokenId).executeTakeFirstOrThrow();
+    expect(row.token_hash.equals(createHash('sha256').update(token, 'utf8').digest())).toBe(true);
+    const { rows } = await sql<{ row: string }>`SELECT row_to_json(t)::text AS row FROM mcp_archiver.access_token t`.execute(db.owner);
+    const secretPart = token.slice('cat_'.length);
+    expect(rows.map((r) => r.row).join('\n')).not.toContain(secretPart);
+    const { rows: columns } = await sql<{ column_name: string; data_type: string }>`
+      SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'mcp_archiver' AND table_name = 'access_token'`.execute(db.owner);
+    expect(columns.filter((c) => c.data_type === 'text').map((c) => c.column_name)).toEqual(['name']);
+  });
+
+  it('compares hashes in constant time, and refuses a wrong token of the same length', async () => {
+    const source = fs.readFileSync(ACCESS_TOKENS_SOURCE, 'utf8');
+    expect(source).toMatch(/timingSafeEqual\(row\.token_hash, presented\)/);
+    const last = token.at(-1) === 'A' ? 'B' : 'A';
+    const wrong = `${token.slice(0, -1)}${last}`;
+    expect(wrong).toHaveLength(token.length);
+    await expect(connect(wrong)).rejects.toThrow(/401|invalid_token|Unauthorized/i);
+    await expect(connect(token.toUpperCase())).rejects.toThrow();
+  });
+
+  it('never logs the token, the database passwords, archived text or search words (LOG_LEVEL=trace)', async () => {
+    const client = await connect(token);
+    const { jobId } = ok<{ jobId: string }>(await client.callTool({ name: 'archive_conversation', arguments: { threadId, name: 'Pantry', exportFormat: 'markdown' } }));
+    const job = await waitFor(`job ${jobId}`, async () => {
+      const view = ok<{ done: boolean; state: string; result: { archiveId: string } | null }>(await client.callTool({ name: 'get_job', arguments: { jobId } }));
+      return view.done ? view : undefined;
+    });
+    expect(job.state).toBe('completed');
+    const archiveId = job.result!.archiveId;
+    const { hits } = ok<{ hits: Array<{ snippet: string }> }>(await client.callTool({ name: 'search_archives', arguments: { query: QUERY_SECRET } }));
+    expect(hits[0]!.snippet).toContain(QUERY_SECRET);
+    expect(JSON.stringify(ok(await client.callTool({ name: 'get_archive', arguments: { archiveId } })))).toContain(TITLE_SECRET);
+    expect(JSON.stringify(await client.readResource({ uri: `archive://${archiveId}/export` }))).toContain(CONTENT_SECRET);
+    // Failures log too: an argument the schema refuses (holding the search word), a refused token.
+    errorText(await client.callTool({ name: 'search_archives', arguments: { query: `${QUERY_SECRET}\u0007` } }));
+    await client.close();
+    await expect(connect(`${token.slice(0, -2)}zz`)).rejects.toThrow();
+
+    await mcp.stop();
+    await worker.stop();
+    const logs = `${mcp.stderr()}\n${worker.stderr()}`;
+    // The logs exist and say what happened, so their silence on secrets means something.
+    expect(logs).toMatch(/"operation":"archive_conversation"/);
+    expect(logs).toMatch(/"operation":"search_archives"/);
+    expect(logs).toMatch(/MCP request refused/);
+    expect(logs).toMatch(/conversation archived/);
+    const secrets = {
+      token,
+      tokenSecretPart: token.slice('cat_'.length),
+      tokenHashHex: createHash('sha256').update(token).digest('hex'),
+      servicePassword: env.MCP_DB_PASSWORD!,
+      ownerPassword: OWNER_PASSWORD,
+      archivedText: CONTENT_SECRET,
+      threadTitle: TITLE_SECRET,
+      searchWord: QUERY_SECRET,
+    };
+    for (const [what, secret] of Object.entries(secrets)) expect(logs.includes(secret), `${what} in the logs`).toBe(false);
+  });
+
+  it('gives the service role nothing on the app\'s user, session, account and verification tables', async () => {
+    for (const table of ['user', 'session', 'account', 'verification']) {
+      await expect(sql`SELECT 1 FROM ${sql.table(table)} LIMIT 1`.execute(db.service), table).rejects.toThrow(/permission denied/);
+      const { rows } = await sql<{ any: boolean }>`
+        SELECT has_table_privilege(current_user, ${`public."${table}"`}, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER') AS any`.execute(db.service);
+      expect(rows[0]?.any, table).toBe(false);
+    }
+    // Nor through a column grant, a view or a function of the service's own.
+    const { rows: columns } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM information_schema.column_privileges
+      WHERE grantee = current_user AND table_name IN ('user', 'session', 'account', 'verification')`.execute(db.service);
+    expect(columns[0]?.n).toBe(0);
+  });
+});
