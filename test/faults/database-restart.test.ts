@@ -78,7 +78,7 @@ describe('a PostgreSQL restart under load', () => {
       let out = '';
       child.stdout!.on('data', (chunk: Buffer) => {
         out += chunk.toString();
-        const match = /MCP server listening on (\S+)/.exec(out);
+        const match = /MCP server listening on (\S+\/mcp)\b/.exec(out);
         if (match) resolve(match[1]!);
       });
       void exited.then((code) => reject(new Error(`mcp exited (${code}) before listening: ${out}`)));

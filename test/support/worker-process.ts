@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { CLI } from './run-cli.ts';
+import { freePort } from './test-cluster.ts';
 
 /** A real `chat-archiver worker` child process, with its JSON log lines parsed as they arrive. */
 export interface WorkerProcess {
@@ -26,7 +27,8 @@ const ENDED = new Set(['job completed', 'job failed: will retry', 'job failed: r
 export async function startWorkerProcess(env: Record<string, string>, options: { concurrency?: number; readyTimeoutMs?: number } = {}): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [CLI, 'worker', '--concurrency', String(options.concurrency ?? 2)], {
     // Job lines are logged at info: the log is how a test knows which jobs a process holds.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, LOG_LEVEL: 'info' },
+    // Each process serves its health and metrics endpoints on a port of its own.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', WORKER_HTTP_PORT: String(await freePort()), ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];
