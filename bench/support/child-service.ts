@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { freePort } from '../../test/support/test-cluster.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -18,9 +19,11 @@ export interface ChildService {
  */
 export async function startChildService(script: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildService> {
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // Health listeners on free ports, so a benchmark never collides with a service already running on the defaults.
+  const ports = { PORT: String(await freePort()), WORKER_HTTP_PORT: String(await freePort()) };
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, path.join(ROOT, script), ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...ports, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
