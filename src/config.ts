@@ -130,7 +130,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   dataDir: string;
   exportDir: string;
-  embedded: { dataDir: string; port: number };
+  /** `dataDirExplicit`: set by EMBEDDED_PG_DATA (never moved), rather than derived from DATA_DIR. */
+  embedded: { dataDir: string; dataDirExplicit: boolean; port: number };
   tokenEncoding: Env['TOKEN_ENCODING'];
   summaryMaxChars: number;
   worker: { concurrency: number; shutdownTimeoutMs: number };
@@ -186,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     exportDir: path.resolve(cwd, e.EXPORT_DIR ?? path.join(e.DATA_DIR, 'exports')),
     embedded: {
       dataDir: path.resolve(cwd, e.EMBEDDED_PG_DATA ?? path.join(e.DATA_DIR, 'postgres')),
+      dataDirExplicit: e.EMBEDDED_PG_DATA !== undefined,
       port: e.EMBEDDED_PG_PORT,
     },
     tokenEncoding: e.TOKEN_ENCODING,

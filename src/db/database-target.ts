@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.ts';
 import { serviceRoleUrl } from './connect.ts';
+import { embeddedDataDir } from './embedded-data-dir.ts';
 import { EmbeddedPostgresError, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.ts';
 
 /** Where the service's database is: the one named by DATABASE_URL, or the embedded default. */
@@ -39,7 +40,7 @@ export async function openDatabaseTarget(config: Config, { mode }: OpenTargetOpt
       close: async () => {},
     };
   }
-  const dataDir = config.embedded.dataDir;
+  const dataDir = embeddedDataDir(config);
   if (mode === 'attach') {
     const running = runningEmbedded(dataDir);
     if (running) {

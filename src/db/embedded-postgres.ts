@@ -158,7 +158,8 @@ function copyInstallForUnprivilegedUser(found: Binaries): Binaries {
   return { initdb: path.join(target, 'bin', 'initdb'), postgres: path.join(target, 'bin', 'postgres') };
 }
 
-function reachableByOthers(file: string): boolean {
+/** Whether a user other than the owner (the server's `nobody` when we run as root) can reach `file`'s directory. */
+export function reachableByOthers(file: string): boolean {
   let dir = path.dirname(path.resolve(file));
   while (true) {
     const mode = fs.statSync(dir).mode;
