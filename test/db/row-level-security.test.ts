@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actingAs } from '../../src/db/acting-user.ts';
-import { createDb } from '../../src/db/connect.ts';
 import type { Database } from '../../src/db/database.ts';
 import type { Kysely } from 'kysely';
+import { connectAsHostApp } from '../support/host-app-role.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 const HOST_APP_ROLE = 'ca_test_host_app';
@@ -18,13 +18,7 @@ describe('row-level security on the archive tables', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    // The host app's own role: not the owner, no BYPASSRLS, full rights on its tables.
-    await sql.raw(`DO $$ BEGIN CREATE ROLE ${HOST_APP_ROLE} LOGIN PASSWORD 'host-app-password'; EXCEPTION WHEN duplicate_object THEN NULL; END $$`).execute(db.owner);
-    await sql.raw(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${HOST_APP_ROLE}`).execute(db.owner);
-    const url = new URL(db.ownerUrl);
-    url.username = HOST_APP_ROLE;
-    url.password = 'host-app-password';
-    hostApp = createDb(url.toString(), { max: 2 });
+    hostApp = await connectAsHostApp(db, HOST_APP_ROLE);
 
     const users = await db.owner.selectFrom('chat_thread').select('user_id').distinct().orderBy('user_id').limit(2).execute();
     alice = users[0]!.user_id;

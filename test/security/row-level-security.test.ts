@@ -5,6 +5,7 @@ import { createDb } from '../../src/db/connect.ts';
 import type { Database } from '../../src/db/database.ts';
 import { USER_SCOPED_TABLES } from '../../src/db/row-level-security.ts';
 import { demoUsers, writeArchive, type ArchivedFixture, type DemoUser } from '../support/mcp-fixtures.ts';
+import { connectAsHostApp } from '../support/host-app-role.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 const HOST_APP_ROLE = 'ca_test_host_app_rls';
@@ -26,12 +27,7 @@ describe('row-level security coverage: every per-user table of the service, the 
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    await sql.raw(`DO $$ BEGIN CREATE ROLE ${HOST_APP_ROLE} LOGIN PASSWORD 'host-app-password'; EXCEPTION WHEN duplicate_object THEN NULL; END $$`).execute(db.owner);
-    await sql.raw(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${HOST_APP_ROLE}`).execute(db.owner);
-    const url = new URL(db.ownerUrl);
-    url.username = HOST_APP_ROLE;
-    url.password = 'host-app-password';
-    hostApp = createDb(url.toString(), { max: 2 });
+    hostApp = await connectAsHostApp(db, HOST_APP_ROLE);
     [alice, bob] = (await demoUsers(db)).filter((u) => u.role !== 'admin') as [DemoUser, DemoUser];
     aliceArchive = await writeArchive(db, { userId: alice.id, threadId: alice.threadIds[0]!, name: 'Alice', summary: 'Hers.', body: 'Alice archived text.' });
     bobArchive = await writeArchive(db, { userId: bob.id, threadId: bob.threadIds[0]!, name: 'Bob', summary: 'His.', body: 'Bob archived text.' });
