@@ -24,8 +24,9 @@ export function embeddedDataDir(
   return path.join(fallbackBase, `${project}-${id}`, 'postgres');
 }
 
+/** The data dir itself is private to the server (0700, owned by it); what matters is that its parents can be crossed. */
 function reachableFromAnyUser(dir: string): boolean {
-  let existing = path.resolve(dir);
+  let existing = path.dirname(path.resolve(dir));
   while (!fs.existsSync(existing)) existing = path.dirname(existing);
   return reachableByOthers(path.join(existing, 'entry'));
 }

@@ -35,6 +35,13 @@ describe('embedded data dir', () => {
     expect(other).not.toBe(first);
   });
 
+  it('keeps an existing data dir that is private to the server (0700) where it is', () => {
+    const dataDir = path.join(openProject, '.data', 'postgres');
+    fs.mkdirSync(path.dirname(dataDir), { recursive: true, mode: 0o755 });
+    fs.mkdirSync(dataDir, { mode: 0o700 });
+    expect(embeddedDataDir(loadConfig({}, openProject), { asRoot: true })).toBe(dataDir);
+  });
+
   it('never moves an explicit EMBEDDED_PG_DATA', () => {
     const explicit = path.join(privateProject, 'pg');
     expect(embeddedDataDir(loadConfig({ EMBEDDED_PG_DATA: explicit }, privateProject), { asRoot: true })).toBe(explicit);
