@@ -4,13 +4,13 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import pg from 'pg';
 import { createDb, withDatabase } from '../../src/db/connect.ts';
 import type { Database } from '../../src/db/database.ts';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.ts';
 import { migrateDatabase } from '../../src/db/prepare-database.ts';
 import { ensureHostSchema, seedDemoData, type SeedResult } from '../../src/demo/seed-demo.ts';
 import type { DemoOptions } from '../../src/demo/demo-data.ts';
+import { adminQuery } from '../../test/support/test-cluster.ts';
 
 /** A role of the benchmarks' own, so they never change the password of a real service role or the tests' one. */
 export const BENCH_SERVICE_USER = 'ca_bench_service';
@@ -19,15 +19,7 @@ export const BENCH_SERVICE_PASSWORD = 'bench-service-password-0123';
 export const BENCH_DEMO_UNTIL = new Date('2026-01-31T00:00:00Z');
 export const BENCH_DATABASE_PREFIX = 'ca_bench_';
 
-export async function adminQuery<T extends pg.QueryResultRow = pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+export { adminQuery };
 
 export interface DatabaseServer {
   adminUrl: string;
