@@ -54,13 +54,25 @@ describe('a worker process killed with SIGKILL in the middle of a backlog', () =
     const [a, victim] = await Promise.all([startWorkerProcess(env, { concurrency: 2 }), startWorkerProcess(env, { concurrency: 2 })]);
     workers.push(a!, victim!);
 
-    // Kill once a fifth of the backlog is done and the victim holds at least one job.
-    const orphaned = await waitFor(
-      'the victim to hold a job with 100 jobs done',
+    const activeAmong = async (ids: Iterable<string>) =>
+      (await Promise.all([...ids].map(async (id) => (await boss.findJobs(queue, { id }))[0]))).filter((job) => job?.state === 'active').map((job) => job!.id);
+
+    // Kill once a fifth of the backlog is done and the victim holds a job the database still sees active. Jobs take
+    // milliseconds and the victim's log of a finished job can lag its commit, so the victim is frozen first (SIGSTOP),
+    // statements already sent are given a moment to land, and the database is asked then; if every job it held has
+    // in fact finished, it is thawed and the wait goes on.
+    const inFlightAtKill = await waitFor(
+      'the victim to hold an active job with 100 jobs done',
       async () => {
         if (((await jobStates(db.owner, queue)).completed ?? 0) < 100) return undefined;
         const inFlight = victim!.inFlight();
         if (inFlight.size === 0) return undefined;
+        victim!.child.kill('SIGSTOP');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        if ((await activeAmong(inFlight)).length === 0) {
+          victim!.child.kill('SIGCONT');
+          return undefined;
+        }
         victim!.child.kill('SIGKILL');
         return inFlight;
       },
@@ -69,6 +81,9 @@ describe('a worker process killed with SIGKILL in the middle of a backlog', () =
     const killedAt = Date.now();
     expect(await victim!.exited).toBeNull();
     expect(victim!.child.signalCode).toBe('SIGKILL');
+    // The jobs the kill cut short: still active in the database once the victim is gone.
+    const orphaned = await activeAmong(inFlightAtKill);
+    expect(orphaned.length).toBeGreaterThan(0);
 
     // Temp files the victim left mid-export: never under a final name. Made older than the clean-up's threshold,
     // so the next worker's start-up removes them as it would an hour after a real crash.
@@ -84,7 +99,7 @@ describe('a worker process killed with SIGKILL in the middle of a backlog', () =
     expect(await jobStates(db.owner, queue)).toEqual({ completed: JOBS });
 
     // The victim's jobs were retried (its attempt never finished) and completed by another worker.
-    const orphanJobs = await Promise.all([...orphaned].map(async (id) => (await boss.findJobs(queue, { id }))[0]!));
+    const orphanJobs = await Promise.all(orphaned.map(async (id) => (await boss.findJobs(queue, { id }))[0]!));
     for (const job of orphanJobs) expect(job).toMatchObject({ state: 'completed', retryCount: expect.any(Number) });
     expect(orphanJobs.every((job) => job.retryCount >= 1)).toBe(true);
     const retried = (await boss.findJobs(queue, { limit: 1000 })).filter((job) => job.retryCount > 0).length;
@@ -103,7 +118,7 @@ describe('a worker process killed with SIGKILL in the middle of a backlog', () =
     expect(await a!.stop()).toBe(0);
     expect(await replacement.stop()).toBe(0);
     console.info(
-      `[faults] kill -9 (${((Date.now() - startedAt) / 1000).toFixed(1)} s): ${JOBS} jobs, 1 kill at ${100}+ completed, ${orphaned.size} job(s) in the killed worker, ` +
+      `[faults] kill -9 (${((Date.now() - startedAt) / 1000).toFixed(1)} s): ${JOBS} jobs, 1 kill at ${100}+ completed, ${orphaned.length} job(s) in the killed worker, ` +
         `${leftovers.length} temp file(s) left by it, ${retried} job(s) retried, all completed ${((recoveredAt - killedAt) / 1000).toFixed(1)} s after the kill`,
     );
   }, 240_000);
