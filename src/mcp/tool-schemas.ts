@@ -3,6 +3,15 @@ import { z } from 'zod';
 /** Shared argument and result pieces with messages that tell the agent what to send instead. */
 export const uuidArgument = (what: string) => z.uuid({ error: `expected ${what} (a uuid)` });
 
+/** A page or hit count: whole, at least 1, at most `max`, `fallback` when absent. */
+export const limitArgument = (max: number, fallback: number) =>
+  z
+    .number({ error: 'expected a number' })
+    .int('expected a whole number')
+    .min(1, 'must be at least 1')
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
+
 export const isoDateTime = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time such as 2026-01-31T00:00:00Z' });
 
 export const queuedJob = {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { decodeCursor, listArchives } from '../archive-reads.ts';
 import { defineTool } from '../tool-definition.ts';
+import { limitArgument } from '../tool-schemas.ts';
 import { ToolError } from '../tool-error.ts';
 import { archiveSummaryShape } from './archive-view-schema.ts';
 
@@ -14,12 +15,7 @@ export const listArchivesTool = defineTool({
     'Your archives, newest first, with their item counts, total tokens, export format and location, and MCP ' +
     'metadata. Pass `nextCursor` from one answer as `cursor` to get the next page.',
   input: z.strictObject({
-    limit: z
-      .number({ error: 'expected a number' })
-      .int('expected a whole number')
-      .min(1, 'must be at least 1')
-      .max(MAX_LIMIT, `must be at most ${MAX_LIMIT}`)
-      .default(DEFAULT_LIMIT),
+    limit: limitArgument(MAX_LIMIT, DEFAULT_LIMIT),
     cursor: z.string().max(200, 'is not a cursor from list_archives').optional(),
   }),
   output: z.object({

@@ -4,7 +4,7 @@ import { userInScope } from '../caller.ts';
 import { defineTool } from '../tool-definition.ts';
 import { ToolError } from '../tool-error.ts';
 import { isMultiLineText, isWellFormedText } from '../text-checks.ts';
-import { uuidArgument } from '../tool-schemas.ts';
+import { limitArgument, uuidArgument } from '../tool-schemas.ts';
 import { fenceUntrusted, fenceUntrustedOrNull } from '../untrusted-content.ts';
 
 export const SEARCH_DEFAULT_LIMIT = 10;
@@ -29,12 +29,7 @@ export const searchArchivesTool = defineTool({
       .refine(isMultiLineText, 'must not contain control characters')
       .refine(isWellFormedText, 'must be valid Unicode text'),
     userId: uuidArgument('a user id').optional().describe('Admin tokens only: search this user\'s archives'),
-    limit: z
-      .number({ error: 'expected a number' })
-      .int('expected a whole number')
-      .min(1, 'must be at least 1')
-      .max(SEARCH_MAX_LIMIT, `must be at most ${SEARCH_MAX_LIMIT}`)
-      .default(SEARCH_DEFAULT_LIMIT),
+    limit: limitArgument(SEARCH_MAX_LIMIT, SEARCH_DEFAULT_LIMIT),
   }),
   output: z.object({
     hits: z.array(
