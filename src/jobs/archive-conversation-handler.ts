@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import { ConversationAnalysisBuilder } from '../analysis/conversation-analysis.ts';
 import { HeadTailText } from '../analysis/head-tail-text.ts';
-import { parseMessageMetadata } from '../analysis/message-metadata.ts';
-import { extractMessageContent } from '../analysis/message-parts.ts';
+import { parseMessageMetadata } from '../chat/message-metadata.ts';
+import { extractMessageContent } from '../chat/message-content.ts';
 import { ExtractiveSummaryBuilder } from '../analysis/summary.ts';
 import type { Config } from '../config.ts';
 import { actingAs } from '../db/acting-user.ts';
