@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { openDatabaseTarget } from '../db/database-target.ts';
-import { PGBOSS_SCHEMA } from '../db/service-role.ts';
+import { PGBOSS_SCHEMA } from '../db/schemas.ts';
 import { CliError, type Command } from './command.ts';
 import { parseOptions } from './parse-options.ts';
 

@@ -4,8 +4,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely/migration';
 import { REQUIRED_HOST_TABLES } from './host-tables.ts';
+import { SERVICE_SCHEMA } from './schemas.ts';
 
-export const SERVICE_SCHEMA = 'mcp_archiver';
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
 /** Raised when the database is not one the service can migrate; the message says what to do. */

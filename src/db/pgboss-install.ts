@@ -1,5 +1,5 @@
 import { PgBoss } from 'pg-boss';
-import { PGBOSS_SCHEMA } from './service-role.ts';
+import { PGBOSS_SCHEMA } from './schemas.ts';
 
 /**
  * Creates or upgrades pg-boss's own schema as the owner role, so the service role can run pg-boss

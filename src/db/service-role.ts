@@ -1,33 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { escapeIdentifier, escapeLiteral } from 'pg';
-import { SERVICE_SCHEMA } from './migrate.ts';
-
-export const PGBOSS_SCHEMA = 'pgboss';
-
-/** A table privilege, or a column-level one such as `UPDATE (last_used_at)`. */
-type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | `${'SELECT' | 'UPDATE'} (${string})`;
-
-/** Host tables the service reads (chat data) — nothing else of the app's. */
-const HOST_READ_TABLES = ['chat_thread', 'chat_message', 'agent', 'workflow', 'mcp_server'];
-/** Host tables the service writes: never DELETE. */
-const HOST_WRITE_TABLES = ['archive', 'archive_item'];
-/** Tables holding credentials and sessions: explicitly nothing, whatever PUBLIC may have been given. */
-const HOST_FORBIDDEN_TABLES = ['user', 'session', 'account', 'verification'];
-
-/**
- * The service role's privileges on the service's own tables, by table. Only tables that exist are granted,
- * so this list may name tables of migrations not yet applied.
- */
-export const SERVICE_TABLE_PRIVILEGES: Record<string, Privilege[]> = {
-  // The worker replaces an item's document when it re-archives it; items are never deleted by the service.
-  search_document: ['SELECT', 'INSERT', 'UPDATE'],
-  // Analysis history: appended by the worker, read by the tools; never rewritten.
-  pattern_analysis: ['SELECT', 'INSERT'],
-  // Tokens are issued and revoked by the owner (CLI); the server only reads them and notes their last use.
-  access_token: ['SELECT', 'UPDATE (last_used_at)'],
-  // Append-only for the service: it can neither read back nor change the trail.
-  audit_log: ['INSERT'],
-};
+import { ROLE_SCHEMA_USAGE, ROLE_SCHEMA_WIDE_PRIVILEGES, ROLE_TABLE_PRIVILEGES, splitTableName, type TableAllowance } from './role-privileges.ts';
+import { SERVICE_SCHEMA } from './schemas.ts';
 
 export interface ServiceRoleOptions {
   user: string;
@@ -53,57 +27,28 @@ export async function ensureServiceRole(db: Kysely<unknown>, { user, password }:
       .execute(conn);
   });
 
-  const existing = new Set(
-    (
-      await sql<{ name: string }>`
-        SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')`.execute(db)
-    ).rows.map((r) => r.name),
-  );
-  const present = (tables: string[]) => tables.filter((t) => existing.has(t)).map(escapeIdentifier);
-
-  const statements: string[] = [
-    `GRANT CONNECT ON DATABASE ${escapeIdentifier(await currentDatabase(db))} TO ${role}`,
-    `GRANT USAGE ON SCHEMA public TO ${role}`,
-  ];
-  const forbidden = present(HOST_FORBIDDEN_TABLES);
-  if (forbidden.length) statements.push(`REVOKE ALL ON ${forbidden.join(', ')} FROM ${role}`);
-  const readable = present(HOST_READ_TABLES);
-  if (readable.length) {
-    statements.push(`REVOKE ALL ON ${readable.join(', ')} FROM ${role}`, `GRANT SELECT ON ${readable.join(', ')} TO ${role}`);
+  const columns = await tableColumns(db, ['public', SERVICE_SCHEMA]);
+  const statements: string[] = [`GRANT CONNECT ON DATABASE ${escapeIdentifier(await currentDatabase(db))} TO ${role}`];
+  for (const schema of ROLE_SCHEMA_USAGE) {
+    if (await schemaExists(db, schema)) statements.push(`GRANT USAGE ON SCHEMA ${escapeIdentifier(schema)} TO ${role}`);
   }
-  const writable = present(HOST_WRITE_TABLES);
-  if (writable.length) {
-    statements.push(
-      `REVOKE ALL ON ${writable.join(', ')} FROM ${role}`,
-      `GRANT SELECT, INSERT, UPDATE ON ${writable.join(', ')} TO ${role}`,
-    );
-  }
-
-  statements.push(`GRANT USAGE ON SCHEMA ${SERVICE_SCHEMA} TO ${role}`);
-  const ownTables = new Set(
-    (
-      await sql<{ name: string }>`
-        SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = ${SERVICE_SCHEMA} AND c.relkind IN ('r', 'p')`.execute(db)
-    ).rows.map((r) => r.name),
-  );
-  for (const table of ownTables) {
-    const qualified = `${SERVICE_SCHEMA}.${escapeIdentifier(table)}`;
-    statements.push(`REVOKE ALL ON ${qualified} FROM ${role}`);
-    const privileges = SERVICE_TABLE_PRIVILEGES[table];
-    if (privileges?.length) statements.push(`GRANT ${privileges.join(', ')} ON ${qualified} TO ${role}`);
+  // Whatever was granted before (by hand, or by an older version) goes; only the allow-list is granted again.
+  for (const qualified of columns.keys()) statements.push(`REVOKE ALL ON ${quoteTable(qualified)} FROM ${role}`);
+  for (const [qualified, allowance] of Object.entries(ROLE_TABLE_PRIVILEGES)) {
+    const present = columns.get(qualified);
+    if (present) statements.push(...grantsOf(qualified, allowance, present, role));
   }
   statements.push(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${SERVICE_SCHEMA} TO ${role}`);
 
-  if (await schemaExists(db, PGBOSS_SCHEMA)) {
-    // pg-boss deletes its own finished jobs: DELETE is granted inside its schema only.
+  for (const [schema, privileges] of Object.entries(ROLE_SCHEMA_WIDE_PRIVILEGES)) {
+    if (!(await schemaExists(db, schema))) continue;
+    const list = Object.keys(privileges).join(', ');
+    const name = escapeIdentifier(schema);
     statements.push(
-      `GRANT USAGE ON SCHEMA ${PGBOSS_SCHEMA} TO ${role}`,
-      `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${PGBOSS_SCHEMA} TO ${role}`,
-      `GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA ${PGBOSS_SCHEMA} TO ${role}`,
-      `GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${PGBOSS_SCHEMA} TO ${role}`,
-      `ALTER DEFAULT PRIVILEGES IN SCHEMA ${PGBOSS_SCHEMA} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${role}`,
+      `GRANT ${list} ON ALL TABLES IN SCHEMA ${name} TO ${role}`,
+      `ALTER DEFAULT PRIVILEGES IN SCHEMA ${name} GRANT ${list} ON TABLES TO ${role}`,
+      `GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA ${name} TO ${role}`,
+      `GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${name} TO ${role}`,
     );
   }
 
@@ -121,4 +66,42 @@ async function schemaExists(db: Kysely<unknown>, schema: string): Promise<boolea
   const { rows } = await sql<{ found: boolean }>`
     SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ${schema}) AS found`.execute(db);
   return rows[0]?.found === true;
+}
+
+/** The GRANT statements of one table's allowance, for the columns the table has. */
+function grantsOf(qualified: string, allowance: TableAllowance, present: ReadonlySet<string>, role: string): string[] {
+  const table = quoteTable(qualified);
+  const statements: string[] = [];
+  const wholeTable = Object.keys(allowance['*'] ?? {});
+  if (wholeTable.length) statements.push(`GRANT ${wholeTable.join(', ')} ON ${table} TO ${role}`);
+  const byPrivilege = new Map<string, string[]>();
+  for (const [column, privileges] of Object.entries(allowance)) {
+    if (column === '*' || !present.has(column)) continue;
+    for (const privilege of Object.keys(privileges)) byPrivilege.set(privilege, [...(byPrivilege.get(privilege) ?? []), escapeIdentifier(column)]);
+  }
+  const columnGrants = [...byPrivilege].map(([privilege, names]) => `${privilege} (${names.join(', ')})`);
+  if (columnGrants.length) statements.push(`GRANT ${columnGrants.join(', ')} ON ${table} TO ${role}`);
+  return statements;
+}
+
+function quoteTable(qualified: string): string {
+  const { schema, table } = splitTableName(qualified);
+  return `${escapeIdentifier(schema)}.${escapeIdentifier(table)}`;
+}
+
+/** `schema.table` → its column names, for the ordinary and partitioned tables of the given schemas. */
+async function tableColumns(db: Kysely<unknown>, schemas: string[]): Promise<Map<string, Set<string>>> {
+  const { rows } = await sql<{ qualified: string; column: string | null }>`
+    SELECT n.nspname || '.' || c.relname AS qualified, a.attname AS column
+    FROM pg_class c
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    WHERE n.nspname = ANY(${schemas}::text[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')`.execute(db);
+  const tables = new Map<string, Set<string>>();
+  for (const row of rows) {
+    const set = tables.get(row.qualified) ?? new Set<string>();
+    if (row.column) set.add(row.column);
+    tables.set(row.qualified, set);
+  }
+  return tables;
 }

@@ -1,6 +1,6 @@
 import { PgBoss, type ConstructorOptions } from 'pg-boss';
 import type { Logger } from '../logger.ts';
-import { PGBOSS_SCHEMA } from '../db/service-role.ts';
+import { PGBOSS_SCHEMA } from '../db/schemas.ts';
 
 export interface BossOptions {
   /** Shows in pg_stat_activity and pg-boss's instance list: 'mcp', 'worker', 'cli'. */

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { PGBOSS_SCHEMA } from '../db/service-role.ts';
+import { PGBOSS_SCHEMA } from '../db/schemas.ts';
 import { jobStates } from './job-states.ts';
 import type { SqlExecutor } from './sql-executor.ts';
 

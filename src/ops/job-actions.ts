@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { fromKysely, type Db, type PgBoss } from 'pg-boss';
 import { z } from 'zod';
 import type { Database } from '../db/database.ts';
-import { PGBOSS_SCHEMA } from '../db/service-role.ts';
+import { PGBOSS_SCHEMA } from '../db/schemas.ts';
 import { findDeadLetterCopies, findServiceJob, jobIdsInState } from './job-queries.ts';
 import type { JobState } from './job-states.ts';
 import { serviceQueues, sourceOfDeadLetterQueue } from './service-queues.ts';

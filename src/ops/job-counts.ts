@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PGBOSS_SCHEMA } from '../db/service-role.ts';
+import { PGBOSS_SCHEMA } from '../db/schemas.ts';
 import { jobStates, type JobState } from './job-states.ts';
 import { allServiceQueueNames, serviceQueues } from './service-queues.ts';
 import type { SqlExecutor } from './sql-executor.ts';

@@ -1,6 +1,6 @@
 import type { PgBoss, JobWithMetadata } from 'pg-boss';
 import { z } from 'zod';
-import { PGBOSS_SCHEMA } from '../db/service-role.ts';
+import { PGBOSS_SCHEMA } from '../db/schemas.ts';
 import { jobStates, type JobState } from './job-states.ts';
 import { allServiceQueueNames } from './service-queues.ts';
 import type { SqlExecutor } from './sql-executor.ts';

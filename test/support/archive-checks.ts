@@ -5,7 +5,7 @@ import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../src/db/database.ts';
-import { PGBOSS_SCHEMA } from '../../src/db/service-role.ts';
+import { PGBOSS_SCHEMA } from '../../src/db/schemas.ts';
 
 const itemExport = z.object({ export: z.object({ storageLocation: z.string(), fileSize: z.number(), sha256: z.string() }) });
 
