@@ -65,6 +65,7 @@ const envSchema = z.object({
   MCP_ALLOWED_ORIGINS: optional(z.string().trim()),
   MCP_SEARCH_TIMEOUT_MS: withDefault(positiveInt.max(60_000, 'expected at most 60000'), '5000'),
   LOG_LEVEL: withDefault(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
+  LOG_FORMAT: optional(z.enum(['pretty', 'json'], { error: 'expected pretty or json' })),
   DATA_DIR: withDefault(z.string().trim().min(1), '.data'),
   EXPORT_DIR: optional(z.string().trim().min(1)),
   EMBEDDED_PG_DATA: optional(z.string().trim().min(1)),
@@ -131,6 +132,8 @@ export interface Config {
     searchTimeoutMs: number;
   };
   logLevel: Env['LOG_LEVEL'];
+  /** Undefined: pretty when stderr is a terminal, JSON otherwise. */
+  logFormat?: Env['LOG_FORMAT'];
   dataDir: string;
   exportDir: string;
   /** `dataDirExplicit`: set by EMBEDDED_PG_DATA (never moved), rather than derived from DATA_DIR. */
@@ -186,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       searchTimeoutMs: e.MCP_SEARCH_TIMEOUT_MS,
     },
     logLevel: e.LOG_LEVEL,
+    ...(e.LOG_FORMAT ? { logFormat: e.LOG_FORMAT } : {}),
     dataDir,
     exportDir: path.resolve(cwd, e.EXPORT_DIR ?? path.join(e.DATA_DIR, 'exports')),
     embedded: {
