@@ -9,6 +9,8 @@ import { actingAs } from '../db/acting-user.ts';
 import type { Database } from '../db/database.ts';
 import type { createExportWriter } from '../export/export-writer.ts';
 import type { ExportFileResult } from '../export/export-types.ts';
+import type { ExportStore } from '../export/object-store.ts';
+import { deleteReplacedExports } from './replaced-exports.ts';
 import { SEARCH_BODY_MAX_CHARS } from '../search/search-document.ts';
 import type { ArchiveConversationOutput, ArchiveConversationPayload } from './archive-conversation.ts';
 import { archiveIdForJob, writeArchive, type ArchiveTarget } from './archive-writer.ts';
@@ -27,6 +29,8 @@ export interface ArchiveConversationDeps {
   /** Connected as the service role. */
   db: Kysely<Database>;
   config: Pick<Config, 'exportDir' | 'tokenEncoding' | 'summaryMaxChars'> & { mcp: Pick<Config['mcp'], 'serverName'> };
+  /** Where exports are written (and replaced ones deleted). */
+  store: ExportStore;
   loadTokenCounter(encoding: Config['tokenEncoding']): Promise<TokenCounter>;
   createExportWriter: CreateExportWriter;
   /** Called after each step; tests throw from it to simulate a crash there. */
@@ -73,7 +77,7 @@ export function createArchiveConversationHandler(
         // The file's character encoding; the token encoding is in the analysis.
         encoding: 'utf-8',
       },
-      { exportDir: deps.config.exportDir },
+      { store: deps.store, jobId: context.jobId },
     );
     let file: ExportFileResult;
     let builtSummary: string;
@@ -124,6 +128,11 @@ export function createArchiveConversationHandler(
       () => checkpoint('archive-row-written'),
     );
     await checkpoint('committed');
+    // The thread's previous export (another format, or an earlier job's) is named by no row once this commit
+    // replaced it. A failure here only leaves a file for the garbage collection.
+    await deleteReplacedExports(deps.db, deps.store, deps.config.exportDir, written.replacedLocations, file.storageLocation).catch((error: unknown) =>
+      context.log.warn({ err: error }, 'could not delete the replaced export; the export GC will'),
+    );
     context.log.debug({ messageCount, tokensCount, fileSize: file.fileSize }, 'conversation archived');
     return {
       archiveId: written.archiveId,

@@ -36,7 +36,11 @@ export async function invokeTool(tool: ToolDefinition, args: unknown, caller: Ca
     const checked = tool.output.safeParse(output);
     if (!checked.success) throw new Error(`output of ${tool.name} does not match its schema: ${describeIssues(checked.error.issues)}`);
     jobId = stringField(checked.data, 'jobId') ?? jobId;
-    return { content: [{ type: 'text', text: JSON.stringify(checked.data) }], structuredContent: checked.data as Record<string, unknown> };
+    const links = tool.resourceLinks?.(checked.data) ?? [];
+    return {
+      content: [{ type: 'text', text: JSON.stringify(checked.data) }, ...links],
+      structuredContent: checked.data as Record<string, unknown>,
+    };
   } catch (error) {
     if (error instanceof ToolError) {
       outcome = error.outcome;
