@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { analyzePatternsJob } from '../../jobs/analyze-patterns.ts';
 import { archiveConversationJob } from '../../jobs/archive-conversation.ts';
 import { findJobById } from '../../jobs/job-lookup.ts';
-import { patternAnalysisOfJob } from '../pattern-analysis-read.ts';
+import { patternAnalysisOfJob } from '../../sql/pattern-history.ts';
 import { defineTool } from '../tool-definition.ts';
 import { notFound } from '../tool-error.ts';
 import { uuidArgument } from '../tool-schemas.ts';
