@@ -17,10 +17,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE TABLE IF NOT EXISTS mcp_archiver.message_index_thread (
       thread_id uuid PRIMARY KEY,
       user_id uuid NOT NULL,
-      title text NOT NULL
+      title text NOT NULL,
+      -- Lower-case, accents removed: what typo-tolerant title matching compares (trigrams see accents as letters).
+      title_key text NOT NULL
     );
     CREATE INDEX IF NOT EXISTS message_index_thread_title_idx
-      ON mcp_archiver.message_index_thread USING gin (user_id, title mcp_archiver.gin_trgm_ops);
+      ON mcp_archiver.message_index_thread USING gin (user_id, title_key mcp_archiver.gin_trgm_ops);
 
     CREATE TABLE IF NOT EXISTS mcp_archiver.message_index (
       message_id text PRIMARY KEY,

@@ -1,7 +1,7 @@
 import { LanguageTally } from '../analysis/language-guess.ts';
-import { parseMessageMetadata } from '../analysis/message-metadata.ts';
-import { extractMessageContent } from '../analysis/message-parts.ts';
-import { capBody, type SearchLanguage } from './search-document.ts';
+import { parseMessageMetadata } from '../chat/message-metadata.ts';
+import { extractMessageContent } from '../chat/message-content.ts';
+import { capBody, type SearchLanguage } from '../sql/search-documents.ts';
 
 /** One chat message as the index pass reads it, with the owner and title of its thread. */
 export interface IndexableMessage {

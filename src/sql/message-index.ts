@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { IndexableMessage, MessageIndexEntry } from '../search/message-index-entry.ts';
 
@@ -187,14 +187,17 @@ export async function removeDeletedThreads(db: Executor): Promise<number> {
 /** Titles and owners the app changed since they were indexed. */
 export async function refreshThreads(db: Executor): Promise<number> {
   const result = await sql`
-    UPDATE mcp_archiver.message_index_thread i SET title = t.title, user_id = t.user_id
+    UPDATE mcp_archiver.message_index_thread i SET title = t.title, title_key = ${titleKey(sql`t.title`)}, user_id = t.user_id
     FROM chat_thread t
     WHERE t.id = i.thread_id AND (t.title IS DISTINCT FROM i.title OR t.user_id IS DISTINCT FROM i.user_id)`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }
 
+/** Lower-case, accents removed: the form trigram matching compares. */
+export const titleKey = (text: RawBuilder<unknown>) => sql`lower(mcp_archiver.unaccent(${text}))`;
+
 // The stemmer(s) a document is built with, by the entry's language ('simple': both).
-const documentOf = (text: ReturnType<typeof sql>) => sql`
+const documentOf = (text: RawBuilder<unknown>) => sql`
   CASE e.language
     WHEN 'english' THEN to_tsvector('mcp_archiver.english_unaccent', ${text})
     WHEN 'french' THEN to_tsvector('mcp_archiver.french_unaccent', ${text})
@@ -213,10 +216,11 @@ export async function writeIndexEntries(
   if (entries.length === 0) return 0;
   const threadIds = [...threads.keys()];
   await sql`
-    INSERT INTO mcp_archiver.message_index_thread (thread_id, user_id, title)
-    SELECT * FROM unnest(${threadIds}::uuid[], ${threadIds.map((id) => threads.get(id)!.userId)}::uuid[],
-                         ${threadIds.map((id) => threads.get(id)!.title)}::text[])
-    ON CONFLICT (thread_id) DO UPDATE SET user_id = excluded.user_id, title = excluded.title
+    INSERT INTO mcp_archiver.message_index_thread (thread_id, user_id, title, title_key)
+    SELECT t.thread_id, t.user_id, t.title, ${titleKey(sql`t.title`)}
+    FROM unnest(${threadIds}::uuid[], ${threadIds.map((id) => threads.get(id)!.userId)}::uuid[],
+                ${threadIds.map((id) => threads.get(id)!.title)}::text[]) AS t(thread_id, user_id, title)
+    ON CONFLICT (thread_id) DO UPDATE SET user_id = excluded.user_id, title = excluded.title, title_key = excluded.title_key
     WHERE (message_index_thread.user_id, message_index_thread.title) IS DISTINCT FROM (excluded.user_id, excluded.title)`.execute(db);
   const column = <T>(pick: (e: MessageIndexEntry) => T) => entries.map(pick);
   await sql`
