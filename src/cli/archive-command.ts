@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { archiveConversationJob, exportFormats, type ExportFormat } from '../jobs/archive-conversation.ts';
-import { archiveNameFor, findThread, selectThreadsToArchive, userHasThreads, type ThreadToArchive } from '../ops/archive-selection.ts';
+import { archiveNameFor } from '../ops/archive-name.ts';
+import { findThread, selectThreadsToArchive, userHasThreads, type ThreadToArchive } from '../sql/thread-selection.ts';
 import { parseDuration } from '../ops/duration.ts';
 import { enqueueMany } from '../ops/enqueue-many.ts';
 import { archiveConversationsJob } from '../jobs/archive-conversations.ts';

@@ -3,8 +3,8 @@ import type { PgBoss } from 'pg-boss';
 import { actingAs } from '../db/acting-user.ts';
 import type { Database } from '../db/database.ts';
 import { enqueueMany } from '../ops/enqueue-many.ts';
-import { ensureArchive, ownArchive } from '../sql/archive-targets.ts';
-import { threadsInArchive } from '../sql/conversation-selection.ts';
+import { upsertNewArchive, archiveOfUser } from '../sql/archives.ts';
+import { threadsInArchive } from '../sql/thread-selection.ts';
 import { archiveConversationJob } from './archive-conversation.ts';
 import type { ArchiveConversationsOutput, ArchiveConversationsPayload } from './archive-conversations.ts';
 import { archiveIdForJob } from './archive-writer.ts';
@@ -26,8 +26,8 @@ export function createArchiveConversationsHandler(deps: {
     const threadIds = [...new Set(payload.threadIds)];
     const { archiveId, archived } = await actingAs(deps.db, { userId }, async (trx) => {
       const archive = payload.archiveId
-        ? await ownArchive(trx, userId, payload.archiveId)
-        : await ensureArchive(trx, { id: archiveIdForJob(context.jobId), name: payload.name, description: payload.description ?? null, userId });
+        ? await archiveOfUser(trx, userId, payload.archiveId)
+        : await upsertNewArchive(trx, { id: archiveIdForJob(context.jobId), name: payload.name, description: payload.description ?? null, userId });
       if (!archive) {
         throw new PermanentJobError('archive_not_found', `archive ${payload.archiveId ?? archiveIdForJob(context.jobId)} does not exist or does not belong to user ${userId}`);
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { archiveNameFor } from '../../src/ops/archive-selection.ts';
+import { archiveNameFor } from '../../src/ops/archive-name.ts';
 import { isLoopbackHost } from '../../src/ops/dashboard-server.ts';
 import { describePayload, errorMessage, formatTimestamp } from '../../src/ops/describe-job.ts';
 import { formatAge, parseDuration } from '../../src/ops/duration.ts';

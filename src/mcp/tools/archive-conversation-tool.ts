@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { actingAs } from '../../db/acting-user.ts';
 import { archiveConversationJob, exportFormats } from '../../jobs/archive-conversation.ts';
 import { enqueue } from '../../jobs/registry.ts';
+import { userOwnsArchive } from '../../sql/archives.ts';
+import { userOwnsThread } from '../../sql/threads.ts';
 import { defineTool } from '../tool-definition.ts';
 import { notFound } from '../tool-error.ts';
 import { archiveDescriptionSchema, archiveNameSchema } from '../../jobs/archive-naming.ts';
@@ -26,22 +28,8 @@ export const archiveConversationTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run(input, { caller, deps }) {
     await actingAs(deps.db, { userId: caller.userId }, async (trx) => {
-      const thread = await trx
-        .selectFrom('chat_thread')
-        .select('id')
-        .where('id', '=', input.threadId)
-        .where('user_id', '=', caller.userId)
-        .executeTakeFirst();
-      if (!thread) throw notFound('thread', input.threadId);
-      if (input.archiveId) {
-        const archive = await trx
-          .selectFrom('archive')
-          .select('id')
-          .where('id', '=', input.archiveId)
-          .where('user_id', '=', caller.userId)
-          .executeTakeFirst();
-        if (!archive) throw notFound('archive', input.archiveId);
-      }
+      if (!(await userOwnsThread(trx, caller.userId, input.threadId))) throw notFound('thread', input.threadId);
+      if (input.archiveId && !(await userOwnsArchive(trx, caller.userId, input.archiveId))) throw notFound('archive', input.archiveId);
     });
     const { jobId, deduplicated } = await enqueue(deps.boss, archiveConversationJob, { ...input, requestedBy: caller.userId });
     return { jobId, status: 'queued' as const, deduplicated };

@@ -5,8 +5,8 @@ import { archiveConversationsJob, MAX_THREADS_PER_REQUEST } from '../../jobs/arc
 import { archiveDescriptionSchema, archiveNameSchema } from '../../jobs/archive-naming.ts';
 import { enqueue } from '../../jobs/registry.ts';
 import { parseDuration } from '../../ops/duration.ts';
-import { ownArchive } from '../../sql/archive-targets.ts';
-import { ownedThreadIds, threadsMatching, type ConversationFilter } from '../../sql/conversation-selection.ts';
+import { archiveOfUser } from '../../sql/archives.ts';
+import { ownedThreadIds, threadsMatching, type ConversationFilter } from '../../sql/thread-selection.ts';
 import { defineTool } from '../tool-definition.ts';
 import { notFound, ToolError } from '../tool-error.ts';
 import { isoDateTime, queuedJob, uuidArgument } from '../tool-schemas.ts';
@@ -64,7 +64,7 @@ export const archiveConversationsTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run(input, { caller, deps }) {
     const threadIds = await actingAs(deps.db, { userId: caller.userId }, async (trx) => {
-      if (input.archiveId && !(await ownArchive(trx, caller.userId, input.archiveId))) throw notFound('archive', input.archiveId);
+      if (input.archiveId && !(await archiveOfUser(trx, caller.userId, input.archiveId))) throw notFound('archive', input.archiveId);
       if (input.threadIds) {
         const unique = [...new Set(input.threadIds)];
         const owned = await ownedThreadIds(trx, caller.userId, unique);

@@ -4,7 +4,7 @@ import { archiveConversationJob } from '../../jobs/archive-conversation.ts';
 import { archiveConversationsJob, archiveConversationsOutput, archiveConversationsPayload } from '../../jobs/archive-conversations.ts';
 import { manyThreadProgress, type ManyThreadProgress } from '../../sql/job-progress.ts';
 import { findJobById } from '../../jobs/job-lookup.ts';
-import { patternAnalysisOfJob } from '../pattern-analysis-read.ts';
+import { patternAnalysisOfJob } from '../../sql/pattern-history.ts';
 import { defineTool } from '../tool-definition.ts';
 import { notFound } from '../tool-error.ts';
 import { uuidArgument } from '../tool-schemas.ts';
