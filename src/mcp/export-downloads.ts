@@ -4,13 +4,16 @@ import { hostHeaderValidation } from '@modelcontextprotocol/sdk/server/middlewar
 import { Router, type Response } from 'express';
 import { EXPORTS_PATH, locationDigest } from '../export/download-links.ts';
 import { EXTENSIONS } from '../export/export-store.ts';
-import { downloadableExports, recordDownloadAudit, type DownloadableExport } from '../sql/exports.ts';
+import { appendAuditRow } from '../sql/audit.ts';
+import { downloadableExports, type DownloadableExport } from '../sql/exports.ts';
 import { exportMimeType } from './export-resource-link.ts';
 import type { McpDependencies } from './mcp-dependencies.ts';
 
 /** How long a presigned URL of the bucket lives: only the redirect's hop, not the link's whole validity. */
 const PRESIGNED_SECONDS = 300;
 const FILE_NAME_MAX = 80;
+/** The audit trail's name for a download through a link; the user is null when the link was refused. */
+export const DOWNLOAD_OPERATION = 'download:export';
 
 /**
  * `GET /exports/<signed link>`: streams the export a download link names, from whichever store holds it, as an
@@ -22,7 +25,14 @@ export function createExportDownloads(deps: Pick<McpDependencies, 'db' | 'log' |
   router.get(`${EXPORTS_PATH}/:token`, hostHeaderValidation(allowedHosts), async (req, res) => {
     const started = performance.now();
     const audit = (userId: string | null, outcome: string, detail: Record<string, unknown>) =>
-      recordDownloadAudit(deps.db, { userId, outcome, durationMs: performance.now() - started, detail }).catch((error: unknown) =>
+      appendAuditRow(deps.db, {
+        operation: DOWNLOAD_OPERATION,
+        user_id: userId,
+        transport: 'http',
+        outcome,
+        duration_ms: Math.round(performance.now() - started),
+        detail: JSON.stringify(detail),
+      }).catch((error: unknown) =>
         deps.log.error({ err: error }, 'could not append to the audit log'),
       );
     try {

@@ -74,23 +74,3 @@ export async function downloadableExports(db: Kysely<Database>, archiveId: strin
     }));
   });
 }
-
-/** One row of the audit trail for a download through a link; the user is unknown when the link was refused. */
-export async function recordDownloadAudit(
-  db: Kysely<Database>,
-  entry: { userId: string | null; outcome: string; durationMs: number; detail: Record<string, unknown> },
-): Promise<void> {
-  await db
-    .insertInto('mcp_archiver.audit_log')
-    .values({
-      operation: 'download:export',
-      user_id: entry.userId,
-      token_id: null,
-      transport: 'http',
-      job_id: null,
-      outcome: entry.outcome,
-      duration_ms: Math.round(entry.durationMs),
-      detail: JSON.stringify(entry.detail),
-    })
-    .execute();
-}

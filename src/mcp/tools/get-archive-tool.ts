@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { loadArchive } from '../archive-reads.ts';
+import { loadArchive } from '../../sql/archives.ts';
+import { fencedArchiveView } from '../archive-view.ts';
 import { exportAccess } from '../export-access.ts';
 import { exportResourceLinks } from '../export-resource-link.ts';
 import { defineTool } from '../tool-definition.ts';
@@ -26,7 +27,7 @@ export const getArchiveTool = defineTool({
   async run({ archiveId }, { caller, deps }) {
     const archive = await loadArchive(deps.db, caller.userId, archiveId);
     if (!archive) throw notFound('archive', archiveId);
-    return { ...archive, ...exportAccess(deps, archive.archiveId, archive.exportLocation) };
+    return { ...fencedArchiveView(archive), ...exportAccess(deps, archive.archiveId, archive.exportLocation) };
   },
   resourceLinks: (output) => exportResourceLinks(output),
 });
