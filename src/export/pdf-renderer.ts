@@ -1,5 +1,7 @@
 import PDFDocument from 'pdfkit';
+import { TimeSlice } from '../time-slice.ts';
 import { splitCodeBlocks } from './code-blocks.ts';
+import { pdfTextChunks } from './pdf-text-chunks.ts';
 import { countOf, describeFacts, formatUtc, jsonPreview, roleLabel, sourceLabel, truncateWithNote } from './display-format.ts';
 import type { ChunkSink, ExportFooter, ExportHeader, ExportMessage } from './export-types.ts';
 import { parseMessageMetadata } from '../chat/message-metadata.ts';
@@ -46,6 +48,17 @@ function roleColor(role: string): string {
   if (role === 'user') return COLORS.user;
   if (role === 'assistant') return COLORS.assistant;
   return COLORS.other;
+}
+
+/** Drops leading blank lines and trailing white space, in linear time (`/\s+$/` is quadratic on inner runs). */
+function withoutBlankEdges(text: string): string {
+  let start = 0;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index]!;
+    if (char === '\n') start = index + 1;
+    else if (char !== ' ' && char !== '\t') break;
+  }
+  return text.slice(start).trimEnd();
 }
 
 function isWebUrl(url: string | null): url is string {
@@ -95,6 +108,7 @@ export function createPdfExport(header: ExportHeader, sink: ChunkSink): PdfExpor
   let current: Style = BODY;
   let pageNumber = 0;
   let messagesSinceCacheDrop = 0;
+  const slice = new TimeSlice();
 
   const apply = (style: Style): void => {
     current = style;
@@ -154,7 +168,16 @@ export function createPdfExport(header: ExportHeader, sink: ChunkSink): PdfExpor
     while ((chunk = doc.read() as Buffer | null) !== null) await sink.write(chunk);
   };
 
-  const renderPart = (part: MessagePart): void => {
+  // Chat text of any length, laid out chunk by chunk with a pause whenever the slice is due (see pdf-text-chunks.ts).
+  const writeLong = async (indent: number, style: Style, text: string, options: PDFKit.Mixins.TextOptions): Promise<void> => {
+    for (const chunk of pdfTextChunks(text)) {
+      if (indent === 0) write(style, chunk.text, { ...options, continued: chunk.continued });
+      else writeIndented(indent, style, chunk.text, { ...options, continued: chunk.continued });
+      await slice.yieldIfDue();
+    }
+  };
+
+  const renderPart = async (part: MessagePart): Promise<void> => {
     switch (part.kind) {
       case 'text':
         if (part.preview) {
@@ -162,14 +185,14 @@ export function createPdfExport(header: ExportHeader, sink: ChunkSink): PdfExpor
           writeIndented(10, CODE, truncateWithNote(part.text, MAX_PREVIEW_CHARS));
         } else {
           for (const block of splitCodeBlocks(part.text)) {
-            const text = block.text.replace(/^(?:[ \t]*\n)+|\s+$/g, '');
+            const text = withoutBlankEdges(block.text);
             if (text === '') continue;
             if (block.code) {
               gap(3);
-              writeIndented(10, SOURCE_CODE, text);
+              await writeLong(10, SOURCE_CODE, text, {});
               gap(4);
             } else {
-              write(BODY, text, { lineGap: 1.5 });
+              await writeLong(0, BODY, text, { lineGap: 1.5 });
             }
           }
         }
@@ -177,7 +200,7 @@ export function createPdfExport(header: ExportHeader, sink: ChunkSink): PdfExpor
         return;
       case 'reasoning':
         write(LABEL, 'Reasoning');
-        writeIndented(10, { face: 'italic', size: 9, color: COLORS.muted }, part.text, { lineGap: 1 });
+        await writeLong(10, { face: 'italic', size: 9, color: COLORS.muted }, part.text, { lineGap: 1 });
         gap(5);
         return;
       case 'step-start':
@@ -257,7 +280,7 @@ export function createPdfExport(header: ExportHeader, sink: ChunkSink): PdfExpor
       gap(4);
       const parts = message.parts ?? [];
       if (parts.length === 0) write({ face: 'italic', size: 9, color: COLORS.muted }, '(no content)');
-      for (const part of readMessageParts(parts)) renderPart(part);
+      for (const part of readMessageParts(parts)) await renderPart(part);
       gap(8);
 
       messagesSinceCacheDrop += 1;

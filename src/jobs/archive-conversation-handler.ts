@@ -9,7 +9,9 @@ import { actingAs } from '../db/acting-user.ts';
 import type { Database } from '../db/database.ts';
 import type { createExportWriter } from '../export/export-writer.ts';
 import type { ExportFileResult } from '../export/export-types.ts';
-import { SEARCH_BODY_MAX_CHARS } from '../search/search-document.ts';
+import { SEARCH_BODY_MAX_CHARS, SEARCH_MESSAGE_MAX_CHARS } from '../search/search-document.ts';
+import { TimeSlice } from '../time-slice.ts';
+import { sampleText } from '../analysis/text-sample.ts';
 import type { ArchiveConversationOutput, ArchiveConversationPayload } from './archive-conversation.ts';
 import { archiveIdForJob, writeArchive, type ArchiveTarget } from './archive-writer.ts';
 import type { TokenCounter } from '../analysis/tokens.ts';
@@ -57,6 +59,7 @@ export function createArchiveConversationHandler(
     const analysis = new ConversationAnalysisBuilder({ tokenEncoding: counter.encoding });
     const summary = new ExtractiveSummaryBuilder();
     const searchBody = new HeadTailText(SEARCH_BODY_MAX_CHARS);
+    const slice = new TimeSlice();
     let messageCount = 0;
     let tokensCount = 0;
 
@@ -82,12 +85,16 @@ export function createArchiveConversationHandler(
       for await (const page of readThreadMessages(deps.db, payload.threadId, pageSize)) {
         context.signal.throwIfAborted();
         for (const message of page) {
+          // Each step below is linear in the message and bounded per message where it can be (summary and search
+          // take a sample); the slice lets heartbeats and /healthz through between and inside them.
           const content = extractMessageContent(message.parts);
-          const tokens = counter.count(content.text);
+          const tokens = await counter.countInSlices(content.text, slice);
           analysis.add({ role: message.role, createdAt: message.createdAt, content, metadata: parseMessageMetadata(message.metadata), tokens });
           summary.add(message.role, content.prose);
-          searchBody.add(content.text);
+          searchBody.add(sampleText(content.text, SEARCH_MESSAGE_MAX_CHARS));
+          await slice.yieldIfDue();
           await writer.addMessage({ ...message, tokens });
+          await slice.yieldIfDue();
           messageCount++;
           tokensCount += tokens;
         }
