@@ -101,6 +101,9 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Every environment variable the service reads (each one is documented in docs/CONFIGURATION.md). */
+export const ENV_VARIABLE_NAMES: readonly string[] = Object.keys(envSchema.shape);
+
 export interface ServiceRoleConfig {
   /** Explicit URL for the service role; wins over the MCP_DB_* parts. */
   url?: string;

@@ -10,6 +10,7 @@ import { bounded } from './text-checks.ts';
 import { invokeTool } from './tool-invocation.ts';
 import { analyzeConversationPatternsTool } from './tools/analyze-conversation-patterns-tool.ts';
 import { archiveConversationTool } from './tools/archive-conversation-tool.ts';
+import { archiveConversationsTool } from './tools/archive-conversations-tool.ts';
 import { getArchiveTool } from './tools/get-archive-tool.ts';
 import { getJobTool } from './tools/get-job-tool.ts';
 import { listArchivesTool } from './tools/list-archives-tool.ts';
@@ -22,6 +23,7 @@ const sharedJsonSchemaValidator = new AjvJsonSchemaValidator();
 
 export const archiverTools: readonly ToolDefinition[] = [
   archiveConversationTool,
+  archiveConversationsTool,
   analyzeConversationPatternsTool,
   getJobTool,
   searchArchivesTool,

@@ -6,6 +6,8 @@ import type { Database } from '../db/database.ts';
 import { analyzePatternsJob } from '../jobs/analyze-patterns.ts';
 import { createAnalyzePatternsHandler } from '../jobs/analyze-patterns-handler.ts';
 import { archiveConversationJob } from '../jobs/archive-conversation.ts';
+import { archiveConversationsJob } from '../jobs/archive-conversations.ts';
+import { createArchiveConversationsHandler } from '../jobs/archive-conversations-handler.ts';
 import {
   createArchiveConversationHandler,
   type ArchiveConversationDeps,
@@ -167,6 +169,7 @@ async function registerHandlers(
     ...(tuning.pageSize ? { pageSize: tuning.pageSize } : {}),
   });
   await workQueue(boss, archiveConversationJob, archive, { ...loop, concurrency });
+  await workQueue(boss, archiveConversationsJob, createArchiveConversationsHandler({ db, boss }), { ...loop, concurrency: 1 });
   await workQueue(boss, analyzePatternsJob, createAnalyzePatternsHandler({ db, timeZone: config.patterns.timeZone }), { ...loop, concurrency: 1 });
   await workQueue(boss, nightlyPatternsJob, createNightlyPatternsHandler({ boss, timeZone: config.patterns.timeZone }), { ...loop, concurrency: 1 });
 }
