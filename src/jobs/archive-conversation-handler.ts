@@ -19,7 +19,7 @@ import { PermanentJobError } from './job-failure.ts';
 import type { JobContext, JobHandler } from './job-handler.ts';
 import { archiveOfUser } from '../sql/archives.ts';
 import { mcpServerIdByName } from '../sql/mcp-servers.ts';
-import { DEFAULT_PAGE_SIZE, readThreadMessages, threadOwnership } from '../sql/threads.ts';
+import { DEFAULT_PAGE_BYTES, DEFAULT_PAGE_SIZE, readThreadMessages, threadOwnership } from '../sql/threads.ts';
 
 /** `createExportWriter` of src/export; injectable so tests can make the export fail. */
 export type CreateExportWriter = typeof createExportWriter;
@@ -36,6 +36,8 @@ export interface ArchiveConversationDeps {
   /** Called after each step; tests throw from it to simulate a crash there. */
   checkpoint?(step: ArchiveStep, context: JobContext): Promise<void>;
   pageSize?: number;
+  /** Bytes of stored JSON per page of messages (see readThreadMessages). */
+  pageBytes?: number;
 }
 
 interface ArchiveContext {
@@ -51,7 +53,7 @@ interface ArchiveContext {
 export function createArchiveConversationHandler(
   deps: ArchiveConversationDeps,
 ): JobHandler<ArchiveConversationPayload, ArchiveConversationOutput> {
-  const pageSize = deps.pageSize ?? DEFAULT_PAGE_SIZE;
+  const paging = { rows: deps.pageSize ?? DEFAULT_PAGE_SIZE, bytes: deps.pageBytes ?? DEFAULT_PAGE_BYTES };
   return async (payload, context) => {
     const checkpoint = (step: ArchiveStep) => deps.checkpoint?.(step, context) ?? Promise.resolve();
     const found = await readArchiveContext(deps, payload, context.jobId);
@@ -84,7 +86,7 @@ export function createArchiveConversationHandler(
     let builtSummary: string;
     let builtAnalysis: ReturnType<ConversationAnalysisBuilder['build']>;
     try {
-      for await (const page of readThreadMessages(deps.db, payload.threadId, pageSize)) {
+      for await (const page of readThreadMessages(deps.db, payload.threadId, paging)) {
         context.signal.throwIfAborted();
         for (const message of page) {
           // Each step below is linear in the message and bounded per message where it can be (summary and search
