@@ -1,8 +1,8 @@
 import { splitCodeBlocks } from './code-blocks.ts';
-import { countOf, describeFacts, formatUtc, jsonPreview, roleLabel, truncateWithNote } from './display-format.ts';
+import { countOf, describeFacts, formatUtc, jsonPreview, roleLabel, sourceLabel, truncateWithNote } from './display-format.ts';
 import type { ExportFooter, ExportHeader, ExportMessage } from './export-types.ts';
-import { readMessageFacts } from './message-metadata.ts';
-import type { ReadablePart } from './message-part.ts';
+import { parseMessageMetadata } from '../chat/message-metadata.ts';
+import type { MessagePart } from '../chat/message-part.ts';
 import type { PdfFace } from './pdf-fonts.ts';
 import { PdfTypefaces } from './pdf-typefaces.ts';
 
@@ -93,7 +93,7 @@ export class PdfLayout {
     this.keepRoomFor(48);
     this.write({ face: 'bold', size: 11, color: roleColor(message.role) }, roleLabel(message.role), { continued: true });
     this.write({ face: 'regular', size: 8.5, color: COLORS.muted }, `   ${formatUtc(message.createdAt)}`);
-    const facts = [countOf(message.tokens, 'token'), describeFacts(readMessageFacts(message.metadata))]
+    const facts = [countOf(message.tokens, 'token'), describeFacts(parseMessageMetadata(message.metadata))]
       .filter((piece) => piece !== '')
       .join(' · ');
     this.write({ face: 'regular', size: 7.5, color: COLORS.muted }, facts);
@@ -108,7 +108,7 @@ export class PdfLayout {
     this.gap(8);
   }
 
-  part(part: ReadablePart): void {
+  part(part: MessagePart): void {
     switch (part.kind) {
       case 'text':
         return part.preview ? this.attachmentPreview(part.text) : this.text(part.text);
@@ -170,9 +170,9 @@ export class PdfLayout {
     this.gap(5);
   }
 
-  private tool(part: Extract<ReadablePart, { kind: 'tool' }>): void {
-    const outcomeColor = part.outcome === 'error' ? COLORS.error : COLORS.muted;
-    this.write({ ...LABEL, color: outcomeColor }, `Tool ${part.toolName} — ${part.outcome}`);
+  private tool(part: Extract<MessagePart, { kind: 'tool' }>): void {
+    const outcomeColor = part.status === 'error' ? COLORS.error : COLORS.muted;
+    this.write({ ...LABEL, color: outcomeColor }, `Tool ${part.toolName} — ${part.status}`);
     this.writeIndented(10, CODE, `input: ${jsonPreview(part.input ?? null, MAX_TOOL_JSON_CHARS, 0)}`);
     if (part.hasOutput) this.writeIndented(10, CODE, `output: ${jsonPreview(part.output, MAX_TOOL_JSON_CHARS, 0)}`);
     if (part.errorText !== null) {
@@ -181,14 +181,14 @@ export class PdfLayout {
     this.gap(5);
   }
 
-  private file(part: Extract<ReadablePart, { kind: 'file' }>): void {
+  private file(part: Extract<MessagePart, { kind: 'file' }>): void {
     const name = part.filename ?? part.url ?? 'unnamed file';
     const type = part.mediaType !== null ? ` (${part.mediaType})` : '';
     this.linkLine(`File: ${name}${type}`, part.url);
   }
 
-  private source(part: Extract<ReadablePart, { kind: 'source' }>): void {
-    this.linkLine(`Source: ${part.title ?? part.url}`, part.url);
+  private source(part: Extract<MessagePart, { kind: 'source' }>): void {
+    this.linkLine(`${sourceLabel(part.type)}: ${part.title ?? part.url ?? ''}`, part.url);
   }
 
   private unknown(type: string): void {

@@ -1,7 +1,7 @@
 import PDFDocument from 'pdfkit';
 import type { ChunkSink, ExportFooter, ExportHeader, ExportMessage } from './export-types.ts';
 import { normalizeForDrawing } from './glyph-filter.ts';
-import { readPart } from './message-part.ts';
+import { readMessageParts } from '../chat/message-part.ts';
 import { PAGE_MARGIN, PdfLayout } from './pdf-layout.ts';
 
 /** A PDF being written: messages are laid out and handed to the sink as pages complete. */
@@ -64,7 +64,7 @@ export function createPdfExport(header: ExportHeader, sink: ChunkSink): PdfExpor
       layout.messageHeading(message);
       const parts = message.parts ?? [];
       if (parts.length === 0) layout.noContent();
-      for (const part of parts) layout.part(readPart(part));
+      for (const part of readMessageParts(parts)) layout.part(part);
       layout.messageEnd();
 
       messagesSinceCacheDrop += 1;
