@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { actingAs } from '../../db/acting-user.ts';
 import { archiveConversationJob, exportFormats } from '../../jobs/archive-conversation.ts';
-import { enqueue } from '../../jobs/registry.ts';
+import { enqueueWithinQuota } from '../job-quota.ts';
 import { defineTool } from '../tool-definition.ts';
 import { notFound } from '../tool-error.ts';
 import { isMultiLineText, isSingleLineText, isWellFormedText } from '../text-checks.ts';
@@ -56,7 +56,7 @@ export const archiveConversationTool = defineTool({
         if (!archive) throw notFound('archive', input.archiveId);
       }
     });
-    const { jobId, deduplicated } = await enqueue(deps.boss, archiveConversationJob, { ...input, requestedBy: caller.userId });
+    const { jobId, deduplicated } = await enqueueWithinQuota({ caller, deps }, archiveConversationJob, { ...input, requestedBy: caller.userId });
     return { jobId, status: 'queued' as const, deduplicated };
   },
 });
