@@ -3,8 +3,8 @@
 // feeds them. Token counts are a stand-in (length / 4): the tokenizer is measured on its own.
 //   node bench/analysis.ts [messages=100000]
 import { ConversationAnalysisBuilder } from '../src/analysis/conversation-analysis.ts';
-import { extractMessageContent } from '../src/analysis/message-parts.ts';
-import { parseMessageMetadata } from '../src/analysis/message-metadata.ts';
+import { extractMessageContent } from '../src/chat/message-content.ts';
+import { parseMessageMetadata } from '../src/chat/message-metadata.ts';
 import { ExtractiveSummaryBuilder } from '../src/analysis/summary.ts';
 
 const messageCount = Number(process.argv[2] ?? 100_000);

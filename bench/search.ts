@@ -7,10 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { LanguageTally } from '../src/analysis/language-guess.ts';
-import { extractMessageContent } from '../src/analysis/message-parts.ts';
+import { extractMessageContent } from '../src/chat/message-content.ts';
 import { createDb } from '../src/db/connect.ts';
 import { DemoGenerator } from '../src/demo/demo-data.ts';
-import { capBody } from '../src/search/search-document.ts';
+import { capBody } from '../src/sql/search-documents.ts';
 import { searchArchives } from '../src/search/archive-search.ts';
 import { BENCH_DEMO_UNTIL, benchAdminUrl, createBenchDatabase } from './support/bench-database.ts';
 import { printSection, progress, startBenchRun } from './support/bench-report.ts';

@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { extractMessageContent } from '../src/analysis/message-parts.ts';
+import { extractMessageContent } from '../src/chat/message-content.ts';
 import { loadTokenCounter } from '../src/analysis/tokens.ts';
 import { archiveConversationJob } from '../src/jobs/archive-conversation.ts';
 import { createBoss } from '../src/jobs/boss.ts';

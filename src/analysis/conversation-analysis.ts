@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { LanguageTally } from './language-guess.ts';
-import type { MessageContent } from './message-parts.ts';
-import type { MessageMetadata } from './message-metadata.ts';
+import type { MessageContent } from '../chat/message-content.ts';
+import type { MessageMetadata } from '../chat/message-metadata.ts';
+import type { ToolStatus } from '../chat/message-part.ts';
 
 // The per-conversation analysis stored in archive_item.mcp_analysis. The builder is fed one message at
 // a time and keeps only counters and maps keyed by role, model, tool, agent or type (each capped), never
@@ -199,7 +200,7 @@ export class ConversationAnalysisBuilder {
     } satisfies ConversationAnalysis);
   }
 
-  #addToolCall(name: string, status: 'ok' | 'error' | 'incomplete', legacy: boolean): void {
+  #addToolCall(name: string, status: ToolStatus, legacy: boolean): void {
     const key = this.#tools.has(name) || this.#tools.size < MAX_KEYS ? name : OVERFLOW_KEY;
     let tally = this.#tools.get(key);
     if (tally === undefined) {
@@ -211,7 +212,8 @@ export class ConversationAnalysisBuilder {
     if (status === 'error') {
       tally.errors++;
       this.#toolCalls.errors++;
-    } else if (status === 'incomplete') {
+    } else if (status !== 'done') {
+      // `incomplete` in the analysis: no output was stored (still streaming, awaiting approval, or interrupted).
       tally.incomplete++;
       this.#toolCalls.incomplete++;
     }

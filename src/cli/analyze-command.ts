@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { analyzePatternsJob, MAX_PATTERN_RANGE_DAYS } from '../jobs/analyze-patterns.ts';
-import { userHasThreads } from '../ops/archive-selection.ts';
+import { userHasThreads } from '../sql/thread-selection.ts';
 import { parseDuration } from '../ops/duration.ts';
 import { enqueueMany } from '../ops/enqueue-many.ts';
 import { CliError, UsageError, type Command } from './command.ts';

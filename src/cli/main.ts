@@ -28,7 +28,7 @@ function help(all: Command[]): string {
     'Commands:',
     ...all.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `chat-archiver <command> --help` for a command\'s options. Configuration comes from the environment (see README).',
+    'Run `chat-archiver <command> --help` for a command\'s options. Configuration comes from the environment (see docs/CONFIGURATION.md).',
   ].join('\n');
 }
 

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { openDatabaseTarget } from '../db/database-target.ts';
-import { ensureDemoDatabase, runMigrations } from '../db/prepare-database.ts';
+import { runMigrations } from '../db/prepare-database.ts';
+import { ensureDemoDatabase } from '../demo/ensure-demo-database.ts';
 import { createLogger } from '../logger.ts';
 import { createMetrics } from '../ops/metrics.ts';
 import type { Command } from './command.ts';

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { createDb } from '../db/connect.ts';
 import { openDatabaseTarget } from '../db/database-target.ts';
 import type { Database } from '../db/database.ts';
+import { appendAuditRow } from '../sql/audit.ts';
 import { issueAccessToken, listAccessTokens, revokeAccessToken, UnknownUserError, type AccessTokenInfo } from '../mcp/access-tokens.ts';
 import { CliError, UsageError, type Command } from './command.ts';
 import { parseOptions } from './parse-options.ts';
@@ -137,16 +138,13 @@ function serialise(t: AccessTokenInfo) {
 }
 
 async function auditCli(db: Kysely<Database>, operation: string, token: AccessTokenInfo): Promise<void> {
-  await db
-    .insertInto('mcp_archiver.audit_log')
-    .values({
+  await appendAuditRow(db, {
       operation,
       user_id: token.userId,
       token_id: token.id,
       transport: 'cli',
       outcome: 'ok',
       duration_ms: 0,
-      detail: JSON.stringify({ admin: token.admin }),
-    })
-    .execute();
+    detail: JSON.stringify({ admin: token.admin }),
+  });
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely/migration';
-import { REQUIRED_HOST_TABLES } from '../demo/host-schema.ts';
+import { REQUIRED_HOST_TABLES } from './host-tables.ts';
 
 export const SERVICE_SCHEMA = 'mcp_archiver';
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));

@@ -1,4 +1,4 @@
-import type { MessageFacts } from './message-metadata.ts';
+import type { MessageMetadata } from '../chat/message-metadata.ts';
 
 /** `2025-06-12 14:03:05 UTC`: stored timestamps are UTC, and exports say so. */
 export function formatUtc(date: Date): string {
@@ -31,15 +31,17 @@ export function countOf(value: number, noun: string): string {
 }
 
 /** `gpt-4.1 (openai) · usage 2,052 tokens (1,840 in, 212 out)`, or '' when the metadata says nothing. */
-export function describeFacts(facts: MessageFacts): string {
+export function describeFacts(metadata: MessageMetadata): string {
   const pieces: string[] = [];
-  if (facts.model !== null) pieces.push(facts.provider !== null ? `${facts.model} (${facts.provider})` : facts.model);
-  if (facts.totalTokens !== null) {
+  const { model, provider } = metadata.chatModel ?? {};
+  if (model !== undefined) pieces.push(provider !== undefined ? `${model} (${provider})` : model);
+  const usage = metadata.usage;
+  if (usage?.totalTokens !== undefined) {
     const split =
-      facts.inputTokens !== null && facts.outputTokens !== null
-        ? ` (${formatCount(facts.inputTokens)} in, ${formatCount(facts.outputTokens)} out)`
+      usage.inputTokens !== undefined && usage.outputTokens !== undefined
+        ? ` (${formatCount(usage.inputTokens)} in, ${formatCount(usage.outputTokens)} out)`
         : '';
-    pieces.push(`usage ${countOf(facts.totalTokens, 'token')}${split}`);
+    pieces.push(`usage ${countOf(usage.totalTokens, 'token')}${split}`);
   }
   return pieces.join(' · ');
 }
@@ -62,4 +64,9 @@ export function truncateWithNote(text: string, maxChars: number): string {
 /** JSON of a stored value (pretty unless `indent` is 0), cut to `maxChars` with a note saying how much was left out. */
 export function jsonPreview(value: unknown, maxChars: number, indent = 2): string {
   return truncateWithNote(JSON.stringify(value, null, indent) ?? 'null', maxChars);
+}
+
+/** `Source` for a cited web page, `Document` for a cited document (AI SDK `source-document`). */
+export function sourceLabel(type: 'source-url' | 'source-document' | 'source'): string {
+  return type === 'source-document' ? 'Document' : 'Source';
 }

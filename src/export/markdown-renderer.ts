@@ -1,11 +1,11 @@
 import type { BlockContent, Html, Paragraph, PhrasingContent, Root, RootContent, TableRow } from 'mdast';
 import { gfmToMarkdown } from 'mdast-util-gfm';
 import { toMarkdown, type Options as ToMarkdownOptions } from 'mdast-util-to-markdown';
-import { countOf, describeFacts, formatUtc, jsonPreview, roleLabel, truncateWithNote } from './display-format.ts';
+import { countOf, describeFacts, formatUtc, jsonPreview, roleLabel, sourceLabel, truncateWithNote } from './display-format.ts';
 import type { ExportFooter, ExportHeader, ExportMessage } from './export-types.ts';
 import { containMarkdown } from './markdown-containment.ts';
-import { readMessageFacts } from './message-metadata.ts';
-import { readPart, type ReadablePart } from './message-part.ts';
+import { parseMessageMetadata } from '../chat/message-metadata.ts';
+import { readMessageParts, type MessagePart } from '../chat/message-part.ts';
 
 // Every chunk is serialized from a syntax tree, so titles, table cells and code fences are escaped by the serializer
 // rather than by hand; chat text enters the tree only through containMarkdown. Each chunk ends with a blank line, so
@@ -67,7 +67,7 @@ function linkTo(label: string, url: string | null): PhrasingContent[] {
   return [text(`${label} `), { type: 'inlineCode', value: shown }];
 }
 
-function renderPart(part: ReadablePart): RootContent[] {
+function renderPart(part: MessagePart): RootContent[] {
   switch (part.kind) {
     case 'text':
       if (part.preview) {
@@ -86,7 +86,7 @@ function renderPart(part: ReadablePart): RootContent[] {
       if (part.errorText !== null) {
         body.push(paragraph(strong('Error')), { type: 'code', lang: 'text', value: truncateWithNote(part.errorText, MAX_TOOL_JSON_CHARS) });
       }
-      return folded(`Tool ${part.toolName} — ${part.outcome}`, body);
+      return folded(`Tool ${part.toolName} — ${part.status}`, body);
     }
     case 'file': {
       const label = part.filename ?? part.url ?? 'unnamed file';
@@ -94,7 +94,7 @@ function renderPart(part: ReadablePart): RootContent[] {
       return [paragraph(strong('File:'), text(' '), ...linkTo(label, part.url), text(type))];
     }
     case 'source':
-      return [paragraph(strong('Source:'), text(' '), ...linkTo(part.title ?? part.url, part.url))];
+      return [paragraph(strong(`${sourceLabel(part.type)}:`), text(' '), ...linkTo(part.title ?? part.url ?? '', part.url))];
     case 'unknown':
       return folded(`Unsupported part “${part.type}”`, [jsonBlock(part.raw, MAX_TOOL_JSON_CHARS)]);
   }
@@ -138,11 +138,10 @@ export function renderMarkdownMessage(message: ExportMessage): string {
   const children: RootContent[] = [
     { type: 'heading', depth: 2, children: [text(`${roleLabel(message.role)} · ${formatUtc(message.createdAt)}`)] },
   ];
-  const facts = describeFacts(readMessageFacts(message.metadata));
+  const facts = describeFacts(parseMessageMetadata(message.metadata));
   children.push(paragraph(emphasis([countOf(message.tokens, 'token'), facts].filter((s) => s !== '').join(' · '))));
-  const parts = message.parts ?? [];
   const before = children.length;
-  for (const part of parts) children.push(...renderPart(readPart(part)));
+  for (const part of readMessageParts(message.parts)) children.push(...renderPart(part));
   if (children.length === before) children.push(paragraph(emphasis('(no content)')));
   return serialize(children);
 }

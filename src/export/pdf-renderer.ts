@@ -1,9 +1,9 @@
 import PDFDocument from 'pdfkit';
 import { splitCodeBlocks } from './code-blocks.ts';
-import { countOf, describeFacts, formatUtc, jsonPreview, roleLabel, truncateWithNote } from './display-format.ts';
+import { countOf, describeFacts, formatUtc, jsonPreview, roleLabel, sourceLabel, truncateWithNote } from './display-format.ts';
 import type { ChunkSink, ExportFooter, ExportHeader, ExportMessage } from './export-types.ts';
-import { readMessageFacts } from './message-metadata.ts';
-import { readPart, type ReadablePart } from './message-part.ts';
+import { parseMessageMetadata } from '../chat/message-metadata.ts';
+import { readMessageParts, type MessagePart } from '../chat/message-part.ts';
 import { pdfFonts, type PdfFace } from './pdf-fonts.ts';
 
 /** A PDF being written: messages are laid out and handed to the sink as pages complete. */
@@ -154,7 +154,7 @@ export function createPdfExport(header: ExportHeader, sink: ChunkSink): PdfExpor
     while ((chunk = doc.read() as Buffer | null) !== null) await sink.write(chunk);
   };
 
-  const renderPart = (part: ReadablePart): void => {
+  const renderPart = (part: MessagePart): void => {
     switch (part.kind) {
       case 'text':
         if (part.preview) {
@@ -183,8 +183,8 @@ export function createPdfExport(header: ExportHeader, sink: ChunkSink): PdfExpor
       case 'step-start':
         return;
       case 'tool': {
-        const outcomeColor = part.outcome === 'error' ? COLORS.error : COLORS.muted;
-        write({ ...LABEL, color: outcomeColor }, `Tool ${part.toolName} — ${part.outcome}`);
+        const outcomeColor = part.status === 'error' ? COLORS.error : COLORS.muted;
+        write({ ...LABEL, color: outcomeColor }, `Tool ${part.toolName} — ${part.status}`);
         writeIndented(10, CODE, `input: ${jsonPreview(part.input ?? null, MAX_TOOL_JSON_CHARS, 0)}`);
         if (part.hasOutput) writeIndented(10, CODE, `output: ${jsonPreview(part.output, MAX_TOOL_JSON_CHARS, 0)}`);
         if (part.errorText !== null) {
@@ -209,7 +209,7 @@ export function createPdfExport(header: ExportHeader, sink: ChunkSink): PdfExpor
         const linked = isWebUrl(part.url);
         write(
           { face: 'regular', size: 9, color: linked ? COLORS.link : COLORS.muted },
-          `Source: ${part.title ?? part.url}`,
+          `${sourceLabel(part.type)}: ${part.title ?? part.url ?? ''}`,
           linked ? { link: part.url, underline: true } : {},
         );
         gap(4);
@@ -250,14 +250,14 @@ export function createPdfExport(header: ExportHeader, sink: ChunkSink): PdfExpor
       apply({ face: 'bold', size: 11, color: roleColor(message.role) });
       doc.text(fonts.bold.fit(role), { width: contentWidth(), continued: true });
       write({ face: 'regular', size: 8.5, color: COLORS.muted }, `   ${formatUtc(message.createdAt)}`);
-      const facts = [countOf(message.tokens, 'token'), describeFacts(readMessageFacts(message.metadata))]
+      const facts = [countOf(message.tokens, 'token'), describeFacts(parseMessageMetadata(message.metadata))]
         .filter((piece) => piece !== '')
         .join(' · ');
       write({ face: 'regular', size: 7.5, color: COLORS.muted }, facts);
       gap(4);
       const parts = message.parts ?? [];
       if (parts.length === 0) write({ face: 'italic', size: 9, color: COLORS.muted }, '(no content)');
-      for (const part of parts) renderPart(readPart(part));
+      for (const part of readMessageParts(parts)) renderPart(part);
       gap(8);
 
       messagesSinceCacheDrop += 1;

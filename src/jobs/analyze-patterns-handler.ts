@@ -1,9 +1,10 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { actingAs } from '../db/acting-user.ts';
 import type { Database } from '../db/database.ts';
 import type { AnalyzePatternsPayload } from './analyze-patterns.ts';
 import type { JobHandler } from './job-handler.ts';
-import { queryPatterns } from './pattern-analysis-query.ts';
+import { queryPatterns } from '../sql/pattern-aggregates.ts';
+import { recordPatternAnalysis } from '../sql/pattern-history.ts';
 
 export interface AnalyzePatternsOutput {
   analysisId: string;
@@ -36,19 +37,17 @@ export function createAnalyzePatternsHandler(deps: AnalyzePatternsDeps): JobHand
     });
     context.signal.throwIfAborted();
     const scope = userId === null ? 'all' : 'user';
-    const analysisId = await actingAs(deps.db, userId === null ? { system: true } : { userId }, async (trx) => {
-      await sql`
-        INSERT INTO mcp_archiver.pattern_analysis (job_id, scope, user_id, range_start, range_end, trigger, requested_by, result)
-        VALUES (${context.jobId}, ${scope}, ${userId}, ${result.range.start}, ${result.range.end}, ${payload.trigger},
-                ${payload.requestedBy ?? null}, ${JSON.stringify(result)})
-        ON CONFLICT (job_id) DO NOTHING`.execute(trx);
-      const row = await trx
-        .selectFrom('mcp_archiver.pattern_analysis')
-        .select('id')
-        .where('job_id', '=', context.jobId)
-        .executeTakeFirstOrThrow();
-      return row.id;
-    });
+    const analysisId = await actingAs(deps.db, userId === null ? { system: true } : { userId }, (trx) =>
+      recordPatternAnalysis(trx, {
+        jobId: context.jobId,
+        scope,
+        userId,
+        range: result.range,
+        trigger: payload.trigger,
+        requestedBy: payload.requestedBy ?? null,
+        result,
+      }),
+    );
     return {
       analysisId,
       scope,

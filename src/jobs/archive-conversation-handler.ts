@@ -1,21 +1,23 @@
 import type { Kysely } from 'kysely';
 import { ConversationAnalysisBuilder } from '../analysis/conversation-analysis.ts';
 import { HeadTailText } from '../analysis/head-tail-text.ts';
-import { parseMessageMetadata } from '../analysis/message-metadata.ts';
-import { extractMessageContent } from '../analysis/message-parts.ts';
+import { parseMessageMetadata } from '../chat/message-metadata.ts';
+import { extractMessageContent } from '../chat/message-content.ts';
 import { ExtractiveSummaryBuilder } from '../analysis/summary.ts';
 import type { Config } from '../config.ts';
 import { actingAs } from '../db/acting-user.ts';
 import type { Database } from '../db/database.ts';
 import type { createExportWriter } from '../export/export-writer.ts';
 import type { ExportFileResult } from '../export/export-types.ts';
-import { SEARCH_BODY_MAX_CHARS } from '../search/search-document.ts';
+import { SEARCH_BODY_MAX_CHARS } from '../sql/search-documents.ts';
 import type { ArchiveConversationOutput, ArchiveConversationPayload } from './archive-conversation.ts';
 import { archiveIdForJob, writeArchive, type ArchiveTarget } from './archive-writer.ts';
 import type { TokenCounter } from '../analysis/tokens.ts';
 import { PermanentJobError } from './job-failure.ts';
 import type { JobContext, JobHandler } from './job-handler.ts';
-import { DEFAULT_PAGE_SIZE, readThreadMessages } from './thread-messages.ts';
+import { archiveOfUser } from '../sql/archives.ts';
+import { mcpServerIdByName } from '../sql/mcp-servers.ts';
+import { DEFAULT_PAGE_SIZE, readThreadMessages, threadOwnership } from '../sql/threads.ts';
 
 /** `createExportWriter` of src/export; injectable so tests can make the export fail. */
 export type CreateExportWriter = typeof createExportWriter;
@@ -143,32 +145,21 @@ async function readArchiveContext(
 ): Promise<ArchiveContext> {
   const userId = payload.requestedBy;
   return actingAs(deps.db, { userId }, async (trx) => {
-    const thread = await trx.selectFrom('chat_thread').select(['title', 'user_id']).where('id', '=', payload.threadId).executeTakeFirst();
-    if (!thread || thread.user_id !== userId) {
+    const thread = await threadOwnership(trx, payload.threadId);
+    if (!thread || thread.userId !== userId) {
       throw new PermanentJobError('thread_not_found', `thread ${payload.threadId} does not exist or does not belong to user ${userId}`);
     }
     let archive: ArchiveTarget;
     if (payload.archiveId) {
-      const existing = await trx
-        .selectFrom('archive')
-        .select(['id', 'name', 'description', 'user_id'])
-        .where('id', '=', payload.archiveId)
-        .executeTakeFirst();
-      if (!existing || existing.user_id !== userId) {
+      const existing = await archiveOfUser(trx, userId, payload.archiveId);
+      if (!existing) {
         throw new PermanentJobError('archive_not_found', `archive ${payload.archiveId} does not exist or does not belong to user ${userId}`);
       }
-      archive = { id: existing.id, isNew: false, name: existing.name, description: existing.description };
+      archive = { ...existing, isNew: false };
     } else {
       archive = { id: archiveIdForJob(jobId), isNew: true, name: payload.name, description: payload.description ?? null };
     }
-    const server = await trx
-      .selectFrom('mcp_server')
-      .select('id')
-      .where('user_id', '=', userId)
-      .where('name', '=', deps.config.mcp.serverName)
-      .orderBy('created_at')
-      .orderBy('id')
-      .executeTakeFirst();
-    return { threadTitle: thread.title, archive, mcpServerId: server?.id ?? null };
+    const mcpServerId = await mcpServerIdByName(trx, userId, deps.config.mcp.serverName);
+    return { threadTitle: thread.title, archive, mcpServerId: mcpServerId ?? null };
   });
 }

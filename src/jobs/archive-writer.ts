@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { ConversationAnalysis } from '../analysis/conversation-analysis.ts';
 import { actingAs } from '../db/acting-user.ts';
 import type { Database } from '../db/database.ts';
-import { upsertSearchDocument, type SearchLanguage } from '../search/search-document.ts';
+import { archiveTotals, recordArchiveExport, touchArchiveOfUser, upsertNewArchive, upsertThreadItem } from '../sql/archives.ts';
+import { upsertSearchDocument, type SearchLanguage } from '../sql/search-documents.ts';
 import type { ExportFormat } from './archive-conversation.ts';
 import {
   ARCHIVE_METADATA_VERSION,
@@ -80,55 +81,46 @@ export async function writeArchive(
   });
 
   return actingAs(db, { userId: input.userId }, async (trx) => {
-    const archive = input.archive.isNew
-      ? await sql<{ id: string; name: string; description: string | null }>`
-          INSERT INTO archive (id, name, description, user_id)
-          VALUES (${input.archive.id}, ${input.archive.name}, ${input.archive.description}, ${input.userId})
-          ON CONFLICT (id) DO UPDATE SET updated_at = now() WHERE archive.user_id = excluded.user_id
-          RETURNING id, name, description`.execute(trx)
-      : await sql<{ id: string; name: string; description: string | null }>`
-          UPDATE archive SET updated_at = now() WHERE id = ${input.archive.id} AND user_id = ${input.userId}
-          RETURNING id, name, description`.execute(trx);
-    const row = archive.rows[0];
+    const row = input.archive.isNew
+      ? await upsertNewArchive(trx, { ...input.archive, userId: input.userId })
+      : await touchArchiveOfUser(trx, input.userId, input.archive.id);
     if (!row) {
       throw new PermanentJobError('archive_not_found', `archive ${input.archive.id} does not exist or does not belong to user ${input.userId}`);
     }
     await beforeItem?.();
 
-    const item = await sql<{ id: string }>`
-      INSERT INTO archive_item (archive_id, item_id, user_id, item_type, metadata, mcp_analysis, tokens_count, content_summary)
-      VALUES (${row.id}, ${input.threadId}, ${input.userId}, 'thread', ${JSON.stringify(itemMetadata)},
-              ${JSON.stringify(input.analysis)}, ${input.tokensCount}, ${input.summary})
-      ON CONFLICT (archive_id, item_id) WHERE (metadata ->> 'writer') = 'chat-archiver'
-      DO UPDATE SET user_id = excluded.user_id, item_type = excluded.item_type, metadata = excluded.metadata,
-                    mcp_analysis = excluded.mcp_analysis, tokens_count = excluded.tokens_count,
-                    content_summary = excluded.content_summary
-      RETURNING id`.execute(trx);
-    const archiveItemId = item.rows[0]!.id;
+    const archiveItemId = await upsertThreadItem(trx, {
+      archiveId: row.id,
+      threadId: input.threadId,
+      userId: input.userId,
+      metadata: itemMetadata,
+      analysis: input.analysis,
+      tokensCount: input.tokensCount,
+      summary: input.summary,
+    });
 
-    const totals = (
-      await sql<{ items: number; tokens: string }>`
-        SELECT count(*)::int AS items, coalesce(sum(tokens_count), 0)::bigint AS tokens
-        FROM archive_item WHERE archive_id = ${row.id}`.execute(trx)
-    ).rows[0]!;
+    const totals = await archiveTotals(trx, row.id);
     const mcpMetadata = archiveMcpMetadataSchema.parse({
       writer: ARCHIVE_WRITER,
       version: ARCHIVE_METADATA_VERSION,
       jobId: input.jobId,
       encoding: input.encoding,
       itemCount: totals.items,
-      totals: { items: totals.items, tokens: Number(totals.tokens) },
+      totals,
       lastItem: { archiveItemId, threadId: input.threadId, messageCount: input.messageCount, tokens: input.tokensCount },
       analysis: digestAnalysis(input.analysis),
       checksum: { algorithm: 'sha256', value: input.file.sha256 },
       exportFormat: input.exportFormat,
       updatedAt: now,
     });
-    await sql`
-      UPDATE archive SET mcp_metadata = ${JSON.stringify(mcpMetadata)}, mcp_server_id = ${input.mcpServerId},
-                         export_format = ${input.exportFormat}, storage_location = ${input.file.storageLocation},
-                         file_size = ${input.file.fileSize}, updated_at = now()
-      WHERE id = ${row.id}`.execute(trx);
+    await recordArchiveExport(trx, {
+      archiveId: row.id,
+      mcpMetadata,
+      mcpServerId: input.mcpServerId,
+      exportFormat: input.exportFormat,
+      storageLocation: input.file.storageLocation,
+      fileSize: input.file.fileSize,
+    });
 
     await upsertSearchDocument(trx, {
       archiveItemId,

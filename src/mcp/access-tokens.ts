@@ -1,7 +1,16 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { actingAs } from '../db/acting-user.ts';
 import type { Database } from '../db/database.ts';
+import {
+  accessTokenByHash,
+  insertAccessToken,
+  markAccessTokenRevoked,
+  recordAccessTokenUse,
+  selectAccessTokens,
+  type AccessTokenRow,
+} from '../sql/access-tokens.ts';
+import { hostUserExists } from '../sql/users.ts';
 
 /** Recognisable in logs, configs and secret scanners: `cat_` + 32 random bytes, base64url. */
 export const TOKEN_PREFIX = 'cat_';
@@ -36,14 +45,9 @@ export async function issueAccessToken(
   ownerDb: Kysely<Database>,
   input: { userId: string; name: string; admin: boolean; expiresAt: Date | null },
 ): Promise<{ token: string; info: AccessTokenInfo }> {
-  const { rows } = await sql<{ found: boolean }>`SELECT EXISTS (SELECT 1 FROM "user" WHERE id = ${input.userId}) AS found`.execute(ownerDb);
-  if (!rows[0]?.found) throw new UnknownUserError(input.userId);
+  if (!(await hostUserExists(ownerDb, input.userId))) throw new UnknownUserError(input.userId);
   const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
-  const row = await ownerDb
-    .insertInto('mcp_archiver.access_token')
-    .values({ user_id: input.userId, name: input.name, token_hash: hashToken(token), admin: input.admin, expires_at: input.expiresAt })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const row = await insertAccessToken(ownerDb, { ...input, tokenHash: hashToken(token) });
   return { token, info: toInfo(row) };
 }
 
@@ -55,19 +59,12 @@ export class UnknownUserError extends Error {
 }
 
 export async function listAccessTokens(ownerDb: Kysely<Database>, filter: { userId?: string } = {}): Promise<AccessTokenInfo[]> {
-  let query = ownerDb.selectFrom('mcp_archiver.access_token').selectAll().orderBy('created_at').orderBy('id');
-  if (filter.userId) query = query.where('user_id', '=', filter.userId);
-  return (await query.execute()).map(toInfo);
+  return (await selectAccessTokens(ownerDb, filter)).map(toInfo);
 }
 
 /** Revokes a token at once; revoking twice keeps the first revocation time. */
 export async function revokeAccessToken(ownerDb: Kysely<Database>, id: string): Promise<AccessTokenInfo | undefined> {
-  const row = await ownerDb
-    .updateTable('mcp_archiver.access_token')
-    .set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` })
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirst();
+  const row = await markAccessTokenRevoked(ownerDb, id);
   return row ? toInfo(row) : undefined;
 }
 
@@ -76,11 +73,7 @@ export async function checkAccessToken(db: Kysely<Database>, token: string, now 
   if (!TOKEN_PATTERN.test(token)) return { ok: false, reason: 'unknown token' };
   const presented = hashToken(token);
   return actingAs(db, { system: true }, async (trx) => {
-    const row = await trx
-      .selectFrom('mcp_archiver.access_token')
-      .select(['id', 'user_id', 'token_hash', 'admin', 'expires_at', 'revoked_at', 'last_used_at'])
-      .where('token_hash', '=', presented)
-      .executeTakeFirst();
+    const row = await accessTokenByHash(trx, presented);
     // The lookup is by hash; the constant-time comparison makes sure no timing differences leak past it.
     if (!row || row.token_hash.length !== presented.length || !timingSafeEqual(row.token_hash, presented)) {
       return { ok: false, reason: 'unknown token' };
@@ -88,22 +81,13 @@ export async function checkAccessToken(db: Kysely<Database>, token: string, now 
     if (row.revoked_at) return { ok: false, reason: 'token revoked' };
     if (row.expires_at && row.expires_at.getTime() <= now.getTime()) return { ok: false, reason: 'token expired' };
     if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
-      await trx.updateTable('mcp_archiver.access_token').set({ last_used_at: now }).where('id', '=', row.id).execute();
+      await recordAccessTokenUse(trx, row.id, now);
     }
     return { ok: true, tokenId: row.id, userId: row.user_id, admin: row.admin, expiresAt: row.expires_at };
   });
 }
 
-function toInfo(row: {
-  id: string;
-  user_id: string;
-  name: string;
-  admin: boolean;
-  created_at: Date;
-  expires_at: Date | null;
-  revoked_at: Date | null;
-  last_used_at: Date | null;
-}): AccessTokenInfo {
+function toInfo(row: AccessTokenRow): AccessTokenInfo {
   return {
     id: row.id,
     userId: row.user_id,

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { archiveExport, loadArchive, recentArchiveNames } from './archive-reads.ts';
+import { archiveExport, loadArchive, recentArchiveNames } from '../sql/archives.ts';
+import { fencedArchiveView } from './archive-view.ts';
 import { runAudited } from './audited-operation.ts';
 import type { Caller } from './caller.ts';
 import type { McpDependencies } from './mcp-dependencies.ts';
@@ -45,7 +46,7 @@ export function registerArchiveResources(server: McpServer, caller: Caller, deps
         const archiveId = parseArchiveId(variables.archiveId);
         const archive = await loadArchive(deps.db, caller.userId, archiveId);
         if (!archive) throw new ToolError('not_found', `archive ${archiveId} not found`);
-        return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(archive, null, 2) }] };
+        return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(fencedArchiveView(archive), null, 2) }] };
       }),
   );
 

@@ -9,10 +9,12 @@ import type { ToolDefinition } from './tool-definition.ts';
 import { invokeTool, refuseUnknownTool } from './tool-invocation.ts';
 import { analyzeConversationPatternsTool } from './tools/analyze-conversation-patterns-tool.ts';
 import { archiveConversationTool } from './tools/archive-conversation-tool.ts';
+import { archiveConversationsTool } from './tools/archive-conversations-tool.ts';
 import { getArchiveTool } from './tools/get-archive-tool.ts';
 import { getJobTool } from './tools/get-job-tool.ts';
 import { listArchivesTool } from './tools/list-archives-tool.ts';
 import { searchArchivesTool } from './tools/search-archives-tool.ts';
+import { searchConversationsTool } from './tools/search-conversations-tool.ts';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -21,9 +23,11 @@ const sharedJsonSchemaValidator = new AjvJsonSchemaValidator();
 
 export const archiverTools: readonly ToolDefinition[] = [
   archiveConversationTool,
+  archiveConversationsTool,
   analyzeConversationPatternsTool,
   getJobTool,
   searchArchivesTool,
+  searchConversationsTool,
   listArchivesTool,
   getArchiveTool,
 ];

@@ -1,4 +1,5 @@
 import { actingAs } from '../db/acting-user.ts';
+import { appendAuditRow } from '../sql/audit.ts';
 import type { McpDependencies } from './mcp-dependencies.ts';
 import type { Caller } from './caller.ts';
 import type { ToolOutcome } from './tool-error.ts';
@@ -37,9 +38,7 @@ export async function recordAudit(deps: Pick<McpDependencies, 'db' | 'log'>, ent
   );
   try {
     await actingAs(deps.db, { userId: caller.userId }, (trx) =>
-      trx
-        .insertInto('mcp_archiver.audit_log')
-        .values({
+      appendAuditRow(trx, {
           operation: entry.operation,
           user_id: caller.userId,
           token_id: caller.tokenId ?? null,
@@ -47,9 +46,8 @@ export async function recordAudit(deps: Pick<McpDependencies, 'db' | 'log'>, ent
           job_id: entry.jobId ?? null,
           outcome: entry.outcome,
           duration_ms: durationMs,
-          detail: entry.detail ? JSON.stringify(entry.detail) : null,
-        })
-        .execute(),
+        detail: entry.detail ? JSON.stringify(entry.detail) : null,
+      }),
     );
   } catch (error) {
     deps.log.error({ err: error, operation: entry.operation }, 'could not append to the audit log');

@@ -17,6 +17,6 @@ export class ToolError extends Error {
 }
 
 /** Unknown ids and other users' ids answer the same, so that no caller can probe for someone else's data. */
-export function notFound(what: 'thread' | 'archive' | 'job', id: string): ToolError {
+export function notFound(what: 'thread' | 'archive' | 'job' | 'agent' | 'workflow', id: string): ToolError {
   return new ToolError('not_found', `${what} ${id} not found`);
 }

@@ -5,8 +5,8 @@ import {
   conversationAnalysisSchema,
   type ConversationAnalysis,
 } from '../../src/analysis/conversation-analysis.ts';
-import { extractMessageContent } from '../../src/analysis/message-parts.ts';
-import { parseMessageMetadata } from '../../src/analysis/message-metadata.ts';
+import { extractMessageContent } from '../../src/chat/message-content.ts';
+import { parseMessageMetadata } from '../../src/chat/message-metadata.ts';
 import hostExamples from './fixtures/host-schema-examples.json' with { type: 'json' };
 import legacyMessages from './fixtures/legacy-v4-messages.json' with { type: 'json' };
 

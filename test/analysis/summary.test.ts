@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { ExtractiveSummaryBuilder } from '../../src/analysis/summary.ts';
-import { extractMessageContent } from '../../src/analysis/message-parts.ts';
+import { extractMessageContent } from '../../src/chat/message-content.ts';
 
 type Turn = readonly [role: string, text: string];
 

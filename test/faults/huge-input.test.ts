@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extractMessageContent } from '../../src/analysis/message-parts.ts';
+import { extractMessageContent } from '../../src/chat/message-content.ts';
 import { loadTokenCounter } from '../../src/analysis/tokens.ts';
 import { archiveConversationJob, archiveConversationOutput } from '../../src/jobs/archive-conversation.ts';
 import { enqueue } from '../../src/jobs/registry.ts';

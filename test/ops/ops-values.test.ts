@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { archiveNameFor } from '../../src/ops/archive-selection.ts';
+import { archiveNameFor } from '../../src/ops/archive-name.ts';
 import { isLoopbackHost } from '../../src/ops/dashboard-server.ts';
 import { describePayload, errorMessage, formatTimestamp } from '../../src/ops/describe-job.ts';
 import { formatAge, parseDuration } from '../../src/ops/duration.ts';
@@ -72,10 +72,10 @@ describe('job descriptions', () => {
 
 describe('archiveNameFor', () => {
   const createdAt = new Date('2026-01-05T10:00:00Z');
-  it('uses the title, on one line, at most 255 characters', () => {
+  it('uses the title, on one line, at most 100 characters (the app\'s limit)', () => {
     expect(archiveNameFor({ title: '  Trip\nplanning  ', createdAt })).toBe('Trip planning');
     const long = archiveNameFor({ title: 'x'.repeat(300), createdAt });
-    expect(long).toHaveLength(255);
+    expect(long).toHaveLength(100);
     expect(long.endsWith('…')).toBe(true);
   });
   it('names an untitled thread after its day', () => {

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { actingAs } from '../../src/db/acting-user.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { capBody, SEARCH_BODY_MAX_CHARS, upsertSearchDocument } from '../../src/search/search-document.ts';
+import { capBody, SEARCH_BODY_MAX_CHARS, upsertSearchDocument } from '../../src/sql/search-documents.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 describe('search documents', () => {

@@ -14,7 +14,7 @@ import { createLogger } from '../../src/logger.ts';
 import { createArchiverServer } from '../../src/mcp/archiver-server.ts';
 import type { Caller } from '../../src/mcp/caller.ts';
 import type { McpDependencies, ToolCallEvent } from '../../src/mcp/mcp-dependencies.ts';
-import { upsertSearchDocument, type SearchLanguage } from '../../src/search/search-document.ts';
+import { upsertSearchDocument, type SearchLanguage } from '../../src/sql/search-documents.ts';
 import type { TestDatabase } from './test-database.ts';
 
 export interface TestMcp {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readMessageParts } from '../../src/chat/message-part.ts';
 import { previousDayRange } from '../../src/analysis/day-range.ts';
 import { patternAnalysisResultSchema, type PatternAnalysisResult } from '../../src/analysis/pattern-analysis-result.ts';
 import { analyzePatternsJob } from '../../src/jobs/analyze-patterns.ts';
@@ -214,22 +215,13 @@ function referenceAnalysis(rows: MessageRow[], threads: { created_at: Date }[], 
       tally.messages++;
       tally.threads.add(row.thread_id);
     }
-    for (const part of row.parts ?? []) {
-      if (!isObject(part) || typeof part.type !== 'string') continue;
-      let name: unknown;
-      let error = part.state === 'output-error' || (typeof part.errorText === 'string' && part.errorText !== '') || (isObject(part.output) && part.output.isError === true);
-      if (part.type === 'tool-invocation') {
-        const invocation = isObject(part.toolInvocation) ? part.toolInvocation : {};
-        name = invocation.toolName;
-        error ||= isObject(invocation.result) && invocation.result.isError === true;
-      } else if (part.type === 'dynamic-tool') name = part.toolName;
-      else if (part.type.startsWith('tool-')) name = part.type.slice(5);
-      else continue;
-      if (typeof name !== 'string' || name === '') continue;
-      const tally = tools.get(name) ?? { calls: 0, errors: 0 };
-      tools.set(name, tally);
+    // Tool calls as the one part reader classifies them (test/jobs/tool-call-classification.test.ts covers the edges).
+    for (const part of readMessageParts(row.parts)) {
+      if (part.kind !== 'tool') continue;
+      const tally = tools.get(part.toolName) ?? { calls: 0, errors: 0 };
+      tools.set(part.toolName, tally);
       tally.calls++;
-      if (error) tally.errors++;
+      if (part.status === 'error') tally.errors++;
     }
   }
   for (const thread of threads) dayOf(localParts(thread.created_at).day).newThreads++;

@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { conversationAnalysisSchema } from '../../src/analysis/conversation-analysis.ts';
-import { extractMessageContent } from '../../src/analysis/message-parts.ts';
+import { extractMessageContent } from '../../src/chat/message-content.ts';
 import { archiveConversationJob, archiveConversationOutput } from '../../src/jobs/archive-conversation.ts';
 import type { ArchiveStep } from '../../src/jobs/archive-conversation-handler.ts';
 import { archiveItemMetadataSchema, archiveMcpMetadataSchema } from '../../src/jobs/archive-metadata.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { loadArchive } from '../archive-reads.ts';
+import { loadArchive } from '../../sql/archives.ts';
+import { fencedArchiveView } from '../archive-view.ts';
 import { defineTool } from '../tool-definition.ts';
 import { notFound } from '../tool-error.ts';
 import { uuidArgument } from '../tool-schemas.ts';
@@ -23,6 +24,6 @@ export const getArchiveTool = defineTool({
   async run({ archiveId }, { caller, deps }) {
     const archive = await loadArchive(deps.db, caller.userId, archiveId);
     if (!archive) throw notFound('archive', archiveId);
-    return archive;
+    return fencedArchiveView(archive);
   },
 });

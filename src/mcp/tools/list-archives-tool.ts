@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decodeCursor, listArchives } from '../archive-reads.ts';
+import { decodeCursor, listArchives } from '../../sql/archives.ts';
 import { defineTool } from '../tool-definition.ts';
 import { limitArgument } from '../tool-schemas.ts';
 import { ToolError } from '../tool-error.ts';

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { extractMessageContent } from '../../src/analysis/message-parts.ts';
-import hostExamples from './fixtures/host-schema-examples.json' with { type: 'json' };
-import legacyMessages from './fixtures/legacy-v4-messages.json' with { type: 'json' };
+import { extractMessageContent } from '../../src/chat/message-content.ts';
+import hostExamples from '../analysis/fixtures/host-schema-examples.json' with { type: 'json' };
+import legacyMessages from '../analysis/fixtures/legacy-v4-messages.json' with { type: 'json' };
 
 const [userWithFile, assistantWithMcpTool, assistantWithFailedTool] = hostExamples;
 const [, legacyAssistant] = legacyMessages;
@@ -30,7 +30,7 @@ describe('extractMessageContent on the host schema examples', () => {
   it('reads an MCP tool call whose CallToolResult text is already an object', () => {
     const content = extractMessageContent(assistantWithMcpTool!.parts);
 
-    expect(content.toolCalls).toEqual([{ name: 'github_search_issues', status: 'ok', legacy: false }]);
+    expect(content.toolCalls).toEqual([{ name: 'github_search_issues', status: 'done', legacy: false }]);
     expect(content.text).toBe(
       [
         '{"q":"archive bug","repo":"acme/app"}',
@@ -66,8 +66,8 @@ describe('extractMessageContent on legacy AI SDK v4 parts', () => {
 
   it('reads tool-invocation parts, finished or not', () => {
     expect(content.toolCalls).toEqual([
-      { name: 'weather_current', status: 'ok', legacy: true },
-      { name: 'weather_forecast', status: 'incomplete', legacy: true },
+      { name: 'weather_current', status: 'done', legacy: true },
+      { name: 'weather_forecast', status: 'no result', legacy: true },
     ]);
     expect(content.partTypes).toEqual({ 'step-start': 1, reasoning: 1, 'tool-invocation': 2, source: 1, file: 1, text: 1 });
   });
@@ -120,11 +120,11 @@ describe('extractMessageContent on other v5 parts', () => {
       { type: 'tool-createTable', toolCallId: 't4', state: 'output-available', input: {}, output: { rows: [[1, 'a']] } },
     ]);
     expect(content.toolCalls).toEqual([
-      { name: 'lookup', status: 'ok', legacy: false },
+      { name: 'lookup', status: 'done', legacy: false },
       { name: 'http', status: 'incomplete', legacy: false },
-      { name: 'http', status: 'incomplete', legacy: false },
+      { name: 'http', status: 'no result', legacy: false },
       { name: 'fs_read', status: 'error', legacy: false },
-      { name: 'createTable', status: 'ok', legacy: false },
+      { name: 'createTable', status: 'done', legacy: false },
     ]);
     expect(content.partTypes).toEqual({ 'dynamic-tool': 1, 'tool-*': 4 });
     expect(content.text).toContain('no such file');
@@ -230,7 +230,7 @@ describe('extractMessageContent on odd values', () => {
     expect(content.text).toBe('');
   });
 
-  it('tolerates odd field values inside known parts', () => {
+  it('skips text parts whose text is not a string, and tolerates odd field values inside other known parts', () => {
     const cyclic: Record<string, unknown> = { name: 'loop' };
     cyclic['self'] = cyclic;
     const content = extractMessageContent([
@@ -246,16 +246,16 @@ describe('extractMessageContent on odd values', () => {
       { type: 'dynamic-tool', state: 'output-error', errorText: 404 },
     ]);
     expect(content.text).toBe(
-      ['{"nested":["object"]}', '12', '{"content":"not an array"}', '3'].join('\n\n'),
+      ['{"content":"not an array"}', '3'].join('\n\n'),
     );
     expect(content.prose).toBe('');
     expect(content.files).toEqual([{ filename: null, mediaType: null, url: null }]);
     expect(content.hasReasoning).toBe(true);
-    expect(content.skippedTypes).toEqual({ 'tool-': 1 });
+    expect(content.skippedTypes).toEqual({ text: 3, 'tool-': 1 });
     expect(content.toolCalls).toEqual([
-      { name: 'big', status: 'ok', legacy: false },
-      { name: 'x', status: 'ok', legacy: false },
-      { name: 'y', status: 'ok', legacy: false },
+      { name: 'big', status: 'done', legacy: false },
+      { name: 'x', status: 'done', legacy: false },
+      { name: 'y', status: 'done', legacy: false },
       { name: 'dynamic-tool', status: 'error', legacy: false },
     ]);
   });

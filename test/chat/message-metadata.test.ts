@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { parseMessageMetadata } from '../../src/analysis/message-metadata.ts';
-import hostExamples from './fixtures/host-schema-examples.json' with { type: 'json' };
+import { parseMessageMetadata } from '../../src/chat/message-metadata.ts';
+import hostExamples from '../analysis/fixtures/host-schema-examples.json' with { type: 'json' };
 
 describe('parseMessageMetadata', () => {
   it('reads the ChatMetadata of the host schema examples', () => {

@@ -2,7 +2,6 @@ import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { actingAs } from '../db/acting-user.ts';
 import type { Database } from '../db/database.ts';
-import { fenceUntrustedOrNull } from './untrusted-content.ts';
 
 // JSON columns are read as unknown and parsed here; anything that is not a JSON object is shown as null.
 const jsonObject = z.record(z.string(), z.unknown());
@@ -31,12 +30,12 @@ export interface ArchiveSummaryView {
 export interface ArchiveItemView {
   itemId: string;
   threadId: string;
-  /** Chat text: fenced. Null when the thread no longer exists. */
+  /** Chat text. Null when the thread no longer exists. */
   threadTitle: string | null;
   itemType: string;
   addedAt: string;
   tokens: number | null;
-  /** Chat text: fenced. */
+  /** Chat text. */
   summary: string | null;
   analysis: Record<string, unknown> | null;
   metadata: Record<string, unknown> | null;
@@ -153,12 +152,12 @@ export async function loadArchive(db: Kysely<Database>, userId: string, archiveI
         return {
           itemId: item.id,
           threadId: item.item_id,
-          // The worker also keeps the title in the item's metadata: shown (fenced) once, and when the thread is gone.
-          threadTitle: fenceUntrustedOrNull(item.title ?? (typeof archivedTitle === 'string' ? archivedTitle : null)),
+          // The worker also keeps the title in the item's metadata: shown once, and when the thread is gone.
+          threadTitle: item.title ?? (typeof archivedTitle === 'string' ? archivedTitle : null),
           itemType: item.item_type,
           addedAt: item.added_at.toISOString(),
           tokens: item.tokens_count,
-          summary: fenceUntrustedOrNull(item.content_summary),
+          summary: item.content_summary,
           analysis: objectOrNull(item.mcp_analysis),
           metadata: parsedMetadata ? metadata : null,
         };
@@ -189,4 +188,99 @@ export async function recentArchiveNames(db: Kysely<Database>, userId: string, l
   return actingAs(db, { userId }, (trx) =>
     trx.selectFrom('archive').select(['id', 'name']).where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute(),
   );
+}
+
+export interface ArchiveRow {
+  id: string;
+  name: string;
+  description: string | null;
+}
+
+/** The archive's name and description when it is the user's. */
+export async function archiveOfUser(db: Kysely<Database>, userId: string, archiveId: string): Promise<ArchiveRow | undefined> {
+  const row = await db.selectFrom('archive').select(['id', 'name', 'description', 'user_id']).where('id', '=', archiveId).executeTakeFirst();
+  return row && row.user_id === userId ? { id: row.id, name: row.name, description: row.description } : undefined;
+}
+
+/** Creates the archive, or (a retry of the same job) touches it when it already exists and is the same user's. */
+export async function upsertNewArchive(db: Kysely<Database>, archive: ArchiveRow & { userId: string }): Promise<ArchiveRow | undefined> {
+  const { rows } = await sql<ArchiveRow>`
+    INSERT INTO archive (id, name, description, user_id)
+    VALUES (${archive.id}, ${archive.name}, ${archive.description}, ${archive.userId})
+    ON CONFLICT (id) DO UPDATE SET updated_at = now() WHERE archive.user_id = excluded.user_id
+    RETURNING id, name, description`.execute(db);
+  return rows[0];
+}
+
+/** Touches an existing archive of the user; undefined when it is gone or someone else's. */
+export async function touchArchiveOfUser(db: Kysely<Database>, userId: string, archiveId: string): Promise<ArchiveRow | undefined> {
+  const { rows } = await sql<ArchiveRow>`
+    UPDATE archive SET updated_at = now() WHERE id = ${archiveId} AND user_id = ${userId}
+    RETURNING id, name, description`.execute(db);
+  return rows[0];
+}
+
+export interface ArchiveItemWrite {
+  archiveId: string;
+  threadId: string;
+  userId: string;
+  metadata: unknown;
+  analysis: unknown;
+  tokensCount: number;
+  summary: string;
+}
+
+/**
+ * Writes the thread's item, keyed by (archive_id, item_id) among the rows this service writes, so a retry of the
+ * same job replaces it instead of adding a second one. Returns the item id.
+ */
+export async function upsertThreadItem(db: Kysely<Database>, item: ArchiveItemWrite): Promise<string> {
+  const { rows } = await sql<{ id: string }>`
+    INSERT INTO archive_item (archive_id, item_id, user_id, item_type, metadata, mcp_analysis, tokens_count, content_summary)
+    VALUES (${item.archiveId}, ${item.threadId}, ${item.userId}, 'thread', ${JSON.stringify(item.metadata)},
+            ${JSON.stringify(item.analysis)}, ${item.tokensCount}, ${item.summary})
+    ON CONFLICT (archive_id, item_id) WHERE (metadata ->> 'writer') = 'chat-archiver'
+    DO UPDATE SET user_id = excluded.user_id, item_type = excluded.item_type, metadata = excluded.metadata,
+                  mcp_analysis = excluded.mcp_analysis, tokens_count = excluded.tokens_count,
+                  content_summary = excluded.content_summary
+    RETURNING id`.execute(db);
+  return rows[0]!.id;
+}
+
+export async function archiveTotals(db: Kysely<Database>, archiveId: string): Promise<{ items: number; tokens: number }> {
+  const { rows } = await sql<{ items: number; tokens: string }>`
+    SELECT count(*)::int AS items, coalesce(sum(tokens_count), 0)::bigint AS tokens
+    FROM archive_item WHERE archive_id = ${archiveId}`.execute(db);
+  return { items: rows[0]!.items, tokens: Number(rows[0]!.tokens) };
+}
+
+export interface ArchiveExportWrite {
+  archiveId: string;
+  mcpMetadata: unknown;
+  mcpServerId: string | null;
+  exportFormat: string;
+  storageLocation: string;
+  fileSize: number;
+}
+
+/** Records the archive's latest export and the service's metadata on the archive row. */
+export async function recordArchiveExport(db: Kysely<Database>, write: ArchiveExportWrite): Promise<void> {
+  await sql`
+    UPDATE archive SET mcp_metadata = ${JSON.stringify(write.mcpMetadata)}, mcp_server_id = ${write.mcpServerId},
+                       export_format = ${write.exportFormat}, storage_location = ${write.storageLocation},
+                       file_size = ${write.fileSize}, updated_at = now()
+    WHERE id = ${write.archiveId}`.execute(db);
+}
+
+export async function userOwnsArchive(db: Kysely<Database>, userId: string, archiveId: string): Promise<boolean> {
+  const row = await db.selectFrom('archive').select('id').where('id', '=', archiveId).where('user_id', '=', userId).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The user's oldest archive with exactly this name, or undefined. */
+export async function archiveNamed(db: Kysely<Database>, userId: string, name: string): Promise<ArchiveRow | undefined> {
+  const { rows } = await sql<ArchiveRow>`
+    SELECT id, name, description FROM archive WHERE user_id = ${userId} AND name = ${name}
+    ORDER BY created_at, id LIMIT 1`.execute(db);
+  return rows[0];
 }

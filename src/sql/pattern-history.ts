@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { patternAnalysisResultSchema } from '../analysis/pattern-analysis-result.ts';
 import { actingAs } from '../db/acting-user.ts';
@@ -18,4 +18,25 @@ export async function patternAnalysisOfJob(db: Kysely<Database>, jobId: string, 
   if (!row) return undefined;
   const parsed = storedResult.safeParse(row.result);
   return parsed.success ? (parsed.data as Record<string, unknown>) : undefined;
+}
+
+export interface PatternAnalysisWrite {
+  jobId: string;
+  scope: 'all' | 'user';
+  userId: string | null;
+  range: { start: string; end: string };
+  trigger: string;
+  requestedBy: string | null;
+  result: unknown;
+}
+
+/** Appends the run to the history, once per job id (a retry records nothing new); returns the row's id. */
+export async function recordPatternAnalysis(db: Kysely<Database>, run: PatternAnalysisWrite): Promise<string> {
+  await sql`
+    INSERT INTO mcp_archiver.pattern_analysis (job_id, scope, user_id, range_start, range_end, trigger, requested_by, result)
+    VALUES (${run.jobId}, ${run.scope}, ${run.userId}, ${run.range.start}, ${run.range.end}, ${run.trigger},
+            ${run.requestedBy}, ${JSON.stringify(run.result)})
+    ON CONFLICT (job_id) DO NOTHING`.execute(db);
+  const row = await db.selectFrom('mcp_archiver.pattern_analysis').select('id').where('job_id', '=', run.jobId).executeTakeFirstOrThrow();
+  return row.id;
 }

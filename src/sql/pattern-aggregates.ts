@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { MAX_TOOL_NAME_CODE_POINTS } from '../chat/message-part.ts';
 import type { Database } from '../db/database.ts';
 import {
   PATTERN_ANALYSIS_VERSION,
@@ -111,24 +112,10 @@ async function aggregate(trx: Transaction<Database>, query: PatternQuery): Promi
       GROUP BY 1, 2 ORDER BY 3 DESC, 1 NULLS LAST, 2 NULLS LAST LIMIT ${TOP_MODELS}`.execute(trx)
   ).rows;
 
-  // Tool parts: AI SDK v5 `tool-<name>` and `dynamic-tool`, legacy v4 `tool-invocation`. An error is an
-  // `output-error` state, an error text, or an MCP result flagged isError — as the per-thread analysis counts it.
   const tools = (
     await sql<{ name: string; calls: number; errors: number }>`
       SELECT name, count(*)::int AS calls, count(*) FILTER (WHERE is_error)::int AS errors
-      FROM (
-        SELECT CASE WHEN p ->> 'type' = 'tool-invocation' THEN p -> 'toolInvocation' ->> 'toolName'
-                    WHEN p ->> 'type' = 'dynamic-tool' THEN p ->> 'toolName'
-                    ELSE substr(p ->> 'type', 6) END AS name,
-               (coalesce(p ->> 'state' = 'output-error', false)
-                OR coalesce(p ->> 'errorText', '') <> ''
-                OR (json_typeof(p -> 'output') = 'object' AND coalesce(p -> 'output' ->> 'isError' = 'true', false))
-                OR (json_typeof(p -> 'toolInvocation' -> 'result') = 'object'
-                    AND coalesce(p -> 'toolInvocation' -> 'result' ->> 'isError' = 'true', false))) AS is_error
-        FROM (${messages}) f, unnest(f.parts) AS p
-        WHERE json_typeof(p) = 'object' AND (p ->> 'type' LIKE 'tool-%' OR p ->> 'type' = 'dynamic-tool')
-      ) calls
-      WHERE name IS NOT NULL AND name <> ''
+      FROM (${toolCalls(sql`SELECT p FROM (${messages}) f, unnest(f.parts) AS p`)}) calls
       GROUP BY name ORDER BY calls DESC, name LIMIT ${TOP_TOOLS}`.execute(trx)
   ).rows;
 
@@ -186,4 +173,36 @@ async function aggregate(trx: Transaction<Database>, query: PatternQuery): Promi
     tools: tools.map((row) => ({ ...row, errorRate: row.calls === 0 ? 0 : row.errors / row.calls })),
     agents: agents.map((row) => ({ agentId: row.agent_id, name: row.name, messages: row.messages, threads: row.threads })),
   } satisfies PatternAnalysisResult);
+}
+
+/**
+ * The tool calls among `parts` (rows of one json column `p`), one row (name, is_error) each, classified by the rules of
+ * `readMessagePart` (src/chat/message-part.ts): AI SDK v5 `tool-<name>` and `dynamic-tool`, v4 `tool-invocation` with
+ * its nested object; an error is an `output-error` state, a non-empty error text, or an output flagged `isError: true`.
+ * test/jobs/tool-call-classification.test.ts checks it against the reader on one table of cases.
+ */
+function toolCalls(parts: RawBuilder<unknown>): RawBuilder<unknown> {
+  const flaggedError = (output: RawBuilder<unknown>) =>
+    sql`coalesce(json_typeof(${output}) = 'object' AND json_typeof(${output} -> 'isError') = 'boolean'
+                 AND ${output} ->> 'isError' = 'true', false)`;
+  return sql`
+    SELECT left(CASE WHEN legacy THEN p -> 'toolInvocation' ->> 'toolName'
+                     WHEN type = 'dynamic-tool' THEN coalesce(nullif(CASE WHEN json_typeof(p -> 'toolName') = 'string'
+                                                                     THEN p ->> 'toolName' END, ''), 'dynamic-tool')
+                     ELSE substr(type, 6) END, ${MAX_TOOL_NAME_CODE_POINTS}) AS name,
+           CASE WHEN legacy THEN ${flaggedError(sql`(p -> 'toolInvocation' -> 'result')`)}
+                ELSE coalesce(p ->> 'state' = 'output-error', false)
+                     OR coalesce(json_typeof(p -> 'errorText') = 'string' AND p ->> 'errorText' <> '', false)
+                     OR ${flaggedError(sql`(p -> 'output')`)} END AS is_error
+    FROM (
+      SELECT p, p ->> 'type' AS type,
+             -- the nested object marks a v4 part; without it, "tool-invocation" is a v5 tool named "invocation"
+             (p ->> 'type' = 'tool-invocation' AND p -> 'toolInvocation' IS NOT NULL) AS legacy
+      FROM (${parts}) parts
+      WHERE json_typeof(p) = 'object' AND json_typeof(p -> 'type') = 'string'
+    ) typed
+    WHERE CASE WHEN legacy THEN json_typeof(p -> 'toolInvocation') = 'object'
+                                AND json_typeof(p -> 'toolInvocation' -> 'toolName') = 'string'
+                                AND p -> 'toolInvocation' ->> 'toolName' <> ''
+               ELSE type = 'dynamic-tool' OR type LIKE 'tool-_%' END`;
 }

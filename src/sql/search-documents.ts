@@ -54,3 +54,58 @@ export function capBody(text: string): string {
   const half = Math.floor(SEARCH_BODY_MAX_CHARS / 2);
   return `${clean.slice(0, half)}\n…\n${clean.slice(-half)}`;
 }
+
+// English and French stems together: a query finds both languages' documents, accents ignored.
+const tsquery = (q: string) =>
+  sql`(websearch_to_tsquery('mcp_archiver.english_unaccent', ${q}) || websearch_to_tsquery('mcp_archiver.french_unaccent', ${q}))`;
+
+const HEADLINE_OPTIONS = 'StartSel=**, StopSel=**, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "';
+
+/** False when the query keeps no term in one of the two languages (e.g. it is made only of its stop words). */
+export async function hasTermsInBothLanguages(db: Kysely<Database>, query: string): Promise<boolean> {
+  const { rows } = await sql<{ english: number; french: number }>`
+    SELECT numnode(websearch_to_tsquery('mcp_archiver.english_unaccent', ${query})) AS english,
+           numnode(websearch_to_tsquery('mcp_archiver.french_unaccent', ${query})) AS french`.execute(db);
+  return Boolean(rows[0]?.english && rows[0]?.french);
+}
+
+export interface SearchDocumentHitRow {
+  archive_id: string;
+  archive_name: string;
+  archive_item_id: string;
+  thread_id: string;
+  thread_title: string;
+  snippet: string;
+  tokens_count: number | null;
+  rank: number;
+  created_at: Date;
+}
+
+/** The user's best-ranked matching documents of archives that still exist, with their snippets. */
+export async function rankedSearchDocuments(
+  db: Kysely<Database>,
+  search: { userId: string; query: string; limit: number },
+): Promise<SearchDocumentHitRow[]> {
+  const { rows } = await sql<SearchDocumentHitRow>`
+    WITH q AS (SELECT ${tsquery(search.query)} AS query),
+    top AS (
+      SELECT d.archive_item_id, d.archive_id, d.archive_name, d.thread_id, d.thread_title, d.language, d.body,
+             d.tokens_count, d.created_at, ts_rank_cd(d.document, q.query) AS rank
+      FROM mcp_archiver.search_document d
+      JOIN public.archive a ON a.id = d.archive_id AND a.user_id = d.user_id
+      CROSS JOIN q
+      WHERE d.user_id = ${search.userId} AND d.document @@ q.query
+      ORDER BY rank DESC, d.created_at DESC, d.archive_item_id
+      LIMIT ${search.limit}
+    )
+    SELECT top.archive_id, top.archive_name, top.archive_item_id, top.thread_id, top.thread_title, top.tokens_count,
+           top.rank::float8 AS rank, top.created_at,
+           ts_headline(
+             CASE top.language WHEN 'english' THEN 'mcp_archiver.english_unaccent'::regconfig
+                               WHEN 'french' THEN 'mcp_archiver.french_unaccent'::regconfig
+                               ELSE 'mcp_archiver.simple_unaccent'::regconfig END,
+             top.body, q.query, ${HEADLINE_OPTIONS}) AS snippet
+    FROM top CROSS JOIN q
+    ORDER BY top.rank DESC, top.created_at DESC, top.archive_item_id`.execute(db);
+  return rows;
+}

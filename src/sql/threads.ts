@@ -38,3 +38,14 @@ export async function* readThreadMessages(
     cursor = { at: last.at, id: last.id };
   }
 }
+
+/** The thread's title and owner, or undefined. */
+export async function threadOwnership(db: Kysely<Database>, threadId: string): Promise<{ title: string; userId: string } | undefined> {
+  const row = await db.selectFrom('chat_thread').select(['title', 'user_id']).where('id', '=', threadId).executeTakeFirst();
+  return row && { title: row.title, userId: row.user_id };
+}
+
+export async function userOwnsThread(db: Kysely<Database>, userId: string, threadId: string): Promise<boolean> {
+  const row = await db.selectFrom('chat_thread').select('id').where('id', '=', threadId).where('user_id', '=', userId).executeTakeFirst();
+  return row !== undefined;
+}
