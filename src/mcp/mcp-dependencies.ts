@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { PgBoss } from 'pg-boss';
+import type { McpLimitsConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { LinkSigner } from '../export/download-links.ts';
 import type { ExportStore } from '../export/object-store.ts';
+import type { Semaphore } from '../limits/semaphore.ts';
 import type { Logger } from '../logger.ts';
 import type { ToolOutcome } from './tool-error.ts';
 
@@ -35,5 +37,9 @@ export interface McpDependencies {
   /** `presigned`: download links redirect to the bucket. */
   downloads: 'proxy' | 'presigned';
   searchTimeoutMs: number;
+  /** Per-user job quotas and the non-admin analysis range (per-token call limits live in the HTTP transport). */
+  limits: McpLimitsConfig;
+  /** Permits for expensive reads (tools with `expensive: true`, export files), shared by every caller of the process. */
+  expensiveReads: Semaphore;
   observer?: ToolCallObserver;
 }

@@ -3,6 +3,7 @@ import { createDb } from '../db/connect.ts';
 import { createLinkSigner } from '../export/download-links.ts';
 import type { ExportStore } from '../export/object-store.ts';
 import { openExportStore } from '../export/open-store.ts';
+import { createExpensiveReadPool } from '../limits/expensive-reads.ts';
 import { createBoss } from '../jobs/boss.ts';
 import { ensureQueues } from '../jobs/registry.ts';
 import type { Logger } from '../logger.ts';
@@ -68,6 +69,8 @@ export async function openMcpRuntime(
     ...(linkSecret ? { links: createLinkSigner({ secret: linkSecret, ttlMs: config.links.ttlMs, publicBaseUrl: config.links.publicBaseUrl }) } : {}),
     downloads: config.exportStore.downloads,
     searchTimeoutMs: config.mcp.searchTimeoutMs,
+    limits: config.mcp.limits,
+    expensiveReads: createExpensiveReadPool(config.mcp.limits.expensiveReadConcurrency),
     ...(observer ? { observer } : {}),
   };
   return {

@@ -9,6 +9,8 @@ import { actingAs } from '../../src/db/acting-user.ts';
 import { createLinkSigner } from '../../src/export/download-links.ts';
 import { createFsStore } from '../../src/export/fs-store.ts';
 import type { ExportStore } from '../../src/export/object-store.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createExpensiveReadPool } from '../../src/limits/expensive-reads.ts';
 import { createBoss } from '../../src/jobs/boss.ts';
 import { ensureQueues } from '../../src/jobs/registry.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -44,6 +46,8 @@ export async function openTestMcp(db: TestDatabase, options: { store?: ExportSto
     links: createLinkSigner({ secret: TEST_LINK_SECRET, ttlMs: 3_600_000, publicBaseUrl: options.publicBaseUrl ?? 'http://127.0.0.1:8787' }),
     downloads: 'proxy',
     searchTimeoutMs: 5000,
+    limits: loadConfig({}).mcp.limits,
+    expensiveReads: createExpensiveReadPool(loadConfig({}).mcp.limits.expensiveReadConcurrency),
     observer: { onToolCall: (event) => events.push(event) },
   };
   return {
@@ -81,6 +85,12 @@ export async function demoUsers(db: TestDatabase): Promise<DemoUser[]> {
     FROM "user" u JOIN chat_thread t ON t.user_id = u.id
     GROUP BY u.id, u.role, u.created_at ORDER BY u.created_at DESC, u.id`.execute(db.owner);
   return rows.map((r) => ({ id: r.id, role: r.role, threadIds: r.threads }));
+}
+
+/** The demo users split into the app's admin and the others (newest first). */
+export async function adminAndUsers(db: TestDatabase): Promise<{ admin: DemoUser; others: DemoUser[] }> {
+  const users = await demoUsers(db);
+  return { admin: users.find((u) => u.role === 'admin')!, others: users.filter((u) => u.role !== 'admin') };
 }
 
 export const caller = (userId: string, admin = false): Caller => ({ userId, admin, transport: 'memory' });
