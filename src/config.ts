@@ -69,6 +69,13 @@ const envSchema = z.object({
   MCP_ALLOWED_HOSTS: optional(z.string().trim()),
   MCP_ALLOWED_ORIGINS: optional(z.string().trim()),
   MCP_SEARCH_TIMEOUT_MS: withDefault(positiveInt.max(60_000, 'expected at most 60000'), '5000'),
+  MCP_TOKEN_MAX_CONCURRENT_CALLS: withDefault(positiveInt.max(1000, 'expected at most 1000'), '8'),
+  MCP_TOKEN_CALLS_PER_MINUTE: withDefault(positiveInt.max(100_000, 'expected at most 100000'), '300'),
+  MCP_EXPENSIVE_READS_CONCURRENCY: withDefault(positiveInt.max(100, 'expected at most 100'), '3'),
+  MCP_ARCHIVE_JOBS_PER_USER: withDefault(positiveInt.max(100_000, 'expected at most 100000'), '20'),
+  MCP_ANALYSIS_JOBS_PER_USER: withDefault(positiveInt.max(100_000, 'expected at most 100000'), '3'),
+  MCP_JOBS_PER_USER: withDefault(positiveInt.max(100_000, 'expected at most 100000'), '20'),
+  MCP_ANALYSIS_MAX_DAYS: withDefault(positiveInt.max(366, 'expected at most 366'), '92'),
   LOG_LEVEL: withDefault(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
   DATA_DIR: withDefault(z.string().trim().min(1), '.data'),
   EXPORT_DIR: optional(z.string().trim().min(1)),
@@ -117,6 +124,20 @@ export interface ServiceRoleConfig {
   ssl: boolean;
 }
 
+/** What one caller may use of the MCP server (see docs/SECURITY.md, "Limits and quotas"). */
+export interface McpLimitsConfig {
+  /** Requests one access token may have in flight at once; more answer HTTP 429. */
+  concurrentCallsPerToken: number;
+  /** Requests per minute per access token (a token bucket of this size, refilled continuously). */
+  callsPerMinutePerToken: number;
+  /** Expensive reads (full-text search, export files) running at once in one process, whoever asks. */
+  expensiveReadConcurrency: number;
+  /** Queued + active jobs one non-admin user may have per queue: by queue name, and for any other queue. */
+  jobsPerUser: { byQueue: Record<string, number>; otherQueues: number };
+  /** The longest range (days) a non-admin token may ask a pattern analysis for. */
+  analysisMaxDays: number;
+}
+
 export interface Config {
   /** Owner connection used by migrations; undefined means "start the embedded database". */
   databaseUrl?: string;
@@ -131,6 +152,7 @@ export interface Config {
     /** Browser origins (scheme://host[:port]) allowed besides the allowed hosts' own. */
     allowedOrigins: string[];
     searchTimeoutMs: number;
+    limits: McpLimitsConfig;
   };
   logLevel: Env['LOG_LEVEL'];
   dataDir: string;
@@ -188,6 +210,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       allowedHosts: commaList(e.MCP_ALLOWED_HOSTS),
       allowedOrigins: commaList(e.MCP_ALLOWED_ORIGINS),
       searchTimeoutMs: e.MCP_SEARCH_TIMEOUT_MS,
+      limits: {
+        concurrentCallsPerToken: e.MCP_TOKEN_MAX_CONCURRENT_CALLS,
+        callsPerMinutePerToken: e.MCP_TOKEN_CALLS_PER_MINUTE,
+        expensiveReadConcurrency: e.MCP_EXPENSIVE_READS_CONCURRENCY,
+        jobsPerUser: {
+          byQueue: { 'archive-conversation': e.MCP_ARCHIVE_JOBS_PER_USER, 'analyze-patterns': e.MCP_ANALYSIS_JOBS_PER_USER },
+          otherQueues: e.MCP_JOBS_PER_USER,
+        },
+        analysisMaxDays: e.MCP_ANALYSIS_MAX_DAYS,
+      },
     },
     logLevel: e.LOG_LEVEL,
     dataDir,

@@ -37,7 +37,7 @@ export const runningServices: RunnableService[] = [
         // The MCP app serves the process's endpoints; without it, the worker does on its own port.
         ...(config.mcp.enabled
           ? {}
-          : { attach: (pools) => serveOpsEndpoints({ ...pools, metrics, host: config.mcp.host, port: config.ops.workerHttpPort }) }),
+          : { attach: (pools) => serveOpsEndpoints({ ...pools, metrics, host: config.mcp.host, port: config.ops.workerHttpPort, extraHosts: config.mcp.allowedHosts }) }),
       });
     },
   },

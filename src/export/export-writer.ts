@@ -1,8 +1,6 @@
 import { openExportFile } from './export-store.ts';
 import type { ChunkSink, ExportFileResult, ExportFooter, ExportFormat, ExportHeader, ExportMessage } from './export-types.ts';
 import { renderJsonFooter, renderJsonHeader, renderJsonMessage } from './json-renderer.ts';
-import { renderMarkdownFooter, renderMarkdownHeader, renderMarkdownMessage } from './markdown-renderer.ts';
-import { createPdfExport } from './pdf-renderer.ts';
 
 /** Where export files go: `<exportDir>/<archiveId>/<threadId>.<json|md|pdf>`. */
 export interface ExportTarget {
@@ -54,11 +52,15 @@ export async function createExportWriter(format: ExportFormat, header: ExportHea
       case 'json':
         renderer = await textRenderer(file, renderJsonHeader(header), renderJsonMessage, renderJsonFooter);
         break;
-      case 'markdown':
-        renderer = await textRenderer(file, renderMarkdownHeader(header), renderMarkdownMessage, renderMarkdownFooter);
+      // The Markdown and PDF renderers (a CommonMark parser; pdfkit and its fonts) load on first use: a worker that
+      // never writes them stays about 40 MB smaller.
+      case 'markdown': {
+        const markdown = await import('./markdown-renderer.ts');
+        renderer = await textRenderer(file, markdown.renderMarkdownHeader(header), markdown.renderMarkdownMessage, markdown.renderMarkdownFooter);
         break;
+      }
       case 'pdf':
-        renderer = createPdfExport(header, file);
+        renderer = (await import('./pdf-renderer.ts')).createPdfExport(header, file);
         break;
       default:
         throw new Error(`unknown export format ${JSON.stringify(format satisfies never)}`);

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { PgBoss } from 'pg-boss';
+import type { McpLimitsConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import type { Semaphore } from '../limits/semaphore.ts';
 import type { Logger } from '../logger.ts';
 import type { ToolOutcome } from './tool-error.ts';
 
@@ -27,5 +29,9 @@ export interface McpDependencies {
   /** Export files are served from here only. */
   exportDir: string;
   searchTimeoutMs: number;
+  /** Per-user job quotas and the non-admin analysis range (per-token call limits live in the HTTP transport). */
+  limits: McpLimitsConfig;
+  /** Permits for expensive reads (tools with `expensive: true`, export files), shared by every caller of the process. */
+  expensiveReads: Semaphore;
   observer?: ToolCallObserver;
 }

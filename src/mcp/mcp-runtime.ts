@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
 import { createDb } from '../db/connect.ts';
+import { createExpensiveReadPool } from '../limits/expensive-reads.ts';
 import { createBoss } from '../jobs/boss.ts';
 import { ensureQueues } from '../jobs/registry.ts';
 import type { Logger } from '../logger.ts';
@@ -43,6 +44,8 @@ export async function openMcpRuntime(config: Config, serviceUrl: string, log: Lo
     log: log.child({ component: 'mcp' }),
     exportDir: config.exportDir,
     searchTimeoutMs: config.mcp.searchTimeoutMs,
+    limits: config.mcp.limits,
+    expensiveReads: createExpensiveReadPool(config.mcp.limits.expensiveReadConcurrency),
     ...(observer ? { observer } : {}),
   };
   return {

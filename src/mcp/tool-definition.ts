@@ -22,6 +22,8 @@ export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output 
   input: Input;
   output: Output;
   annotations: ToolAnnotations;
+  /** Runs under a permit of the process's expensive-read pool (full-text search, large reads): see deps.expensiveReads. */
+  expensive?: boolean;
   run(input: z.output<Input>, context: ToolContext): Promise<z.input<Output>>;
 }
 

@@ -6,6 +6,8 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { sql } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import { actingAs } from '../../src/db/acting-user.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createExpensiveReadPool } from '../../src/limits/expensive-reads.ts';
 import { createBoss } from '../../src/jobs/boss.ts';
 import { ensureQueues } from '../../src/jobs/registry.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -36,6 +38,8 @@ export async function openTestMcp(db: TestDatabase): Promise<TestMcp> {
     log: createLogger('silent'),
     exportDir,
     searchTimeoutMs: 5000,
+    limits: loadConfig({}).mcp.limits,
+    expensiveReads: createExpensiveReadPool(loadConfig({}).mcp.limits.expensiveReadConcurrency),
     observer: { onToolCall: (event) => events.push(event) },
   };
   return {
@@ -73,6 +77,12 @@ export async function demoUsers(db: TestDatabase): Promise<DemoUser[]> {
     FROM "user" u JOIN chat_thread t ON t.user_id = u.id
     GROUP BY u.id, u.role, u.created_at ORDER BY u.created_at DESC, u.id`.execute(db.owner);
   return rows.map((r) => ({ id: r.id, role: r.role, threadIds: r.threads }));
+}
+
+/** The demo users split into the app's admin and the others (newest first). */
+export async function adminAndUsers(db: TestDatabase): Promise<{ admin: DemoUser; others: DemoUser[] }> {
+  const users = await demoUsers(db);
+  return { admin: users.find((u) => u.role === 'admin')!, others: users.filter((u) => u.role !== 'admin') };
 }
 
 export const caller = (userId: string, admin = false): Caller => ({ userId, admin, transport: 'memory' });
