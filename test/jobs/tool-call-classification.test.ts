@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMessagePart } from '../../src/chat/message-part.ts';
-import { queryPatterns } from '../../src/jobs/pattern-analysis-query.ts';
+import { queryPatterns } from '../../src/sql/pattern-aggregates.ts';
 import { toolPartCases } from '../chat/tool-part-cases.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
