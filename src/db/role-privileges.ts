@@ -13,7 +13,7 @@ import { PGBOSS_SCHEMA, SERVICE_SCHEMA } from './schemas.ts';
 /** Privileges PostgreSQL grants per column. */
 export type ColumnPrivilege = 'SELECT' | 'INSERT' | 'UPDATE';
 /** Privileges PostgreSQL grants only on a whole table. */
-export type TablePrivilege = ColumnPrivilege | 'DELETE';
+export type TablePrivilege = ColumnPrivilege | 'DELETE' | 'TRUNCATE';
 
 /** column → privilege → reason. The column `*` stands for the whole table (every column, present and future). */
 export type TableAllowance = Record<string, Partial<Record<TablePrivilege, string>>>;
@@ -78,6 +78,21 @@ export const ROLE_TABLE_PRIVILEGES: Record<string, TableAllowance> = {
       INSERT: 'the worker indexes each archived item',
       UPDATE: 're-archiving an item replaces its document (items are never deleted by the service)',
     },
+  },
+  // The conversation index is the worker's own copy: it removes what the app deleted, and `search-index rebuild`
+  // empties it (TRUNCATE: a million rows in milliseconds, not a long DELETE).
+  'mcp_archiver.message_index_thread': {
+    '*': { SELECT: 'search_conversations', INSERT: 'indexing', UPDATE: 're-indexing', DELETE: 'threads the app deleted', TRUNCATE: 'search-index rebuild' },
+  },
+  'mcp_archiver.message_index': {
+    '*': { SELECT: 'search_conversations', INSERT: 'indexing', UPDATE: 're-indexing', DELETE: 'messages the app deleted', TRUNCATE: 'search-index rebuild' },
+  },
+  'mcp_archiver.message_index_word': {
+    '*': { SELECT: 'search_conversations', INSERT: 'indexing', DELETE: 'words of re-indexed messages', TRUNCATE: 'search-index rebuild' },
+  },
+  'mcp_archiver.message_index_state': {
+    // The pass's watermark and progress: one row, updated, never removed.
+    '*': { SELECT: 'where the indexing pass stands', UPDATE: 'the pass\u2019s watermark and progress' },
   },
   'mcp_archiver.pattern_analysis': {
     '*': { SELECT: 'get_job shows a finished analysis', INSERT: 'the analysis history is appended by the worker, never rewritten' },

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { archiveDescriptionSchema, archiveNameSchema } from './archive-naming.ts';
 import type { JobDefinition } from './job-definition.ts';
 
 export const exportFormats = ['json', 'markdown', 'pdf'] as const;
@@ -7,13 +8,15 @@ export type ExportFormat = (typeof exportFormats)[number];
 
 export const archiveConversationPayload = z.strictObject({
   threadId: z.uuid(),
-  name: z.string().trim().min(1).max(255),
-  description: z.string().trim().max(2000).optional(),
+  name: archiveNameSchema,
+  description: archiveDescriptionSchema.optional(),
   exportFormat: z.enum(exportFormats),
   /** Add the thread to this existing archive (of the same user) instead of creating one. */
   archiveId: z.uuid().optional(),
   /** The user the job acts for: the thread (and archive) must be theirs. */
   requestedBy: z.uuid(),
+  /** Set when the job is one thread of an `archive-conversations` request: that job's id. */
+  parentJobId: z.uuid().optional(),
 });
 export type ArchiveConversationPayload = z.infer<typeof archiveConversationPayload>;
 
@@ -27,6 +30,9 @@ export const archiveConversationOutput = z.object({
 });
 export type ArchiveConversationOutput = z.infer<typeof archiveConversationOutput>;
 
+/** How archive jobs retry: transient failures (database, disk) back off from 5 s up to 5 minutes, 4 times. */
+export const ARCHIVE_RETRY_POLICY = { retryLimit: 4, retryDelay: 5, retryBackoff: true, retryDelayMax: 300 } as const;
+
 export const archiveConversationJob: JobDefinition<ArchiveConversationPayload> = {
   queue: 'archive-conversation',
   deadLetterQueue: 'archive-conversation-dead-letter',
@@ -34,10 +40,7 @@ export const archiveConversationJob: JobDefinition<ArchiveConversationPayload> =
   queueOptions: {
     // One queued-or-active job per key: the same request twice makes one job.
     policy: 'exclusive',
-    retryLimit: 4,
-    retryDelay: 5,
-    retryBackoff: true,
-    retryDelayMax: 300,
+    ...ARCHIVE_RETRY_POLICY,
     // A running job's worker refreshes its heartbeat every 15 s; a job whose worker died (kill -9, lost host) is
     // retried once the heartbeat is this old (plus the supervisor's pass), not after the whole expiry.
     heartbeatSeconds: 30,

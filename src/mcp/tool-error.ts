@@ -1,5 +1,6 @@
 /** How a tool call ended, as audited and reported to metrics. */
-export type ToolOutcome = 'ok' | 'invalid_input' | 'not_found' | 'timeout' | 'error';
+/** `limited`: refused by a per-token limit, a per-user job quota or the expensive-read pool (the message names it). */
+export type ToolOutcome = 'ok' | 'invalid_input' | 'not_found' | 'limited' | 'timeout' | 'error';
 
 /**
  * A failure whose message is safe and useful to show the agent as is: it names the argument and what to do,
@@ -16,6 +17,6 @@ export class ToolError extends Error {
 }
 
 /** Unknown ids and other users' ids answer the same, so that no caller can probe for someone else's data. */
-export function notFound(what: 'thread' | 'archive' | 'job', id: string): ToolError {
+export function notFound(what: 'thread' | 'archive' | 'job' | 'agent' | 'workflow', id: string): ToolError {
   return new ToolError('not_found', `${what} ${id} not found`);
 }

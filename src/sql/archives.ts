@@ -276,3 +276,11 @@ export async function userOwnsArchive(db: Kysely<Database>, userId: string, arch
   const row = await db.selectFrom('archive').select('id').where('id', '=', archiveId).where('user_id', '=', userId).executeTakeFirst();
   return row !== undefined;
 }
+
+/** The user's oldest archive with exactly this name, or undefined. */
+export async function archiveNamed(db: Kysely<Database>, userId: string, name: string): Promise<ArchiveRow | undefined> {
+  const { rows } = await sql<ArchiveRow>`
+    SELECT id, name, description FROM archive WHERE user_id = ${userId} AND name = ${name}
+    ORDER BY created_at, id LIMIT 1`.execute(db);
+  return rows[0];
+}

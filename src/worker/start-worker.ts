@@ -6,18 +6,23 @@ import type { Database } from '../db/database.ts';
 import { analyzePatternsJob } from '../jobs/analyze-patterns.ts';
 import { createAnalyzePatternsHandler } from '../jobs/analyze-patterns-handler.ts';
 import { archiveConversationJob } from '../jobs/archive-conversation.ts';
+import { archiveConversationsJob } from '../jobs/archive-conversations.ts';
+import { createArchiveConversationsHandler } from '../jobs/archive-conversations-handler.ts';
 import {
   createArchiveConversationHandler,
   type ArchiveConversationDeps,
   type CreateExportWriter,
 } from '../jobs/archive-conversation-handler.ts';
-import { removeStaleTempFiles } from '../export/export-store.ts';
+import type { ExportStore } from '../export/object-store.ts';
+import { openExportStore } from '../export/open-store.ts';
 import { createExportWriter } from '../export/export-writer.ts';
 import { createBoss } from '../jobs/boss.ts';
 import { loadTokenCounter } from '../analysis/tokens.ts';
 import { NIGHTLY_SCHEDULE_KEY, nightlyPatternsJob } from '../jobs/nightly-patterns.ts';
 import { createNightlyPatternsHandler } from '../jobs/nightly-patterns-handler.ts';
 import { ensureQueues } from '../jobs/registry.ts';
+import { SEARCH_INDEX_SCHEDULE_KEY, searchIndexJob } from '../jobs/search-index.ts';
+import { createSearchIndexHandler, type SearchIndexDeps } from '../jobs/search-index-handler.ts';
 import type { Logger } from '../logger.ts';
 import type { JobObserver } from './run-job.ts';
 import { workQueue } from './work-queue.ts';
@@ -32,7 +37,12 @@ export interface WorkerTuning {
   archiveCheckpoint?: ArchiveConversationDeps['checkpoint'];
   createExportWriter?: CreateExportWriter;
   pageSize?: number;
+  /** Replaces the store EXPORT_STORE names (tests give it explicit credentials). */
+  exportStore?: ExportStore;
 }
+
+/** Messages committed late or rewritten this long behind the watermark are caught by the next pass. */
+const SEARCH_INDEX_LOOKBACK_SECONDS = 300;
 
 export interface WorkerOptions {
   config: Config;
@@ -42,6 +52,8 @@ export interface WorkerOptions {
   /** Archive jobs run at once in this process (default WORKER_CONCURRENCY); pattern analyses run one at a time. */
   concurrency?: number;
   observer?: JobObserver;
+  /** Told about the search index's progress and passes (metrics). */
+  searchIndexObserver?: Pick<SearchIndexDeps, 'onPass'> & Pick<SearchIndexDeps['pass'], 'onProgress'>;
   /**
    * Started with the worker's pools once it runs (its health and metrics listener), closed first when it stops.
    * Its description joins the worker's.
@@ -116,12 +128,14 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       workerLog.info('worker stopped');
     })());
 
+  const store = tuning.exportStore ?? openExportStore(config);
   try {
-    const removed = await removeStaleTempFiles(config.exportDir, STALE_EXPORT_MINUTES);
-    if (removed > 0) workerLog.info({ removed }, 'removed temp files of exports that never finished');
+    await store.check();
+    const removed = await store.removeStaleUploads(new Date(Date.now() - STALE_EXPORT_MINUTES * 60_000));
+    if (removed > 0) workerLog.info({ removed }, 'removed what exports that never finished left behind');
     await boss.start();
     await ensureQueues(boss);
-    await registerHandlers(boss, db, options, concurrency, track, workerLog);
+    await registerHandlers(boss, db, store, options, concurrency, track, workerLog);
     // An upsert: every worker declares the same schedule, and pg-boss sends each occurrence once among them.
     await boss.schedule(nightlyPatternsJob.queue, config.patterns.cron, {}, {
       tz: config.patterns.timeZone,
@@ -129,12 +143,14 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       // A deploy or outage across the scheduled time still runs the night's analysis once.
       missed: 'once',
     });
+    // Every minute by default, in UTC; an occurrence missed while no worker ran is not worth replaying.
+    await boss.schedule(searchIndexJob.queue, config.searchIndex.cron, { trigger: 'schedule' }, { key: SEARCH_INDEX_SCHEDULE_KEY });
     if (options.attach) attached = await options.attach({ db, boss });
   } catch (error) {
     await stop().catch(() => {});
     throw error;
   }
-  const description = `${concurrency} archive job(s) at once, nightly analysis "${config.patterns.cron}" (${config.patterns.timeZone})${
+  const description = `${concurrency} archive job(s) at once, exports in ${store.description}, nightly analysis "${config.patterns.cron}" (${config.patterns.timeZone})${
     attached ? `, ${attached.description}` : ''
   }`;
   workerLog.info({ concurrency, cron: config.patterns.cron, timeZone: config.patterns.timeZone }, 'worker started');
@@ -144,6 +160,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
 async function registerHandlers(
   boss: PgBoss,
   db: Kysely<Database>,
+  store: ExportStore,
   options: WorkerOptions,
   concurrency: number,
   track: (running: Promise<unknown>) => void,
@@ -161,14 +178,28 @@ async function registerHandlers(
   const archive = createArchiveConversationHandler({
     db,
     config,
+    store,
     loadTokenCounter,
     createExportWriter: tuning.createExportWriter ?? createExportWriter,
     ...(tuning.archiveCheckpoint ? { checkpoint: tuning.archiveCheckpoint } : {}),
     ...(tuning.pageSize ? { pageSize: tuning.pageSize } : {}),
   });
   await workQueue(boss, archiveConversationJob, archive, { ...loop, concurrency });
+  await workQueue(boss, archiveConversationsJob, createArchiveConversationsHandler({ db, boss }), { ...loop, concurrency: 1 });
   await workQueue(boss, analyzePatternsJob, createAnalyzePatternsHandler({ db, timeZone: config.patterns.timeZone }), { ...loop, concurrency: 1 });
   await workQueue(boss, nightlyPatternsJob, createNightlyPatternsHandler({ boss, timeZone: config.patterns.timeZone }), { ...loop, concurrency: 1 });
+  const indexObserver = options.searchIndexObserver;
+  const searchIndex = createSearchIndexHandler({
+    db,
+    pass: {
+      batchSize: config.searchIndex.batchSize,
+      sweepThreads: config.searchIndex.sweepThreads,
+      lookbackSeconds: SEARCH_INDEX_LOOKBACK_SECONDS,
+      ...(indexObserver?.onProgress ? { onProgress: indexObserver.onProgress } : {}),
+    },
+    ...(indexObserver?.onPass ? { onPass: indexObserver.onPass } : {}),
+  });
+  await workQueue(boss, searchIndexJob, searchIndex, { ...loop, concurrency: 1 });
 }
 
 async function settleWithin(promises: Promise<unknown>[], timeoutMs: number): Promise<void> {

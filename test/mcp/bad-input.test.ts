@@ -33,8 +33,8 @@ const badCalls: Array<[string, Record<string, unknown>, RegExp]> = [
   // empty or oversized strings
   ['archive_conversation', { threadId: UNKNOWN, name: '' }, /name: must not be empty/],
   ['archive_conversation', { threadId: UNKNOWN, name: '   ' }, /name: must not be empty/],
-  ['archive_conversation', { threadId: UNKNOWN, name: 'n'.repeat(256) }, /name: must be at most 255 characters/],
-  ['archive_conversation', { threadId: UNKNOWN, name: 'x', description: 'd'.repeat(2001) }, /description: must be at most 2000 characters/],
+  ['archive_conversation', { threadId: UNKNOWN, name: 'n'.repeat(101) }, /name: must be at most 100 characters/],
+  ['archive_conversation', { threadId: UNKNOWN, name: 'x', description: 'd'.repeat(501) }, /description: must be at most 500 characters/],
   ['search_archives', { query: '' }, /query: must not be empty/],
   ['search_archives', { query: 'q'.repeat(501) }, /query: must be at most 500 characters/],
   ['search_archives', { query: 'pool\u0000' }, /query: must not contain control characters/],

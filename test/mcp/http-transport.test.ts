@@ -7,6 +7,7 @@ import { issueAccessToken, revokeAccessToken } from '../../src/mcp/access-tokens
 import { allowedHostnames, createHttpApp, listen, type ListeningServer } from '../../src/mcp/http-transport.ts';
 import { demoUsers, errorText, ok, openTestMcp, writeArchive, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { archiverTools } from '../../src/mcp/archiver-server.ts';
 
 interface RawResponse {
   status: number;
@@ -91,7 +92,7 @@ describe('MCP over Streamable HTTP with bearer tokens', () => {
 
   it('serves a valid token\'s user: tools, jobs and resources act for that user', async () => {
     const client = await connect(aliceToken);
-    expect((await client.listTools()).tools).toHaveLength(6);
+    expect((await client.listTools()).tools).toHaveLength(archiverTools.length);
     const queued = ok<{ jobId: string }>(await client.callTool({ name: 'archive_conversation', arguments: { threadId: alice.threadIds[1], name: 'Over HTTP' } }));
     const [job] = await mcp.boss.findJobs(archiveConversationJob.queue, { id: queued.jobId });
     expect(job?.data).toMatchObject({ requestedBy: alice.id });

@@ -6,6 +6,7 @@ import { createBoss } from '../../src/jobs/boss.ts';
 import { demoUsers, errorText, ok, writeArchive, type DemoUser } from '../support/mcp-fixtures.ts';
 import { CLI, runCli } from '../support/run-cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { archiverTools } from '../../src/mcp/archiver-server.ts';
 
 describe('chat-archiver mcp --stdio (spawned process, real client)', () => {
   let db: TestDatabase;
@@ -32,7 +33,7 @@ describe('chat-archiver mcp --stdio (spawned process, real client)', () => {
   });
 
   it('serves the configured user, with logs on stderr only', async () => {
-    expect((await client.listTools()).tools).toHaveLength(6);
+    expect((await client.listTools()).tools).toHaveLength(archiverTools.length);
     const hits = ok<{ hits: Array<{ archiveName: string }> }>(await client.callTool({ name: 'search_archives', arguments: { query: 'tomato' } }));
     expect(hits.hits.map((h) => h.archiveName)).toEqual(['Garden']);
     const queued = ok<{ jobId: string }>(await client.callTool({ name: 'archive_conversation', arguments: { threadId: alice.threadIds[1], name: 'Via stdio' } }));

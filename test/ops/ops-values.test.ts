@@ -72,10 +72,10 @@ describe('job descriptions', () => {
 
 describe('archiveNameFor', () => {
   const createdAt = new Date('2026-01-05T10:00:00Z');
-  it('uses the title, on one line, at most 255 characters', () => {
+  it('uses the title, on one line, at most 100 characters (the app\'s limit)', () => {
     expect(archiveNameFor({ title: '  Trip\nplanning  ', createdAt })).toBe('Trip planning');
     const long = archiveNameFor({ title: 'x'.repeat(300), createdAt });
-    expect(long).toHaveLength(255);
+    expect(long).toHaveLength(100);
     expect(long.endsWith('…')).toBe(true);
   });
   it('names an untitled thread after its day', () => {

@@ -97,8 +97,8 @@ const cases: Case[] = [
   { label: 'utf16: a valid pair is fine (unknown thread)', tool: 'archive_conversation', args: () => ({ threadId: UNKNOWN, name: '🗄️ archive' }), expected: { error: /^thread .* not found$/ } },
   // 10 MB strings.
   { label: '10 MB: query', tool: 'search_archives', args: () => ({ query: TEN_MB }), expected: { error: /query: must be at most 500 characters/ } },
-  { label: '10 MB: archive name', tool: 'archive_conversation', args: () => ({ threadId: UNKNOWN, name: TEN_MB }), expected: { error: /name: must be at most 255 characters/ } },
-  { label: '10 MB: description', tool: 'archive_conversation', args: () => ({ threadId: UNKNOWN, name: 'x', description: TEN_MB }), expected: { error: /description: must be at most 2000 characters/ } },
+  { label: '10 MB: archive name', tool: 'archive_conversation', args: () => ({ threadId: UNKNOWN, name: TEN_MB }), expected: { error: /name: must be at most 100 characters/ } },
+  { label: '10 MB: description', tool: 'archive_conversation', args: () => ({ threadId: UNKNOWN, name: 'x', description: TEN_MB }), expected: { error: /description: must be at most 500 characters/ } },
   { label: '10 MB: job id', tool: 'get_job', args: () => ({ jobId: TEN_MB }), expected: { error: /jobId: expected a job id/ } },
   { label: '10 MB: cursor', tool: 'list_archives', args: () => ({ cursor: TEN_MB }), expected: { error: /cursor: is not a cursor/ } },
   { label: '10 MB: argument name', tool: 'search_archives', args: () => ({ query: 'pool', [TEN_MB]: 1 }), expected: { error: /Unrecognized key/ } },

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { actingAs } from '../../db/acting-user.ts';
 import { archiveConversationJob, exportFormats } from '../../jobs/archive-conversation.ts';
-import { enqueue } from '../../jobs/registry.ts';
 import { userOwnsArchive } from '../../sql/archives.ts';
 import { userOwnsThread } from '../../sql/threads.ts';
+import { enqueueWithinQuota } from '../job-quota.ts';
 import { defineTool } from '../tool-definition.ts';
 import { notFound } from '../tool-error.ts';
-import { isMultiLineText, isSingleLineText, isWellFormedText } from '../text-checks.ts';
+import { archiveDescriptionSchema, archiveNameSchema } from '../../jobs/archive-naming.ts';
 import { queuedJob, uuidArgument } from '../tool-schemas.ts';
 
 export const archiveConversationTool = defineTool({
@@ -19,21 +19,8 @@ export const archiveConversationTool = defineTool({
     'get_archive or the archive://{archiveId} resource. The same request while one is pending returns the same job.',
   input: z.strictObject({
     threadId: uuidArgument('a chat thread id'),
-    name: z
-      .string()
-      .trim()
-      .min(1, 'must not be empty')
-      .max(255, 'must be at most 255 characters')
-      .refine(isSingleLineText, 'must not contain control characters')
-      .refine(isWellFormedText, 'must be valid Unicode text')
-      .describe('Name of the archive (1–255 characters, one line)'),
-    description: z
-      .string()
-      .trim()
-      .max(2000, 'must be at most 2000 characters')
-      .refine(isMultiLineText, 'must not contain control characters other than line breaks and tabs')
-      .refine(isWellFormedText, 'must be valid Unicode text')
-      .optional(),
+    name: archiveNameSchema,
+    description: archiveDescriptionSchema.optional(),
     exportFormat: z.enum(exportFormats, { error: `expected one of ${exportFormats.join(', ')}` }).default('json'),
     archiveId: uuidArgument('an archive id').optional().describe('Add the thread to this existing archive of yours'),
   }),
@@ -44,7 +31,7 @@ export const archiveConversationTool = defineTool({
       if (!(await userOwnsThread(trx, caller.userId, input.threadId))) throw notFound('thread', input.threadId);
       if (input.archiveId && !(await userOwnsArchive(trx, caller.userId, input.archiveId))) throw notFound('archive', input.archiveId);
     });
-    const { jobId, deduplicated } = await enqueue(deps.boss, archiveConversationJob, { ...input, requestedBy: caller.userId });
+    const { jobId, deduplicated } = await enqueueWithinQuota({ caller, deps }, archiveConversationJob, { ...input, requestedBy: caller.userId });
     return { jobId, status: 'queued' as const, deduplicated };
   },
 });
