@@ -37,7 +37,7 @@ describe('row-level security on the archive tables', () => {
     const seen = await actingAs(db.service, { userId: alice }, (trx) => trx.selectFrom('archive').select('id').execute());
     expect(archiveIds(seen)).toEqual([aliceArchive]);
     const updated = await actingAs(db.service, { userId: alice }, (trx) =>
-      trx.updateTable('archive').set({ description: 'touched' }).where('id', '=', bobArchive).executeTakeFirst(),
+      trx.updateTable('archive').set({ mcp_metadata: JSON.stringify({ touched: true }) }).where('id', '=', bobArchive).executeTakeFirst(),
     );
     expect(updated.numUpdatedRows).toBe(0n);
   });

@@ -22,11 +22,11 @@ describe('the restricted service role', () => {
     const archiveId = await actingAs(db.service, { userId: thread.user_id }, async (trx) => {
       const archive = await trx
         .insertInto('archive')
-        .values({ name: 'Role test', user_id: thread.user_id, mcp_metadata: JSON.stringify({ by: 'test' }) })
+        .values({ name: 'Role test', user_id: thread.user_id })
         .returning('id')
         .executeTakeFirstOrThrow();
       await trx.insertInto('archive_item').values({ archive_id: archive.id, item_id: thread.id, user_id: thread.user_id, tokens_count: 3 }).execute();
-      await trx.updateTable('archive').set({ export_format: 'json' }).where('id', '=', archive.id).execute();
+      await trx.updateTable('archive').set({ export_format: 'json', mcp_metadata: JSON.stringify({ by: 'test' }) }).where('id', '=', archive.id).execute();
       return archive.id;
     });
     const item = await db.owner.selectFrom('archive_item').select(['item_type', 'tokens_count']).where('archive_id', '=', archiveId).executeTakeFirstOrThrow();

@@ -5,7 +5,6 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { sql } from 'kysely';
 import type { PgBoss } from 'pg-boss';
-import { actingAs } from '../../src/db/acting-user.ts';
 import { createLinkSigner } from '../../src/export/download-links.ts';
 import { createFsStore } from '../../src/export/fs-store.ts';
 import type { ExportStore } from '../../src/export/object-store.ts';
@@ -118,7 +117,8 @@ export async function writeArchive(
   },
 ): Promise<ArchivedFixture> {
   const thread = await db.owner.selectFrom('chat_thread').select('title').where('id', '=', input.threadId).executeTakeFirstOrThrow();
-  return actingAs(db.service, { userId: input.userId }, async (trx) => {
+  // Arranged as the owner: fixtures set columns (created_at, export fields on insert) the service role may not write.
+  return db.owner.transaction().execute(async (trx) => {
     const archive = await trx
       .insertInto('archive')
       .values({
