@@ -169,7 +169,7 @@ describe('MCP tools over the in-memory transport', () => {
     await mcp.boss.fail(archiveConversationJob.queue, queued.jobId, new Error('database connection lost\n    at Pool.connect (/srv/app/pool.js:10:5)'));
     const retrying = ok<JobView>(await client.callTool({ name: 'get_job', arguments: { jobId: queued.jobId } }));
     expect(retrying).toMatchObject({ state: 'retrying', done: false, errorCode: 'job_failed' });
-    expect(retrying.error).toMatch(/transient error; it runs again by itself/);
+    expect(retrying.error).toMatch(/a transient error\); it runs again by itself/);
     expect(retrying.error).not.toMatch(/database connection lost|pool\.js/);
 
     await fetchIt();
