@@ -28,6 +28,9 @@ export async function queryPatterns(db: Kysely<Database>, query: PatternQuery): 
     });
 }
 
+/** One row of an aggregate's result. */
+type RowOf<K extends keyof PatternAggregateRows> = PatternAggregateRows[K] extends readonly (infer Row)[] ? Row : PatternAggregateRows[K];
+
 /** The messages of the range with their thread's owner, and the range and clock helpers every aggregate uses. */
 interface PatternScope {
   readonly messages: RawBuilder<unknown>;
@@ -69,7 +72,7 @@ export async function readPatternAggregates(trx: Transaction<Database>, query: P
 /** Messages, active threads and users of the range. */
 async function queryTotals(trx: Transaction<Database>, scope: PatternScope): Promise<PatternAggregateRows['totals']> {
   return (
-    await sql<{ messages: number; active_threads: number; active_users: number }>`
+    await sql<RowOf<'totals'>>`
       SELECT count(*)::int AS messages, count(DISTINCT thread_id)::int AS active_threads, count(DISTINCT user_id)::int AS active_users
       FROM (${scope.messages}) f`.execute(trx)
   ).rows[0]!;
@@ -78,7 +81,7 @@ async function queryTotals(trx: Transaction<Database>, scope: PatternScope): Pro
 /** Activity per local day. */
 async function queryPerDay(trx: Transaction<Database>, scope: PatternScope): Promise<PatternAggregateRows['perDay']> {
   return (
-    await sql<{ day: string; messages: number; active_threads: number; active_users: number }>`
+    await sql<RowOf<'perDay'>>`
       SELECT to_char(${scope.local(sql.ref('created_at'))}, 'YYYY-MM-DD') AS day, count(*)::int AS messages,
              count(DISTINCT thread_id)::int AS active_threads, count(DISTINCT user_id)::int AS active_users
       FROM (${scope.messages}) f GROUP BY 1 ORDER BY 1`.execute(trx)
@@ -88,7 +91,7 @@ async function queryPerDay(trx: Transaction<Database>, scope: PatternScope): Pro
 /** Threads created per local day. */
 async function queryNewThreadsPerDay(trx: Transaction<Database>, scope: PatternScope): Promise<PatternAggregateRows['newThreadsPerDay']> {
   return (
-    await sql<{ day: string; threads: number }>`
+    await sql<RowOf<'newThreadsPerDay'>>`
       SELECT to_char(${scope.local(sql.ref('t.created_at'))}, 'YYYY-MM-DD') AS day, count(*)::int AS threads
       FROM chat_thread t WHERE ${scope.inRange(sql.ref('t.created_at'))} ${scope.byUser} GROUP BY 1 ORDER BY 1`.execute(trx)
   ).rows;
@@ -97,7 +100,7 @@ async function queryNewThreadsPerDay(trx: Transaction<Database>, scope: PatternS
 /** Messages per local hour. */
 async function queryHours(trx: Transaction<Database>, scope: PatternScope): Promise<PatternAggregateRows['hours']> {
   return (
-    await sql<{ hour: number; messages: number }>`
+    await sql<RowOf<'hours'>>`
       SELECT extract(hour FROM ${scope.local(sql.ref('created_at'))})::int AS hour, count(*)::int AS messages
       FROM (${scope.messages}) f GROUP BY 1`.execute(trx)
   ).rows;
@@ -106,7 +109,7 @@ async function queryHours(trx: Transaction<Database>, scope: PatternScope): Prom
 /** Messages per role. */
 async function queryRoles(trx: Transaction<Database>, scope: PatternScope): Promise<PatternAggregateRows['roles']> {
   return (
-    await sql<{ role: string; messages: number }>`
+    await sql<RowOf<'roles'>>`
       SELECT role, count(*)::int AS messages FROM (${scope.messages}) f GROUP BY 1 ORDER BY 2 DESC, 1`.execute(trx)
   ).rows;
 }
@@ -114,7 +117,7 @@ async function queryRoles(trx: Transaction<Database>, scope: PatternScope): Prom
 /** Messages per active thread: average, p90, max. */
 async function queryThreadLength(trx: Transaction<Database>, scope: PatternScope): Promise<PatternAggregateRows['threadLength']> {
   return (
-    await sql<{ threads: number; average: number | null; p90: number | null; max: number | null }>`
+    await sql<RowOf<'threadLength'>>`
       SELECT count(*)::int AS threads, avg(n)::float8 AS average,
              percentile_cont(0.9) WITHIN GROUP (ORDER BY n)::float8 AS p90, max(n)::int AS max
       FROM (SELECT thread_id, count(*) AS n FROM (${scope.messages}) f GROUP BY thread_id) per_thread`.execute(trx)
@@ -124,17 +127,7 @@ async function queryThreadLength(trx: Transaction<Database>, scope: PatternScope
 /** Messages and provider-reported usage per model. */
 async function queryModels(trx: Transaction<Database>, scope: PatternScope): Promise<PatternAggregateRows['models']> {
   return (
-    await sql<{
-      provider: string | null;
-      model: string | null;
-      messages: number;
-      with_usage: number;
-      input: string;
-      output: string;
-      total: string;
-      reasoning: string;
-      cached: string;
-    }>`
+    await sql<RowOf<'models'>>`
       SELECT metadata -> 'chatModel' ->> 'provider' AS provider, metadata -> 'chatModel' ->> 'model' AS model,
              count(*)::int AS messages,
              count(*) FILTER (WHERE json_typeof(metadata -> 'usage') = 'object')::int AS with_usage,
@@ -150,7 +143,7 @@ async function queryModels(trx: Transaction<Database>, scope: PatternScope): Pro
 /** Tool calls and errors per tool name, by the rules of the part reader. */
 async function queryTools(trx: Transaction<Database>, scope: PatternScope): Promise<PatternAggregateRows['tools']> {
   return (
-    await sql<{ name: string; calls: number; errors: number }>`
+    await sql<RowOf<'tools'>>`
       SELECT name, count(*)::int AS calls, count(*) FILTER (WHERE is_error)::int AS errors
       FROM (${toolCalls(sql`SELECT p FROM (${scope.messages}) f, unnest(f.parts) AS p`)}) calls
       GROUP BY name ORDER BY calls DESC, name LIMIT ${TOP_TOOLS}`.execute(trx)
@@ -160,7 +153,7 @@ async function queryTools(trx: Transaction<Database>, scope: PatternScope): Prom
 /** Messages and threads per agent named in the metadata. */
 async function queryAgents(trx: Transaction<Database>, scope: PatternScope): Promise<PatternAggregateRows['agents']> {
   return (
-    await sql<{ agent_id: string; name: string | null; messages: number; threads: number }>`
+    await sql<RowOf<'agents'>>`
       SELECT f.metadata ->> 'agentId' AS agent_id, a.name, count(*)::int AS messages, count(DISTINCT f.thread_id)::int AS threads
       FROM (${scope.messages}) f LEFT JOIN agent a ON a.id::text = f.metadata ->> 'agentId'
       WHERE json_typeof(f.metadata) = 'object' AND coalesce(f.metadata ->> 'agentId', '') <> ''

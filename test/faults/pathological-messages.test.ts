@@ -66,7 +66,7 @@ describe('pathological messages through a start process', () => {
     const port = await freePort();
     service = await spawnService(
       ['start'],
-      { ...db.env, PORT: String(port), WORKER_HTTP_PORT: String(await freePort()), EXPORT_DIR: exportDir, WORKER_CONCURRENCY: '2', LOG_LEVEL: 'warn' },
+      { ...db.env, PORT: String(port), WORKER_HTTP_PORT: String(await freePort()), EXPORT_DIR: exportDir, WORKER_CONCURRENCY: '2', LOG_LEVEL: process.env.PATHOLOGICAL_LOG ? 'info' : 'warn' },
       /press Ctrl-C to stop/,
       90_000,
     );
@@ -104,6 +104,7 @@ describe('pathological messages through a start process', () => {
 
     const worst = Math.max(...latencies);
     console.info(`[faults] /healthz: ${latencies.length} answers, worst ${worst.toFixed(0)} ms, ${failures.length} failed`);
+    if (process.env.PATHOLOGICAL_LOG) (await import('node:fs')).writeFileSync(process.env.PATHOLOGICAL_LOG, service.stderr());
     expect(failures).toEqual([]);
     for (const { label, format, job } of settled) {
       expect({ label, format, state: job.state, retryCount: job.retryCount }).toEqual({ label, format, state: 'completed', retryCount: 0 });
