@@ -1,4 +1,4 @@
-// 8. Long messages: the pathological corpus (test/support/pathological-corpus.ts: runs of every Markdown/HTML
+// 9. Long messages: the pathological corpus (test/support/pathological-corpus.ts: runs of every Markdown/HTML
 // metacharacter and pair, unbroken runs, deep nesting, empty lines, huge tokenizer pieces, mixed scripts; each message
 // ≥ 1 MiB, one per thread) and the same number of threads of ordinary chat text (~1 MiB of short messages each),
 // archived in each format by a `chat-archiver worker` process. MB/s of the whole archive handler (stored JSON of the
@@ -95,7 +95,7 @@ try {
 }
 printSection({
   id: 'long-messages',
-  title: '8. Long messages: the pathological corpus beside ordinary chat text',
+  title: '9. Long messages: the pathological corpus beside ordinary chat text',
   body: [
     `Each pathological message (≥ 1 MiB: runs of every Markdown/HTML metacharacter and pair, unbroken runs, deep nesting, ` +
       `empty lines, huge tokenizer pieces, mixed scripts and emoji) in a thread of its own, and as many threads of ` +
