@@ -94,7 +94,8 @@ const envSchema = z.object({
   MCP_SEARCH_TIMEOUT_MS: withDefault(positiveInt.max(60_000, 'expected at most 60000'), '5000'),
   MCP_TOKEN_MAX_CONCURRENT_CALLS: withDefault(positiveInt.max(1000, 'expected at most 1000'), '8'),
   MCP_TOKEN_CALLS_PER_MINUTE: withDefault(positiveInt.max(100_000, 'expected at most 100000'), '300'),
-  MCP_EXPENSIVE_READS_CONCURRENCY: withDefault(positiveInt.max(100, 'expected at most 100'), '3'),
+  MCP_EXPENSIVE_READS_CONCURRENCY: withDefault(positiveInt.max(100, 'expected at most 100'), '2'),
+  MCP_EXPENSIVE_READS_WAIT_MS: withDefault(positiveInt.max(50_000, 'expected at most 50000 (clients time out calls at 60 s)'), '20000'),
   MCP_ARCHIVE_JOBS_PER_USER: withDefault(positiveInt.max(100_000, 'expected at most 100000'), '20'),
   MCP_ANALYSIS_JOBS_PER_USER: withDefault(positiveInt.max(100_000, 'expected at most 100000'), '3'),
   MCP_JOBS_PER_USER: withDefault(positiveInt.max(100_000, 'expected at most 100000'), '20'),
@@ -177,6 +178,8 @@ export interface McpLimitsConfig {
   callsPerMinutePerToken: number;
   /** Expensive reads (full-text search, export files) running at once in one process, whoever asks. */
   expensiveReadConcurrency: number;
+  /** How long an expensive read waits for a permit before it is refused. */
+  expensiveReadWaitMs: number;
   /** Queued + active jobs one non-admin user may have per queue: by queue name, and for any other queue. */
   jobsPerUser: { byQueue: Record<string, number>; otherQueues: number };
   /** The longest range (days) a non-admin token may ask a pattern analysis for. */
@@ -282,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         concurrentCallsPerToken: e.MCP_TOKEN_MAX_CONCURRENT_CALLS,
         callsPerMinutePerToken: e.MCP_TOKEN_CALLS_PER_MINUTE,
         expensiveReadConcurrency: e.MCP_EXPENSIVE_READS_CONCURRENCY,
+        expensiveReadWaitMs: e.MCP_EXPENSIVE_READS_WAIT_MS,
         jobsPerUser: {
           byQueue: { 'archive-conversation': e.MCP_ARCHIVE_JOBS_PER_USER, 'analyze-patterns': e.MCP_ANALYSIS_JOBS_PER_USER },
           otherQueues: e.MCP_JOBS_PER_USER,
