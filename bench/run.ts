@@ -3,20 +3,23 @@
 // (full mode, or --docs) written into the generated part of docs/BENCHMARKS.md, section by section.
 //   node bench/run.ts [--quick | --full] [--only mcp-archive,pickup,...] [--docs]
 // DATABASE_URL: an owner URL of a PostgreSQL server where databases may be created; without it an embedded
-// PostgreSQL runs in a temp dir for the length of the run.
+// PostgreSQL runs in a temp dir for the length of the run. Every failure is one line (see one-line-failure.ts).
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { adminQuery, BENCH_SERVICE_USER, openDatabaseServer } from './support/bench-database.ts';
 import { RESULT_PREFIX, type BenchSection } from './support/bench-report.ts';
+import { exitOnFailureWithOneLine, oneLine } from './support/one-line-failure.ts';
 import { freePort } from '../test/support/test-cluster.ts';
 
 const BENCHMARKS = ['mcp-archive', 'pickup', 'throughput', 'huge-thread', 'patterns', 'search', 'exports'] as const;
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DOC = path.join(ROOT, 'docs/BENCHMARKS.md');
+
+exitOnFailureWithOneLine('npm run bench');
 
 const { values } = parseArgs({
   options: {
@@ -53,7 +56,8 @@ function runBenchmark(id: string, adminUrl: string): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     child.once('close', (code) => {
       const line = out.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
-      if (code !== 0 || !line) return reject(new Error(`benchmark ${id} exited with ${code}${line ? '' : ' and no result'}:\n${out.slice(-2000)}`));
+      // The child has said why on stderr, in one line of its own.
+      if (code !== 0 || !line) return reject(new Error(`benchmark ${id} failed (exit code ${code}${line ? '' : ', no result line'})`));
       resolve({ section: JSON.parse(line.slice(RESULT_PREFIX.length)) as BenchSection, seconds: (performance.now() - started) / 1000, loadAtStart });
     });
   });
@@ -100,7 +104,13 @@ function updateDoc(sections: Map<string, string>, header: string): void {
 }
 
 const tempDir = await mkdtemp(path.join(os.tmpdir(), 'chat-archiver-bench-'));
-const server = await openDatabaseServer(tempDir, await freePort());
+// Run as root, the embedded server runs as an unprivileged user that must cross this directory to its data dir (which
+// stays private to it, mode 700); searchable but not listable, as `npm start`'s data dir parents are.
+chmodSync(tempDir, 0o711);
+const server = await openDatabaseServer(tempDir, await freePort()).catch(async (error: unknown) => {
+  await rm(tempDir, { recursive: true, force: true });
+  throw error;
+});
 const sections = new Map<string, string>();
 const failures: string[] = [];
 const startedAt = new Date();
@@ -113,7 +123,7 @@ try {
       sections.set(id, sectionMarkdown(await runBenchmark(id, server.adminUrl), runLine));
     } catch (error) {
       failures.push(id);
-      process.stderr.write(`${String(error)}\n`);
+      process.stderr.write(`${oneLine(error)}\n`);
     }
   }
 } finally {

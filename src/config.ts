@@ -38,6 +38,11 @@ const postgresUrl = z
     }
   }, 'expected a postgres:// or postgresql:// URL');
 
+const cronExpression = z
+  .string()
+  .trim()
+  .regex(/^\S+(\s+\S+){4}$/, 'expected a 5-field cron expression such as "0 3 * * *"');
+
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional());
 const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) =>
@@ -73,13 +78,10 @@ const envSchema = z.object({
   SUMMARY_MAX_CHARS: withDefault(positiveInt.max(20_000, 'expected at most 20000'), '600'),
   WORKER_CONCURRENCY: withDefault(positiveInt.max(64, 'expected at most 64'), '2'),
   SHUTDOWN_TIMEOUT_MS: withDefault(positiveInt, '30000'),
-  PATTERN_CRON: withDefault(
-    z
-      .string()
-      .trim()
-      .regex(/^\S+(\s+\S+){4}$/, 'expected a 5-field cron expression such as "0 3 * * *"'),
-    '0 3 * * *',
-  ),
+  PATTERN_CRON: withDefault(cronExpression, '0 3 * * *'),
+  SEARCH_INDEX_CRON: withDefault(cronExpression, '* * * * *'),
+  SEARCH_INDEX_BATCH_SIZE: withDefault(positiveInt.max(50_000, 'expected at most 50000'), '2000'),
+  SEARCH_INDEX_SWEEP_THREADS: withDefault(positiveInt.max(1_000_000, 'expected at most 1000000'), '2000'),
   PATTERN_TZ: withDefault(
     z.string().refine((tz) => {
       try {
@@ -139,6 +141,8 @@ export interface Config {
   summaryMaxChars: number;
   worker: { concurrency: number; shutdownTimeoutMs: number };
   patterns: { cron: string; timeZone: string };
+  /** The conversation search index's pass: schedule (UTC), messages per batch, threads re-checked per pass. */
+  searchIndex: { cron: string; batchSize: number; sweepThreads: number };
   statementTimeoutMs: number;
   ops: {
     /** Health and metrics of a standalone worker process (the MCP server serves them on its own port). */
@@ -197,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     summaryMaxChars: e.SUMMARY_MAX_CHARS,
     worker: { concurrency: e.WORKER_CONCURRENCY, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS },
     patterns: { cron: e.PATTERN_CRON, timeZone: e.PATTERN_TZ },
+    searchIndex: { cron: e.SEARCH_INDEX_CRON, batchSize: e.SEARCH_INDEX_BATCH_SIZE, sweepThreads: e.SEARCH_INDEX_SWEEP_THREADS },
     statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
     ops: {
       workerHttpPort: e.WORKER_HTTP_PORT,

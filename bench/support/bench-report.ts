@@ -1,5 +1,7 @@
 import { cpus, loadavg } from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { exitOnFailureWithOneLine } from './one-line-failure.ts';
 
 /** What a benchmark process prints last, on one line, for bench/run.ts to collect. */
 export interface BenchSection {
@@ -22,6 +24,7 @@ export interface BenchRun {
 }
 
 export function startBenchRun(): BenchRun {
+  exitOnFailureWithOneLine(`bench ${path.basename(process.argv[1] ?? 'benchmark', '.ts')}`);
   const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, full: { type: 'boolean', default: false } }, strict: false });
   const loads = [loadavg()[0]!];
   return {

@@ -7,6 +7,9 @@ export const USER_SCOPED_TABLES: ReadonlyArray<{ table: string; userColumn: stri
   { table: 'public.archive', userColumn: 'user_id' },
   { table: 'public.archive_item', userColumn: 'user_id' },
   { table: 'mcp_archiver.search_document', userColumn: 'user_id' },
+  { table: 'mcp_archiver.message_index_thread', userColumn: 'user_id' },
+  { table: 'mcp_archiver.message_index', userColumn: 'user_id' },
+  { table: 'mcp_archiver.message_index_word', userColumn: 'user_id' },
   // Everyone-scope rows (user_id NULL) are visible to `system` only.
   { table: 'mcp_archiver.pattern_analysis', userColumn: 'user_id' },
 ];

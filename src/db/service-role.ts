@@ -5,7 +5,7 @@ import { SERVICE_SCHEMA } from './migrate.ts';
 export const PGBOSS_SCHEMA = 'pgboss';
 
 /** A table privilege, or a column-level one such as `UPDATE (last_used_at)`. */
-type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | `${'SELECT' | 'UPDATE'} (${string})`;
+type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'TRUNCATE' | `${'SELECT' | 'UPDATE'} (${string})`;
 
 /** Host tables the service reads whole (chat data) — nothing else of the app's. */
 const HOST_READ_TABLES = ['chat_thread', 'chat_message'];
@@ -37,6 +37,13 @@ const HOST_FORBIDDEN_TABLES = ['user', 'session', 'account', 'verification'];
 export const SERVICE_TABLE_PRIVILEGES: Record<string, Privilege[]> = {
   // The worker replaces an item's document when it re-archives it; items are never deleted by the service.
   search_document: ['SELECT', 'INSERT', 'UPDATE'],
+  // The conversation index is the worker's own copy: it removes what the app deleted, and `search-index rebuild`
+  // empties it (TRUNCATE: a million rows in milliseconds, not a long DELETE).
+  message_index_thread: ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'],
+  message_index: ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'],
+  message_index_word: ['SELECT', 'INSERT', 'DELETE', 'TRUNCATE'],
+  // The pass's watermark and progress: one row, updated, never removed.
+  message_index_state: ['SELECT', 'UPDATE'],
   // Analysis history: appended by the worker, read by the tools; never rewritten.
   pattern_analysis: ['SELECT', 'INSERT'],
   // Tokens are issued and revoked by the owner (CLI); the server only reads them and notes their last use.

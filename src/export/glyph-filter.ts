@@ -5,10 +5,19 @@ const ignorable = /^[\p{Default_Ignorable_Code_Point}]$/u;
 const controls = /[\p{Cc}]/gu;
 const segmenter = new Intl.Segmenter('und', { granularity: 'grapheme' });
 
+/** NFC (so accents use precomposed glyphs), one kind of line break, tabs as spaces, control characters dropped. */
+export function normalizeForDrawing(raw: string): string {
+  return raw
+    .normalize('NFC')
+    .replace(/\r\n?/g, '\n')
+    .replaceAll('\t', '    ')
+    .replace(controls, (c) => (c === '\n' ? c : ''));
+}
+
 /**
- * Makes text drawable with one font: NFC (so accents use precomposed glyphs), tabs as spaces, control characters
- * dropped, invisible joiners/selectors the font lacks dropped, and any other grapheme (emoji, CJK…) with a character
- * the font lacks replaced by one MISSING_GLYPH, so a font's .notdef box never reaches the page.
+ * Makes text drawable with one font: normalized (normalizeForDrawing), invisible joiners/selectors the font lacks
+ * dropped, and any other grapheme (emoji, CJK…) with a character the font lacks replaced by one MISSING_GLYPH, so a
+ * font's .notdef box never reaches the page.
  */
 export function createGlyphFilter(hasGlyph: (codePoint: number) => boolean): (text: string) => string {
   const known = new Map<number, boolean>();
@@ -26,11 +35,7 @@ export function createGlyphFilter(hasGlyph: (codePoint: number) => boolean): (te
   };
 
   return (raw) => {
-    const text = raw
-      .normalize('NFC')
-      .replace(/\r\n?/g, '\n')
-      .replaceAll('\t', '    ')
-      .replace(controls, (c) => (c === '\n' ? c : ''));
+    const text = normalizeForDrawing(raw);
     if (allDrawable(text)) return text;
     let out = '';
     for (const { segment } of segmenter.segment(text)) {

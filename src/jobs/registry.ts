@@ -4,9 +4,10 @@ import { archiveConversationJob } from './archive-conversation.ts';
 import { archiveConversationsJob } from './archive-conversations.ts';
 import type { JobDefinition } from './job-definition.ts';
 import { nightlyPatternsJob } from './nightly-patterns.ts';
+import { searchIndexJob } from './search-index.ts';
 
 /** Every queue the service owns. The worker works them; the MCP server and CLI enqueue into them. */
-export const jobDefinitions = [archiveConversationJob, analyzePatternsJob, nightlyPatternsJob, archiveConversationsJob] as const;
+export const jobDefinitions = [archiveConversationJob, analyzePatternsJob, nightlyPatternsJob, archiveConversationsJob, searchIndexJob] as const;
 
 type QueueDefinition = Pick<JobDefinition<unknown>, 'queue' | 'deadLetterQueue' | 'queueOptions'>;
 export const queueDefinitions: readonly QueueDefinition[] = jobDefinitions;

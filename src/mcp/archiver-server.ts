@@ -15,6 +15,7 @@ import { getArchiveTool } from './tools/get-archive-tool.ts';
 import { getJobTool } from './tools/get-job-tool.ts';
 import { listArchivesTool } from './tools/list-archives-tool.ts';
 import { searchArchivesTool } from './tools/search-archives-tool.ts';
+import { searchConversationsTool } from './tools/search-conversations-tool.ts';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -27,6 +28,7 @@ export const archiverTools: readonly ToolDefinition[] = [
   analyzeConversationPatternsTool,
   getJobTool,
   searchArchivesTool,
+  searchConversationsTool,
   listArchivesTool,
   getArchiveTool,
 ];

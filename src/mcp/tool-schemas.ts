@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isMultiLineText, isWellFormedText } from './text-checks.ts';
 
 /** Shared argument and result pieces with messages that tell the agent what to send instead. */
 export const uuidArgument = (what: string) => z.uuid({ error: `expected ${what} (a uuid)` });
@@ -19,3 +20,15 @@ export const queuedJob = {
   status: z.literal('queued'),
   deduplicated: z.boolean().describe('True when the same request was already queued or running: this is its job'),
 };
+
+const SEARCH_QUERY_MAX_CHARS = 500;
+
+/** A full-text query in websearch syntax, as the search tools take it. */
+export const searchQueryArgument = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(SEARCH_QUERY_MAX_CHARS, `must be at most ${SEARCH_QUERY_MAX_CHARS} characters`)
+  // PostgreSQL text cannot hold NUL; other control characters are never meant.
+  .refine(isMultiLineText, 'must not contain control characters')
+  .refine(isWellFormedText, 'must be valid Unicode text');

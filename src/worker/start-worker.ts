@@ -20,6 +20,8 @@ import { loadTokenCounter } from '../analysis/tokens.ts';
 import { NIGHTLY_SCHEDULE_KEY, nightlyPatternsJob } from '../jobs/nightly-patterns.ts';
 import { createNightlyPatternsHandler } from '../jobs/nightly-patterns-handler.ts';
 import { ensureQueues } from '../jobs/registry.ts';
+import { SEARCH_INDEX_SCHEDULE_KEY, searchIndexJob } from '../jobs/search-index.ts';
+import { createSearchIndexHandler, type SearchIndexDeps } from '../jobs/search-index-handler.ts';
 import type { Logger } from '../logger.ts';
 import type { JobObserver } from './run-job.ts';
 import { workQueue } from './work-queue.ts';
@@ -36,6 +38,9 @@ export interface WorkerTuning {
   pageSize?: number;
 }
 
+/** Messages committed late or rewritten this long behind the watermark are caught by the next pass. */
+const SEARCH_INDEX_LOOKBACK_SECONDS = 300;
+
 export interface WorkerOptions {
   config: Config;
   /** The restricted service role; the worker never connects as the owner. */
@@ -44,6 +49,8 @@ export interface WorkerOptions {
   /** Archive jobs run at once in this process (default WORKER_CONCURRENCY); pattern analyses run one at a time. */
   concurrency?: number;
   observer?: JobObserver;
+  /** Told about the search index's progress and passes (metrics). */
+  searchIndexObserver?: Pick<SearchIndexDeps, 'onPass'> & Pick<SearchIndexDeps['pass'], 'onProgress'>;
   /**
    * Started with the worker's pools once it runs (its health and metrics listener), closed first when it stops.
    * Its description joins the worker's.
@@ -131,6 +138,8 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       // A deploy or outage across the scheduled time still runs the night's analysis once.
       missed: 'once',
     });
+    // Every minute by default, in UTC; an occurrence missed while no worker ran is not worth replaying.
+    await boss.schedule(searchIndexJob.queue, config.searchIndex.cron, { trigger: 'schedule' }, { key: SEARCH_INDEX_SCHEDULE_KEY });
     if (options.attach) attached = await options.attach({ db, boss });
   } catch (error) {
     await stop().catch(() => {});
@@ -172,6 +181,18 @@ async function registerHandlers(
   await workQueue(boss, archiveConversationsJob, createArchiveConversationsHandler({ db, boss }), { ...loop, concurrency: 1 });
   await workQueue(boss, analyzePatternsJob, createAnalyzePatternsHandler({ db, timeZone: config.patterns.timeZone }), { ...loop, concurrency: 1 });
   await workQueue(boss, nightlyPatternsJob, createNightlyPatternsHandler({ boss, timeZone: config.patterns.timeZone }), { ...loop, concurrency: 1 });
+  const indexObserver = options.searchIndexObserver;
+  const searchIndex = createSearchIndexHandler({
+    db,
+    pass: {
+      batchSize: config.searchIndex.batchSize,
+      sweepThreads: config.searchIndex.sweepThreads,
+      lookbackSeconds: SEARCH_INDEX_LOOKBACK_SECONDS,
+      ...(indexObserver?.onProgress ? { onProgress: indexObserver.onProgress } : {}),
+    },
+    ...(indexObserver?.onPass ? { onPass: indexObserver.onPass } : {}),
+  });
+  await workQueue(boss, searchIndexJob, searchIndex, { ...loop, concurrency: 1 });
 }
 
 async function settleWithin(promises: Promise<unknown>[], timeoutMs: number): Promise<void> {

@@ -83,6 +83,21 @@ describe('PDF export', () => {
     expect(text).not.toContain('\uFFFD');
   });
 
+  it('draws text the standard fonts can encode with them, and embeds a font only for the pieces that need one', async () => {
+    const western = await renderPdf([textMessage(0, 'Élève à côté — “quotes”, œuvre, Straße, 12 € … café'), textMessage(1, 'plain')]);
+    const westernSource = western.toString('latin1');
+    expect(westernSource).toContain('/BaseFont /Helvetica');
+    expect(westernSource).not.toContain('/FontFile2');
+    expect(readPdf(western).pages.join('\n')).toContain('Élève à côté — “quotes”, œuvre, Straße, 12 € … café');
+
+    const mixed = await renderPdf([textMessage(0, 'Latin only here'), textMessage(1, 'Ωmega and Жук')]);
+    const mixedSource = mixed.toString('latin1');
+    expect(mixedSource).toContain('/FontFile2');
+    const text = readPdf(mixed).pages.join('\n');
+    expect(text).toContain('Latin only here');
+    expect(text).toContain('Ωmega and Жук');
+  });
+
   it('survives odd messages: no parts, empty text, huge tool output, unbroken long words', async () => {
     const pdf = await renderPdf([
       { ...textMessage(0, ''), parts: null },

@@ -1,7 +1,8 @@
 import { inflateSync } from 'node:zlib';
 
 // A reader for the PDFs pdfkit writes, enough to check what a PDF viewer would extract: it walks the objects,
-// inflates streams, maps each page's fonts to their ToUnicode CMaps and decodes the glyph ids shown by Tj/TJ.
+// inflates streams, maps each page's fonts to their ToUnicode CMaps (embedded fonts) or to WinAnsiEncoding (standard
+// fonts) and decodes the codes shown by Tj/TJ.
 
 interface PdfObject {
   dict: string;
@@ -65,6 +66,33 @@ function parseToUnicode(cmap: string): Map<number, string> {
   return map;
 }
 
+// WinAnsiEncoding's bytes 0x80–0x9F (the rest of its bytes are Latin-1).
+const WIN_ANSI_HIGH: Record<number, number> = {
+  0x80: 0x20ac, 0x82: 0x201a, 0x83: 0x192, 0x84: 0x201e, 0x85: 0x2026, 0x86: 0x2020, 0x87: 0x2021, 0x88: 0x2c6,
+  0x89: 0x2030, 0x8a: 0x160, 0x8b: 0x2039, 0x8c: 0x152, 0x8e: 0x17d, 0x91: 0x2018, 0x92: 0x2019, 0x93: 0x201c,
+  0x94: 0x201d, 0x95: 0x2022, 0x96: 0x2013, 0x97: 0x2014, 0x98: 0x2dc, 0x99: 0x2122, 0x9a: 0x161, 0x9b: 0x203a,
+  0x9c: 0x153, 0x9e: 0x17e, 0x9f: 0x178,
+};
+
+/** A font's codes → text: the ToUnicode map of an embedded font, WinAnsi bytes for a standard (Type1) font. */
+interface FontDecoder {
+  codeHexDigits: number;
+  map: Map<number, string>;
+}
+
+function winAnsiDecoder(): FontDecoder {
+  const map = new Map<number, string>();
+  for (let code = 0x20; code <= 0xff; code++) {
+    if (code >= 0x7f && code < 0xa0) {
+      const unicode = WIN_ANSI_HIGH[code];
+      if (unicode !== undefined) map.set(code, String.fromCharCode(unicode));
+    } else {
+      map.set(code, String.fromCharCode(code));
+    }
+  }
+  return { codeHexDigits: 2, map };
+}
+
 function refOf(dict: string, key: string): number | null {
   const found = new RegExp(`/${key} (\\d+) 0 R`).exec(dict);
   return found ? Number(found[1]) : null;
@@ -79,16 +107,19 @@ export interface PdfSummary {
 /** Extracts each page's text the way a viewer would, through the fonts' ToUnicode maps. */
 export function readPdf(pdf: Buffer): PdfSummary {
   const objects = parseObjects(pdf);
-  const cmaps = new Map<number, Map<number, string>>();
-  const cmapOfFont = (fontId: number): Map<number, string> => {
-    let cmap = cmaps.get(fontId);
-    if (!cmap) {
-      const toUnicode = refOf(objects.get(fontId)?.dict ?? '', 'ToUnicode');
+  const decoders = new Map<number, FontDecoder>();
+  const decoderOfFont = (fontId: number): FontDecoder => {
+    let decoder = decoders.get(fontId);
+    if (!decoder) {
+      const dict = objects.get(fontId)?.dict ?? '';
+      const toUnicode = refOf(dict, 'ToUnicode');
       const stream = toUnicode === null ? null : objects.get(toUnicode)?.stream;
-      cmap = stream ? parseToUnicode(stream.toString('latin1')) : new Map();
-      cmaps.set(fontId, cmap);
+      if (stream) decoder = { codeHexDigits: 4, map: parseToUnicode(stream.toString('latin1')) };
+      else if (dict.includes('/Encoding /WinAnsiEncoding')) decoder = winAnsiDecoder();
+      else decoder = { codeHexDigits: 4, map: new Map() };
+      decoders.set(fontId, decoder);
     }
-    return cmap;
+    return decoder;
   };
 
   const pages: string[] = [];
@@ -104,17 +135,18 @@ export function readPdf(pdf: Buffer): PdfSummary {
     const content = objects.get(refOf(page, 'Contents') ?? -1)?.stream?.toString('latin1') ?? '';
 
     const lines: string[] = [];
-    let cmap = new Map<number, string>();
+    let decoder: FontDecoder = { codeHexDigits: 4, map: new Map() };
     for (const textObject of content.matchAll(/BT\n([\s\S]*?)\nET/g)) {
       let line = '';
       for (const op of (textObject[1] ?? '').matchAll(/\/(\w+) [\d.]+ Tf|\[([^\]]*)\] TJ|<([0-9a-fA-F]*)> Tj/g)) {
         if (op[1] !== undefined) {
-          cmap = cmapOfFont(fonts.get(op[1]) ?? -1);
+          decoder = decoderOfFont(fonts.get(op[1]) ?? -1);
           continue;
         }
         const hexes = op[2] !== undefined ? [...op[2].matchAll(/<([0-9a-fA-F]*)>/g)].map((m) => m[1] ?? '') : [op[3] ?? ''];
         for (const hex of hexes) {
-          for (let i = 0; i + 4 <= hex.length; i += 4) line += cmap.get(Number.parseInt(hex.slice(i, i + 4), 16)) ?? '\uFFFD';
+          const step = decoder.codeHexDigits;
+          for (let i = 0; i + step <= hex.length; i += step) line += decoder.map.get(Number.parseInt(hex.slice(i, i + step), 16)) ?? '\uFFFD';
         }
       }
       lines.push(line);

@@ -106,11 +106,11 @@ describe('MCP tools over the in-memory transport', () => {
   it('publishes every tool with schemas, read-only hints on the read tools, and polling instructions', async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(
-      ['analyze_conversation_patterns', 'archive_conversation', 'archive_conversations', 'get_archive', 'get_job', 'list_archives', 'search_archives'].sort(),
+      ['analyze_conversation_patterns', 'archive_conversation', 'archive_conversations', 'get_archive', 'get_job', 'list_archives', 'search_archives', 'search_conversations'].sort(),
     );
     for (const tool of tools) {
       expect(tool.outputSchema?.type).toBe('object');
-      const readOnly = ['get_job', 'search_archives', 'list_archives', 'get_archive'].includes(tool.name);
+      const readOnly = ['get_job', 'search_archives', 'search_conversations', 'list_archives', 'get_archive'].includes(tool.name);
       expect(tool.annotations?.readOnlyHint).toBe(readOnly);
     }
     const archive = tools.find((t) => t.name === 'archive_conversation')!;

@@ -1,0 +1,263 @@
+import { splitCodeBlocks } from './code-blocks.ts';
+import { countOf, describeFacts, formatUtc, jsonPreview, roleLabel, sourceLabel, truncateWithNote } from './display-format.ts';
+import type { ExportFooter, ExportHeader, ExportMessage } from './export-types.ts';
+import { parseMessageMetadata } from '../chat/message-metadata.ts';
+import type { MessagePart } from '../chat/message-part.ts';
+import type { PdfFace } from './pdf-fonts.ts';
+import { PdfTypefaces } from './pdf-typefaces.ts';
+
+export const PAGE_MARGIN = { top: 56, bottom: 64, left: 56, right: 56 };
+const MAX_TOOL_JSON_CHARS = 1_500;
+const MAX_PREVIEW_CHARS = 1_500;
+const MAX_ANALYSIS_JSON_CHARS = 20_000;
+
+const COLORS = {
+  text: '#1a1a1a',
+  muted: '#6b6b6b',
+  user: '#1d4ed8',
+  assistant: '#047857',
+  other: '#7c3aed',
+  error: '#b91c1c',
+  link: '#1d4ed8',
+  rule: '#d4d4d4',
+};
+
+interface Style {
+  face: PdfFace;
+  size: number;
+  color: string;
+}
+
+const BODY: Style = { face: 'regular', size: 10, color: COLORS.text };
+const LABEL: Style = { face: 'bold', size: 8.5, color: COLORS.muted };
+const CODE: Style = { face: 'mono', size: 7.5, color: COLORS.muted };
+const SOURCE_CODE: Style = { face: 'mono', size: 8, color: COLORS.text };
+const MUTED_ITALIC: Style = { face: 'italic', size: 9, color: COLORS.muted };
+const LINK_LINE: Style = { face: 'regular', size: 9, color: COLORS.link };
+const NOTE_LINE: Style = { face: 'regular', size: 9, color: COLORS.muted };
+const PAGE_FOOTER: Style = { face: 'regular', size: 8, color: COLORS.muted };
+const HEADING: Style = { face: 'bold', size: 13, color: COLORS.text };
+
+function roleColor(role: string): string {
+  if (role === 'user') return COLORS.user;
+  if (role === 'assistant') return COLORS.assistant;
+  return COLORS.other;
+}
+
+function isWebUrl(url: string | null): url is string {
+  return url !== null && /^https?:\/\//i.test(url);
+}
+
+/**
+ * The layout of an export on pdfkit's pages: one method per block of the document (title, message heading, each
+ * kind of part, footer), over a few drawing primitives that keep pdfkit's cursor and current style in step.
+ */
+export class PdfLayout {
+  private readonly typefaces: PdfTypefaces;
+  private current: { style: Style; font: string } | null = null;
+  private pageNumber = 0;
+
+  private readonly doc: PDFKit.PDFDocument;
+  private readonly title: string;
+
+  constructor(doc: PDFKit.PDFDocument, title: string) {
+    this.doc = doc;
+    this.title = title;
+    this.typefaces = new PdfTypefaces(doc);
+    doc.on('pageAdded', () => this.pageFooter());
+  }
+
+  titleBlock(header: ExportHeader): void {
+    this.doc.addPage();
+    this.write({ face: 'bold', size: 18, color: COLORS.text }, this.title);
+    this.gap(6);
+    const meta: Array<[string, string]> = [['Archive', header.archiveName]];
+    const description = header.archiveDescription?.trim() ?? '';
+    if (description !== '') meta.push(['Description', description]);
+    meta.push(
+      ['Thread', header.threadId],
+      ['User', header.userId],
+      ['Exported', formatUtc(header.exportedAt)],
+      ['Encoding', header.encoding],
+    );
+    for (const [key, value] of meta) {
+      this.write({ face: 'bold', size: 9, color: COLORS.muted }, `${key}: `, { continued: true });
+      this.write({ face: 'regular', size: 9, color: COLORS.text }, value);
+    }
+    this.gap(10);
+    this.rule();
+    this.gap(14);
+  }
+
+  messageHeading(message: ExportMessage): void {
+    this.keepRoomFor(48);
+    this.write({ face: 'bold', size: 11, color: roleColor(message.role) }, roleLabel(message.role), { continued: true });
+    this.write({ face: 'regular', size: 8.5, color: COLORS.muted }, `   ${formatUtc(message.createdAt)}`);
+    const facts = [countOf(message.tokens, 'token'), describeFacts(parseMessageMetadata(message.metadata))]
+      .filter((piece) => piece !== '')
+      .join(' · ');
+    this.write({ face: 'regular', size: 7.5, color: COLORS.muted }, facts);
+    this.gap(4);
+  }
+
+  noContent(): void {
+    this.write(MUTED_ITALIC, '(no content)');
+  }
+
+  messageEnd(): void {
+    this.gap(8);
+  }
+
+  part(part: MessagePart): void {
+    switch (part.kind) {
+      case 'text':
+        return part.preview ? this.attachmentPreview(part.text) : this.text(part.text);
+      case 'reasoning':
+        return this.reasoning(part.text);
+      case 'step-start':
+        return;
+      case 'tool':
+        return this.tool(part);
+      case 'file':
+        return this.file(part);
+      case 'source':
+        return this.source(part);
+      case 'unknown':
+        return this.unknown(part.type);
+    }
+  }
+
+  footer(footer: ExportFooter): void {
+    this.keepRoomFor(80);
+    this.rule();
+    this.gap(12);
+    this.write(HEADING, 'Summary');
+    this.gap(4);
+    this.write(BODY, footer.summary.trim() || '(no summary)', { lineGap: 1.5 });
+    this.gap(10);
+    this.keepRoomFor(40);
+    this.write(HEADING, 'Analysis');
+    this.gap(4);
+    this.write({ face: 'mono', size: 7.5, color: COLORS.text }, jsonPreview(footer.analysis ?? null, MAX_ANALYSIS_JSON_CHARS));
+    this.gap(10);
+    this.write(NOTE_LINE, `${countOf(footer.messageCount, 'message')} · ${countOf(footer.tokensTotal, 'token')}`);
+  }
+
+  private attachmentPreview(text: string): void {
+    this.write(LABEL, 'Attachment preview');
+    this.writeIndented(10, CODE, truncateWithNote(text, MAX_PREVIEW_CHARS));
+    this.gap(5);
+  }
+
+  private text(text: string): void {
+    for (const block of splitCodeBlocks(text)) {
+      const trimmed = block.text.replace(/^(?:[ \t]*\n)+|\s+$/g, '');
+      if (trimmed === '') continue;
+      if (block.code) {
+        this.gap(3);
+        this.writeIndented(10, SOURCE_CODE, trimmed);
+        this.gap(4);
+      } else {
+        this.write(BODY, trimmed, { lineGap: 1.5 });
+      }
+    }
+    this.gap(5);
+  }
+
+  private reasoning(text: string): void {
+    this.write(LABEL, 'Reasoning');
+    this.writeIndented(10, MUTED_ITALIC, text, { lineGap: 1 });
+    this.gap(5);
+  }
+
+  private tool(part: Extract<MessagePart, { kind: 'tool' }>): void {
+    const outcomeColor = part.status === 'error' ? COLORS.error : COLORS.muted;
+    this.write({ ...LABEL, color: outcomeColor }, `Tool ${part.toolName} — ${part.status}`);
+    this.writeIndented(10, CODE, `input: ${jsonPreview(part.input ?? null, MAX_TOOL_JSON_CHARS, 0)}`);
+    if (part.hasOutput) this.writeIndented(10, CODE, `output: ${jsonPreview(part.output, MAX_TOOL_JSON_CHARS, 0)}`);
+    if (part.errorText !== null) {
+      this.writeIndented(10, { ...CODE, color: COLORS.error }, `error: ${truncateWithNote(part.errorText, MAX_TOOL_JSON_CHARS)}`);
+    }
+    this.gap(5);
+  }
+
+  private file(part: Extract<MessagePart, { kind: 'file' }>): void {
+    const name = part.filename ?? part.url ?? 'unnamed file';
+    const type = part.mediaType !== null ? ` (${part.mediaType})` : '';
+    this.linkLine(`File: ${name}${type}`, part.url);
+  }
+
+  private source(part: Extract<MessagePart, { kind: 'source' }>): void {
+    this.linkLine(`${sourceLabel(part.type)}: ${part.title ?? part.url ?? ''}`, part.url);
+  }
+
+  private unknown(type: string): void {
+    this.write({ face: 'italic', size: 8.5, color: COLORS.muted }, `[Unsupported part: ${type}]`);
+    this.gap(4);
+  }
+
+  /** A line that links to `url` when it is a web address (never javascript: or data: URLs). */
+  private linkLine(text: string, url: string | null): void {
+    if (isWebUrl(url)) this.write(LINK_LINE, text, { link: url, underline: true });
+    else this.write(NOTE_LINE, text);
+    this.gap(4);
+  }
+
+  // Runs inside pdfkit's own line flow when text spills onto a new page, so it must leave font, colour and cursor
+  // exactly as it found them; lineBreak:false keeps the footer from triggering a page break of its own.
+  private pageFooter(): void {
+    this.pageNumber += 1;
+    const resume = this.current;
+    const { x, y } = this.doc;
+    this.write(PAGE_FOOTER, `${this.title} · page ${this.pageNumber}`, {
+      at: { x: PAGE_MARGIN.left, y: this.doc.page.height - PAGE_MARGIN.bottom + 24 },
+      align: 'center',
+      lineBreak: false,
+      height: 12,
+      ellipsis: true,
+    });
+    if (resume) this.apply(resume.style, resume.font);
+    this.doc.x = x;
+    this.doc.y = y;
+  }
+
+  private contentWidth(): number {
+    return this.doc.page.width - PAGE_MARGIN.left - PAGE_MARGIN.right;
+  }
+
+  private apply(style: Style, font: string): void {
+    this.current = { style, font };
+    this.typefaces.activate(font);
+    this.doc.fontSize(style.size).fillColor(style.color);
+  }
+
+  private write(style: Style, raw: string, options: PDFKit.Mixins.TextOptions & { at?: { x: number; y: number } } = {}): void {
+    const { at, ...textOptions } = options;
+    const { font, text } = this.typefaces.choose(style.face, raw);
+    this.apply(style, font);
+    if (at) this.doc.text(text, at.x, at.y, { width: this.contentWidth(), ...textOptions });
+    else this.doc.text(text, { width: this.contentWidth(), ...textOptions });
+  }
+
+  private writeIndented(indent: number, style: Style, raw: string, options: PDFKit.Mixins.TextOptions = {}): void {
+    this.write(style, raw, { at: { x: PAGE_MARGIN.left + indent, y: this.doc.y }, ...options, width: this.contentWidth() - indent });
+    this.doc.x = PAGE_MARGIN.left;
+  }
+
+  private keepRoomFor(height: number): void {
+    if (this.doc.y + height > this.doc.page.height - PAGE_MARGIN.bottom) this.doc.addPage();
+  }
+
+  private gap(points: number): void {
+    this.doc.y += points;
+  }
+
+  private rule(): void {
+    this.doc
+      .moveTo(PAGE_MARGIN.left, this.doc.y)
+      .lineTo(this.doc.page.width - PAGE_MARGIN.right, this.doc.y)
+      .lineWidth(0.5)
+      .strokeColor(COLORS.rule)
+      .stroke();
+  }
+}

@@ -1,0 +1,54 @@
+import { normalizeForDrawing } from './glyph-filter.ts';
+import { pdfFonts, type PdfFace } from './pdf-fonts.ts';
+import { useFastStandardMetrics } from './standard-font-metrics.ts';
+import { winAnsiEncodable } from './win-ansi.ts';
+
+/** pdfkit's built-in standard fonts (not embedded; every PDF viewer has them), one per face. */
+const STANDARD: Record<PdfFace, string> = {
+  regular: 'Helvetica',
+  bold: 'Helvetica-Bold',
+  italic: 'Helvetica-Oblique',
+  mono: 'Courier',
+};
+const STANDARD_NAMES = new Set(Object.values(STANDARD));
+
+export interface DrawableText {
+  /** The pdfkit font name to select before drawing `text`. */
+  font: string;
+  text: string;
+}
+
+/**
+ * Picks the font of each piece of text a PDF draws. Text the standard fonts can encode (all of Western European
+ * prose) is drawn with them: nothing to embed and no shaping, a table lookup per character. Anything else (Greek,
+ * Cyrillic, Arabic, symbols, emoji, CJK) is drawn with the embedded DejaVu face, subset to the glyphs used, its missing
+ * characters replaced (createGlyphFilter); those fonts load, and register in the document, only on first use.
+ * The choice is made per piece (a paragraph, a label), never within one, so a line's text stays one text object.
+ */
+export class PdfTypefaces {
+  private readonly registered = new Set<PdfFace>();
+
+  private readonly doc: PDFKit.PDFDocument;
+
+  constructor(doc: PDFKit.PDFDocument) {
+    this.doc = doc;
+  }
+
+  choose(face: PdfFace, raw: string): DrawableText {
+    const text = normalizeForDrawing(raw);
+    if (winAnsiEncodable(text)) return { font: STANDARD[face], text };
+    const embedded = pdfFonts()[face];
+    const name = `embedded-${face}`;
+    if (!this.registered.has(face)) {
+      this.doc.registerFont(name, embedded.data);
+      this.registered.add(face);
+    }
+    return { font: name, text: embedded.fit(text) };
+  }
+
+  /** Makes `font` (a name `choose` returned) the document's current font. */
+  activate(font: string): void {
+    this.doc.font(font);
+    if (STANDARD_NAMES.has(font)) useFastStandardMetrics(this.doc);
+  }
+}

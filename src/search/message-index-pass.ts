@@ -1,0 +1,181 @@
+import type { Kysely, Transaction } from 'kysely';
+import { actingAs } from '../db/acting-user.ts';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../logger.ts';
+import {
+  markBackfillCompleted,
+  readIndexCounts,
+  readIndexState,
+  readMessagesAfter,
+  readMissedOrChangedSince,
+  readSweepSlice,
+  refreshThreads,
+  removeDeletedMessages,
+  removeDeletedThreads,
+  saveLastPass,
+  saveSweepCursor,
+  saveWatermark,
+  writeIndexEntries,
+  type IndexWatermark,
+} from '../sql/message-index.ts';
+import { toIndexEntry, type IndexableMessage } from './message-index-entry.ts';
+
+export interface IndexPassOptions {
+  /** Messages per transaction. */
+  batchSize: number;
+  /** Threads the rolling reconcile sweep checks per pass (edited and deleted messages). */
+  sweepThreads: number;
+  /** How far behind the watermark to look for messages committed late or rewritten soon after. */
+  lookbackSeconds: number;
+  log: Logger;
+  signal?: AbortSignal;
+  /** Stops after this many batches of new messages (an interrupted backfill, in tests). */
+  maxBatches?: number;
+  /** Told after every batch of new messages. */
+  onProgress?(progress: IndexProgress): void;
+}
+
+export interface IndexProgress {
+  /** Messages in the index after this batch (an estimate during a pass: counted at its start plus written since). */
+  indexed: number;
+  /** The app's messages when the pass started. */
+  total: number;
+  backfilling: boolean;
+}
+
+export interface IndexPassResult {
+  /** New messages indexed from the watermark on. */
+  indexed: number;
+  /** Messages written again because the index lacked them behind the watermark or their parts changed. */
+  reindexed: number;
+  removedThreads: number;
+  removedMessages: number;
+  retitledThreads: number;
+  batches: number;
+  backfillCompleted: boolean;
+  /** False when `maxBatches` stopped the pass before it caught up. */
+  caughtUp: boolean;
+  watermark: IndexWatermark | null;
+  durationMs: number;
+}
+
+const PROGRESS_LOG_MS = 10_000;
+
+/**
+ * One pass of the conversation index: drops threads the app deleted, indexes messages created since the watermark
+ * in batches (each batch and the watermark commit together, so a pass interrupted at any point resumes where it
+ * stopped and never indexes a message twice), catches late commits and rewrites just behind the watermark, and
+ * checks the next slice of threads for edited or deleted messages. The first pass over a history is the backfill.
+ */
+export async function runIndexPass(db: Kysely<Database>, options: IndexPassOptions): Promise<IndexPassResult> {
+  const started = performance.now();
+  const system = <T>(work: (trx: Transaction<Database>) => Promise<T>) => actingAs(db, { system: true }, work);
+  const { log } = options;
+
+  const { removedThreads, retitledThreads } = await system(async (trx) => ({
+    removedThreads: await removeDeletedThreads(trx),
+    retitledThreads: await refreshThreads(trx),
+  }));
+
+  const initial = await system(async (trx) => {
+    const state = await readIndexState(trx);
+    // Counting a large history takes a moment: only a backfill reports progress.
+    const counts = state.backfillCompletedAt === null ? await readIndexCounts(trx, state.watermark) : { messages: 0, sourceMessages: 0, pending: 0 };
+    return { state, counts };
+  });
+  const backfilling = initial.state.backfillCompletedAt === null;
+  if (backfilling && initial.counts.pending > 0) {
+    log.info({ indexed: initial.counts.messages, total: initial.counts.sourceMessages, pending: initial.counts.pending }, 'search index backfill running');
+  }
+
+  let indexed = 0;
+  let batches = 0;
+  let caughtUp = false;
+  let watermark = initial.state.watermark;
+  let lastLog = performance.now();
+  let backfillCompleted = false;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    if (options.maxBatches !== undefined && batches >= options.maxBatches) break;
+    const written = await system(async (trx) => {
+      // Locked: a rebuild or a second pass waits for this batch, and every batch starts from the stored watermark.
+      const state = await readIndexState(trx, { lock: true });
+      const messages = await readMessagesAfter(trx, state.watermark, options.batchSize);
+      if (messages.length === 0) {
+        if (state.backfillCompletedAt === null) {
+          await markBackfillCompleted(trx);
+          backfillCompleted = true;
+        }
+        return { count: 0, watermark: state.watermark };
+      }
+      const count = await writeMessages(trx, messages);
+      const last = messages[messages.length - 1]!;
+      const next = { at: last.createdAt, id: last.id };
+      await saveWatermark(trx, next);
+      return { count, watermark: next };
+    });
+    watermark = written.watermark;
+    if (written.count === 0) {
+      caughtUp = true;
+      break;
+    }
+    indexed += written.count;
+    batches++;
+    const progress = { indexed: initial.counts.messages + indexed, total: initial.counts.sourceMessages, backfilling };
+    options.onProgress?.(progress);
+    if (backfilling && performance.now() - lastLog >= PROGRESS_LOG_MS) {
+      lastLog = performance.now();
+      log.info({ ...progress, batches, perSecond: Math.round(indexed / ((performance.now() - started) / 1000)) }, 'search index backfill progress');
+    }
+  }
+
+  let reindexed = 0;
+  let removedMessages = 0;
+  if (caughtUp && watermark) {
+    const current = watermark;
+    reindexed += await system(async (trx) => {
+      const since = lookbackStart(current.at, options.lookbackSeconds);
+      return writeMessages(trx, await readMissedOrChangedSince(trx, since, current, options.batchSize));
+    });
+    const swept = await system(async (trx) => {
+      const state = await readIndexState(trx, { lock: true });
+      const slice = await readSweepSlice(trx, state.sweepAfter, options.sweepThreads, current);
+      const removed = slice.threadIds.length ? await removeDeletedMessages(trx, slice.threadIds) : 0;
+      const rewritten = await writeMessages(trx, slice.changed);
+      // A short slice reached the last thread: the next pass starts the round again.
+      await saveSweepCursor(trx, slice.threadIds.length < options.sweepThreads ? null : slice.threadIds[slice.threadIds.length - 1]!);
+      return { removed, rewritten };
+    });
+    reindexed += swept.rewritten;
+    removedMessages += swept.removed;
+  }
+
+  const result: IndexPassResult = {
+    indexed,
+    reindexed,
+    removedThreads,
+    removedMessages,
+    retitledThreads,
+    batches,
+    backfillCompleted,
+    caughtUp,
+    watermark,
+    durationMs: Math.round(performance.now() - started),
+  };
+  await system((trx) => saveLastPass(trx, result));
+  if (backfillCompleted) log.info({ indexed: initial.counts.messages + indexed, durationMs: result.durationMs }, 'search index backfill completed');
+  return result;
+}
+
+async function writeMessages(trx: Transaction<Database>, messages: readonly IndexableMessage[]): Promise<number> {
+  if (messages.length === 0) return 0;
+  const threads = new Map<string, { userId: string; title: string }>();
+  for (const m of messages) threads.set(m.threadId, { userId: m.userId, title: m.threadTitle });
+  return writeIndexEntries(trx, messages.map(toIndexEntry), threads);
+}
+
+/** The watermark's time minus the lookback, in PostgreSQL's timestamp text (UTC, no zone). */
+function lookbackStart(watermarkAt: string, lookbackSeconds: number): string {
+  const at = new Date(`${watermarkAt.replace(' ', 'T')}Z`);
+  return new Date(at.getTime() - lookbackSeconds * 1000).toISOString().replace('T', ' ').replace('Z', '');
+}

@@ -1,0 +1,185 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from '../db/database.ts';
+import { titleKey } from './message-index.ts';
+
+/** A tsquery expression (SQL) to search the message index with. */
+export type TsQuery = RawBuilder<unknown>;
+
+const ENGLISH = sql.lit('mcp_archiver.english_unaccent');
+const FRENCH = sql.lit('mcp_archiver.french_unaccent');
+
+/** websearch syntax, stemmed in English and in French: either language's word forms match. */
+export function websearchQuery(query: string): TsQuery {
+  return sql`(websearch_to_tsquery(${ENGLISH}::regconfig, ${query}) || websearch_to_tsquery(${FRENCH}::regconfig, ${query}))`;
+}
+
+/** Every group must match; a group matches through any of its words (each stemmed in both languages). */
+export function anyOfEachQuery(groups: readonly (readonly string[])[]): TsQuery {
+  const group = (words: readonly string[]) =>
+    sql`(${sql.join(
+      words.map((w) => sql`plainto_tsquery(${ENGLISH}::regconfig, ${w}) || plainto_tsquery(${FRENCH}::regconfig, ${w})`),
+      sql` || `,
+    )})`;
+  return sql`(${sql.join(groups.map(group), sql` && `)})`;
+}
+
+export interface ConversationFilters {
+  userId: string;
+  role?: string;
+  /** Messages created at or after. */
+  after?: Date;
+  /** Messages created before. */
+  before?: Date;
+  threadId?: string;
+  archived?: boolean;
+}
+
+export interface ThreadHitRow {
+  thread_id: string;
+  title: string;
+  rank: number;
+  matches: number;
+  last_match_at: Date;
+  thread_created_at: Date;
+  archived: boolean;
+  /** The thread's best-ranked matching messages, best first. */
+  best_messages: string[];
+}
+
+const utc = (date: Date) => sql`${date.toISOString()}::timestamptz::timestamp`;
+
+/**
+ * The user's threads whose messages match, one row per thread: ranked by their best message (ts_rank_cd), then by
+ * their latest match. Threads the app deleted are dropped here, whatever the index still holds.
+ */
+export async function rankedThreadHits(
+  db: Kysely<Database>,
+  query: TsQuery,
+  filters: ConversationFilters,
+  limit: number,
+  bestPerThread: number,
+): Promise<ThreadHitRow[]> {
+  const conditions = [
+    sql`i.user_id = ${filters.userId}::uuid`,
+    sql`i.document @@ q.query`,
+    ...(filters.role !== undefined ? [sql`i.role = ${filters.role}`] : []),
+    ...(filters.after !== undefined ? [sql`i.created_at >= ${utc(filters.after)}`] : []),
+    ...(filters.before !== undefined ? [sql`i.created_at < ${utc(filters.before)}`] : []),
+    ...(filters.threadId !== undefined ? [sql`i.thread_id = ${filters.threadId}::uuid`] : []),
+  ];
+  const { rows } = await sql<ThreadHitRow>`
+    WITH q AS (SELECT ${query} AS query),
+    matches AS MATERIALIZED (
+      SELECT i.thread_id, i.message_id, i.created_at, ts_rank_cd(i.document, q.query) AS rank
+      FROM mcp_archiver.message_index i CROSS JOIN q
+      WHERE ${sql.join(conditions, sql` AND `)}
+    ),
+    threads AS (
+      SELECT thread_id, max(rank) AS rank, count(*)::int AS matches, max(created_at) AS last_match_at
+      FROM matches GROUP BY thread_id
+    ),
+    live AS (
+      SELECT th.thread_id, t.title, th.rank, th.matches, th.last_match_at, t.created_at AS thread_created_at,
+             EXISTS (SELECT 1 FROM archive_item ai WHERE ai.item_id = th.thread_id AND ai.user_id = ${filters.userId}::uuid) AS archived
+      FROM threads th JOIN chat_thread t ON t.id = th.thread_id AND t.user_id = ${filters.userId}::uuid
+    )
+    SELECT live.thread_id, live.title, live.rank::float8 AS rank, live.matches, live.last_match_at, live.thread_created_at,
+           live.archived,
+           ARRAY(SELECT m.message_id FROM matches m WHERE m.thread_id = live.thread_id
+                 ORDER BY m.rank DESC, m.created_at DESC LIMIT ${bestPerThread}) AS best_messages
+    FROM live
+    ${filters.archived !== undefined ? sql`WHERE live.archived = ${filters.archived}` : sql``}
+    ORDER BY live.rank DESC, live.last_match_at DESC, live.thread_id
+    LIMIT ${limit}`.execute(db);
+  return rows;
+}
+
+export interface TitleHitRow {
+  thread_id: string;
+  title: string;
+  score: number;
+  thread_created_at: Date;
+  last_message_at: Date | null;
+  archived: boolean;
+  last_message_id: string | null;
+}
+
+/** The user's threads whose title resembles the query (pg_trgm word similarity), best first. */
+export async function similarTitleHits(
+  db: Kysely<Database>,
+  query: string,
+  filters: Pick<ConversationFilters, 'userId' | 'threadId' | 'archived'>,
+  limit: number,
+): Promise<TitleHitRow[]> {
+  const { rows } = await sql<TitleHitRow>`
+    WITH candidates AS (
+      SELECT i.thread_id, mcp_archiver.word_similarity(${titleKey(sql`${query}`)}, i.title_key) AS score
+      FROM mcp_archiver.message_index_thread i
+      WHERE i.user_id = ${filters.userId}::uuid AND ${titleKey(sql`${query}`)} OPERATOR(mcp_archiver.<%) i.title_key
+        ${filters.threadId !== undefined ? sql`AND i.thread_id = ${filters.threadId}::uuid` : sql``}
+    ),
+    live AS (
+      SELECT c.thread_id, t.title, c.score, t.created_at AS thread_created_at,
+             EXISTS (SELECT 1 FROM archive_item ai WHERE ai.item_id = c.thread_id AND ai.user_id = ${filters.userId}::uuid) AS archived
+      FROM candidates c JOIN chat_thread t ON t.id = c.thread_id AND t.user_id = ${filters.userId}::uuid
+    )
+    SELECT live.thread_id, live.title, live.score::float8 AS score, live.thread_created_at, live.archived,
+           last.created_at AS last_message_at, last.id AS last_message_id
+    FROM live
+    LEFT JOIN LATERAL (SELECT m.id, m.created_at FROM chat_message m WHERE m.thread_id = live.thread_id
+                       ORDER BY m.created_at DESC, m.id DESC LIMIT 1) last ON true
+    ${filters.archived !== undefined ? sql`WHERE live.archived = ${filters.archived}` : sql``}
+    ORDER BY live.score DESC, last.created_at DESC NULLS LAST, live.thread_id
+    LIMIT ${limit}`.execute(db);
+  return rows;
+}
+
+// pg_trgm's default threshold (0.3) lets unrelated words of similar length through ("demenagment" ~ "engagement").
+const SIMILAR_WORD_MIN = 0.4;
+
+/** For each query word, up to `perWord` words of the user's own vocabulary that look like it (trigrams). */
+export async function similarWords(db: Kysely<Database>, userId: string, words: readonly string[], perWord: number): Promise<Map<string, string[]>> {
+  const found = new Map<string, string[]>();
+  if (words.length === 0) return found;
+  const { rows } = await sql<{ query_word: string; word: string }>`
+    SELECT q.word AS query_word, s.word
+    FROM unnest(${words}::text[]) AS q(word)
+    CROSS JOIN LATERAL (
+      SELECT w.word FROM mcp_archiver.message_index_word w
+      WHERE w.user_id = ${userId}::uuid AND w.word OPERATOR(mcp_archiver.%) q.word
+        AND mcp_archiver.similarity(w.word, q.word) >= ${SIMILAR_WORD_MIN}
+      ORDER BY mcp_archiver.similarity(w.word, q.word) DESC, w.word
+      LIMIT ${perWord}
+    ) s`.execute(db);
+  for (const row of rows) found.set(row.query_word, [...(found.get(row.query_word) ?? []), row.word]);
+  return found;
+}
+
+export interface SnippetSourceRow {
+  id: string;
+  thread_id: string;
+  role: string;
+  parts: unknown;
+  created_at: Date;
+}
+
+/** The messages to quote, as the app holds them now (a message deleted since it was indexed is simply absent). */
+export async function messagesToQuote(db: Kysely<Database>, messageIds: readonly string[]): Promise<SnippetSourceRow[]> {
+  if (messageIds.length === 0) return [];
+  const { rows } = await sql<SnippetSourceRow>`
+    SELECT id, thread_id, role, parts, created_at FROM chat_message WHERE id = ANY(${messageIds}::text[])`.execute(db);
+  return rows;
+}
+
+const HEADLINE_OPTIONS = 'StartSel=**, StopSel=**, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "';
+
+/** ts_headline of each text against the query, in input order (matches between ** markers). */
+export async function headlines(db: Kysely<Database>, query: TsQuery, texts: readonly string[]): Promise<string[]> {
+  if (texts.length === 0) return [];
+  const { rows } = await sql<{ snippet: string }>`
+    WITH q AS (SELECT ${query} AS query)
+    SELECT ts_headline(${ENGLISH}::regconfig, t.text, q.query, ${HEADLINE_OPTIONS}) AS snippet
+    FROM unnest(${texts}::text[]) WITH ORDINALITY AS t(text, n) CROSS JOIN q
+    ORDER BY t.n`.execute(db);
+  return rows.map((r) => r.snippet);
+}

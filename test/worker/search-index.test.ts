@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { PgBoss } from 'pg-boss';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { searchIndexJob } from '../../src/jobs/search-index.ts';
+import { createLogger } from '../../src/logger.ts';
+import { searchConversations } from '../../src/search/conversation-search.ts';
+import { startWorker, type WorkerHandle } from '../../src/worker/start-worker.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { startBossClient, waitFor, waitForSettled } from '../support/worker-harness.ts';
+
+describe('search index schedule on real workers', () => {
+  let db: TestDatabase;
+  let boss: PgBoss;
+  const workers: WorkerHandle[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    boss = await startBossClient(db.serviceUrl);
+  });
+  afterAll(async () => {
+    await Promise.all(workers.splice(0).map((worker) => worker.stop()));
+    await boss?.stop({ graceful: false });
+    await db?.drop();
+  });
+
+  const indexedCount = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM mcp_archiver.message_index`.execute(db.owner)).rows[0]!.n);
+
+  it('runs the scheduled pass once with two workers, and a later pass makes new messages searchable', async () => {
+    // A cron expression for the current minute fires at once and not again for an hour; keep clear of the minute's end.
+    await waitFor('the start of a minute', async () => (new Date().getUTCSeconds() < 40 ? true : undefined), 25_000);
+    const now = new Date();
+    const env = { SEARCH_INDEX_CRON: `${now.getUTCMinutes()} * * * *`, SEARCH_INDEX_BATCH_SIZE: '50' };
+    const start = (instanceName: string) =>
+      startWorker({
+        config: db.config(env),
+        serviceUrl: db.serviceUrl,
+        log: createLogger('silent'),
+        concurrency: 1,
+        instanceName,
+        tuning: { cronMonitorIntervalSeconds: 1, cronWorkerIntervalSeconds: 1 },
+      });
+    workers.push(...(await Promise.all([start('worker-a'), start('worker-b')])));
+
+    const total = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM chat_message`.execute(db.owner)).rows[0]!.n);
+    await waitFor('the backfill', async () => ((await indexedCount()) === total ? true : undefined), 30_000);
+    // Let both workers run a few more cron passes before counting.
+    const cronOn = async () => (await sql<{ cron_on: Date | null }>`SELECT cron_on FROM pgboss.version`.execute(db.owner)).rows[0]?.cron_on?.getTime() ?? 0;
+    const seen = await cronOn();
+    await waitFor('two more cron passes', async () => ((await cronOn()) >= seen + 1_500 ? true : undefined), 20_000);
+    const passes = await boss.findJobs(searchIndexJob.queue, { limit: 100 });
+    expect(passes).toHaveLength(1);
+    const settled = await waitForSettled(boss, searchIndexJob.queue, passes[0]!.id);
+    expect(settled).toMatchObject({ state: 'completed', output: { indexed: total, backfillCompleted: true } });
+
+    const owner = (await db.owner.selectFrom('chat_thread').select('user_id').executeTakeFirstOrThrow()).user_id;
+    const threadId = randomUUID();
+    await sql`INSERT INTO chat_thread (id, title, user_id) VALUES (${threadId}, 'Fresh', ${owner})`.execute(db.owner);
+    await sql`INSERT INTO chat_message (id, thread_id, role, parts)
+              VALUES ('fresh-1', ${threadId}, 'user', ARRAY[${JSON.stringify({ type: 'text', text: 'Where did we park the heliotrope prototype?' })}::json])`.execute(db.owner);
+    const find = () => searchConversations(db.service, { userId: owner, query: 'heliotrope', limit: 5, timeoutMs: 5000 });
+    expect(await find()).toEqual({ kind: 'hits', hits: [] });
+    const jobId = (await boss.send(searchIndexJob.queue, { trigger: 'rebuild' }))!;
+    expect(await waitForSettled(boss, searchIndexJob.queue, jobId)).toMatchObject({ state: 'completed', output: { indexed: 1 } });
+    const found = await find();
+    expect(found.kind === 'hits' && found.hits.map((h) => h.threadId)).toEqual([threadId]);
+  });
+});
