@@ -12,6 +12,7 @@ import { printSection, progress, startBenchRun } from './support/bench-report.ts
 import { CLI_SCRIPT, MCP_READY, startChildService, WORKER_READY, type ChildService } from './support/child-service.ts';
 import { markdownTable } from './support/markdown-table.ts';
 import { benchUsers, concurrentCalls, connectClient, timedToolCall, type BenchUser } from './support/mcp-clients.ts';
+import { rawSendLoops } from './support/raw-send-floor.ts';
 import { fixed, ratio, summarize, type LatencySummary } from './support/stats.ts';
 import { freePort } from '../test/support/test-cluster.ts';
 
@@ -49,6 +50,8 @@ interface Row {
   async50: CaseResult;
   inline1: CaseResult;
   inline50: CaseResult;
+  /** The floor: 50 raw `boss.send()` loops, right after the non-blocking run, the worker still running. */
+  raw50: CaseResult;
   jobsDoneMeanwhile: number;
 }
 
@@ -84,6 +87,9 @@ async function measurePlan(adminUrl: string, plan: Plan, exportDir: string): Pro
     services.push(server);
     const [async1, async50] = await measure(server.ready[1]!, users, plan.soloAsync, plan.eachAsync, 'queued');
     await server.stop();
+    progress(`mcp-archive: ${plan.messages} messages, raw boss.send() floor`);
+    const raw = await rawSendLoops(db.serviceUrl, users, CONCURRENT, plan.eachAsync);
+    const raw50 = { calls: raw.latencies.length, latency: summarize(raw.latencies), callsPerSecond: raw.callsPerSecond };
     await worker.stop();
     const { rows: done } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'archive-conversation' AND state = 'completed'`.execute(db.owner);
     // The backlog left by the non-blocking run must not compete with the baseline.
@@ -94,7 +100,7 @@ async function measurePlan(adminUrl: string, plan: Plan, exportDir: string): Pro
     services.push(inline);
     const [inline1, inline50] = await measure(inline.ready[1]!, users, plan.soloInline, plan.eachInline, 'inline');
     await inline.stop();
-    return { plan, async1, async50, inline1, inline50, jobsDoneMeanwhile: done[0]?.n ?? 0 };
+    return { plan, async1, async50, inline1, inline50, raw50, jobsDoneMeanwhile: done[0]?.n ?? 0 };
   } finally {
     for (const service of services) await service.stop();
     await db.drop();
@@ -129,6 +135,20 @@ const table = markdownTable(
   ),
 );
 
+const floorTable = markdownTable(
+  ['thread', '>calls', '>MCP calls/s', '>raw send calls/s', '>MCP / raw (goal ≥ 0.5)', '>MCP p99 ms', '>raw p99 ms', '>p99 MCP / raw (goal ≤ 3)'],
+  rows.map((r) => [
+    `${r.plan.messages.toLocaleString('en-US')} messages`,
+    `${r.async50.calls} / ${r.raw50.calls}`,
+    fixed(r.async50.callsPerSecond, 0),
+    fixed(r.raw50.callsPerSecond, 0),
+    fixed(r.async50.callsPerSecond / r.raw50.callsPerSecond, 2),
+    ms(r.async50.latency.p99),
+    ms(r.raw50.latency.p99),
+    fixed(r.async50.latency.p99 / r.raw50.latency.p99, 1),
+  ]),
+);
+
 printSection({
   id: 'mcp-archive',
   title: '1. Non-blocking archive_conversation vs the same archiving inside the request',
@@ -143,6 +163,12 @@ printSection({
       `Ratio = inline / non-blocking. ${run.loadSummary()}.`,
     '',
     table,
+    '',
+    `**The floor**: ${CONCURRENT} loops calling pg-boss's \`send()\` directly (the same payload and singleton key, a pool of 10 ` +
+      `as the MCP server has, bench/support/raw-send-floor.ts), right after the non-blocking run with the worker still ` +
+      `running, against the ${CONCURRENT}-client non-blocking row:`,
+    '',
+    floorTable,
     '',
     `Jobs the worker finished while the non-blocking runs lasted: ${rows.map((r) => `${r.jobsDoneMeanwhile} of the ${r.plan.messages.toLocaleString('en-US')}-message threads`).join(', ')}.`,
   ].join('\n'),

@@ -63,38 +63,76 @@ export function countByScan(ranks: BpeRanks, bytes: Uint8Array, length: number):
 /** The same merge with a linked list of parts and an indexed min-heap of pairs: O(length × log length). */
 export function countByHeap(ranks: BpeRanks, bytes: Uint8Array, length: number): number {
   if (length <= 1) return length;
-  // A part is named by its first byte; next[p] is the first byte of the part after it (length at the end).
-  const next = new Int32Array(length);
-  const previous = new Int32Array(length);
-  const heap = new PairHeap(length);
-  for (let part = 0; part < length; part++) {
-    next[part] = part + 1;
-    previous[part] = part - 1;
-    if (part + 1 < length) {
-      const rank = ranks.pairRank(bytes[part]!, bytes[part + 1]!);
-      if (rank !== NO_RANK) heap.append(part, rank);
-    }
-  }
-  heap.heapify();
+  const merge = new HeapMerge(ranks, bytes, length);
+  merge.run(Number.POSITIVE_INFINITY);
+  return merge.parts;
+}
 
-  let parts = length;
-  while (heap.size > 0) {
-    const left = heap.top();
-    const right = next[left]!;
-    heap.delete(right);
-    const after = next[right]!;
-    next[left] = after;
-    if (after < length) previous[after] = left;
-    parts--;
-    const rank = after < length ? ranks.rankOf(bytes, left, next[after]!) : NO_RANK;
-    if (rank === NO_RANK) heap.delete(left);
-    else heap.set(left, rank);
-    const prior = previous[left]!;
-    if (prior >= 0) {
-      const priorRank = ranks.rankOf(bytes, prior, after);
-      if (priorRank === NO_RANK) heap.delete(prior);
-      else heap.set(prior, priorRank);
+/**
+ * The heap merge of one piece, resumable: `run(n)` does at most n merges, so a caller can pause between runs (a
+ * megabyte-long piece takes about a second). `bytes` must not change until the merge is done.
+ */
+export class HeapMerge {
+  readonly #ranks: BpeRanks;
+  readonly #bytes: Uint8Array;
+  readonly #length: number;
+  // A part is named by its first byte; next[p] is the first byte of the part after it (length at the end).
+  readonly #next: Int32Array;
+  readonly #previous: Int32Array;
+  readonly #heap: PairHeap;
+  #parts: number;
+
+  constructor(ranks: BpeRanks, bytes: Uint8Array, length: number) {
+    this.#ranks = ranks;
+    this.#bytes = bytes;
+    this.#length = length;
+    this.#parts = length;
+    this.#next = new Int32Array(length);
+    this.#previous = new Int32Array(length);
+    this.#heap = new PairHeap(Math.max(length, 1));
+    for (let part = 0; part < length; part++) {
+      this.#next[part] = part + 1;
+      this.#previous[part] = part - 1;
+      if (part + 1 < length) {
+        const rank = ranks.pairRank(bytes[part]!, bytes[part + 1]!);
+        if (rank !== NO_RANK) this.#heap.append(part, rank);
+      }
     }
+    this.#heap.heapify();
   }
-  return parts;
+
+  /** Tokens so far; the piece's count once `run` has returned true. */
+  get parts(): number {
+    return this.#parts;
+  }
+
+  /** Does at most `maxMerges` merges; true once no adjacent pair has a rank. */
+  run(maxMerges: number): boolean {
+    const ranks = this.#ranks;
+    const bytes = this.#bytes;
+    const length = this.#length;
+    const next = this.#next;
+    const previous = this.#previous;
+    const heap = this.#heap;
+    for (let merges = 0; heap.size > 0; merges++) {
+      if (merges >= maxMerges) return false;
+      const left = heap.top();
+      const right = next[left]!;
+      heap.delete(right);
+      const after = next[right]!;
+      next[left] = after;
+      if (after < length) previous[after] = left;
+      this.#parts--;
+      const rank = after < length ? ranks.rankOf(bytes, left, next[after]!) : NO_RANK;
+      if (rank === NO_RANK) heap.delete(left);
+      else heap.set(left, rank);
+      const prior = previous[left]!;
+      if (prior >= 0) {
+        const priorRank = ranks.rankOf(bytes, prior, after);
+        if (priorRank === NO_RANK) heap.delete(prior);
+        else heap.set(prior, priorRank);
+      }
+    }
+    return true;
+  }
 }

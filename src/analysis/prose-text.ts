@@ -21,16 +21,22 @@ const ELIDED = '\uE002';
 const QUOTABLE_INLINE_CODE_CHARS = 40;
 const MAX_SENTENCE_CHARS = 1_000;
 
+// Every pattern below runs in time linear in its input: no quantified part may scan over the place where another
+// match could start (a `[` for links, a `<` for tags), and scans that could run to the end of a line on every start
+// (emphasis) are bounded. test/analysis/prose-text.test.ts feeds each one the runs that made the old patterns
+// quadratic.
 const fencedBlock = /^[ \t]{0,3}(`{3,}|~{3,})[^\n]*(?:\n[\s\S]*?(?:\n[ \t]{0,3}\1[`~]*[ \t]*(?=\n|$)|$(?![\s\S]))|$(?![\s\S]))/gm;
-const inlineCode = /(`+)([^`\n]+?)\1(?!`)/g;
-const markdownImage = /!\[[^\]\n]*\]\([^)\n]*\)/g;
-const markdownLink = /\[([^\]\n]*)\]\([^)\n]*\)/g;
+// Starts only at the first backtick of a run and never gives part of the run back.
+const inlineCode = /(?<!`)(`+)(?=[^`\n])([^`\n]+?)\1(?!`)/g;
+const markdownImage = /!\[[^[\]\n]*\]\([^[\]()\n]*\)/g;
+const markdownLink = /\[([^[\]\n]*)\]\([^[\]()\n]*\)/g;
 // The scheme is bounded so that a long run of letters costs linear time, not quadratic.
 const bareUrl = /\b(?:[a-z][a-z0-9+.-]{0,31}:\/\/|www\.)[^\s<>()]*[^\s<>().,;:!?'"]/giu;
 const htmlTag = /<\/?[a-z][^<>\n]*>/gi;
 const tableOrRuleLine = /^[ \t]*(?:\|.*|[-*_=]{3,}[ \t]*)$/gm;
 const lineMarker = /^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d{1,3}[.)][ \t]+)+/gm;
-const emphasis = /(\*\*|__|~~)(?=\S)([^\n]*?\S)\1/g;
+// Emphasis longer than a quotable sentence keeps its markers: the bound keeps a line of unclosed `**a ` linear.
+const emphasis = /(\*\*|__|~~)(?=\S)([^\n]{0,400}?\S)\1/g;
 const privateMarkers = /[\uE000-\uE002]/g;
 
 /** Removes fenced code, URLs, HTML tags, tables and Markdown markers; marks inline code and cuts. */

@@ -1,4 +1,5 @@
 import { cleanProse, forEachSentence, looksLikeProse, type ProseSentence } from './prose-text.ts';
+import { sampleText } from './text-sample.ts';
 
 // Extractive summary of a conversation, built message by message with bounded memory: TF-IDF vectors
 // per sentence, a cosine-similarity graph, PageRank over it, the first user sentence as the topic, and
@@ -13,6 +14,8 @@ const HEAD_SENTENCES = 200;
 const TAIL_SENTENCES = 200;
 const TAIL_CHAR_BUDGET = 60_000;
 const TAIL_MAX_MESSAGES = 1_000;
+/** What one message may bring to the summary: its first and last 12,000 characters (see sampleText). */
+export const SUMMARY_MESSAGE_SAMPLE_CHARS = 24_000;
 const TOPIC_SEARCH_USER_MESSAGES = 20;
 const MIN_TOPIC_TERMS = 2;
 const MIN_CANDIDATE_TERMS = 3;
@@ -66,7 +69,7 @@ export class ExtractiveSummaryBuilder {
 
   add(role: string, text: string): void {
     const message = this.#messages++;
-    const cleaned = cleanProse(text);
+    const cleaned = cleanProse(sampleText(text, SUMMARY_MESSAGE_SAMPLE_CHARS));
     if (cleaned.trim() === '') return;
     const fromUser = role === 'user';
     if (fromUser) this.#searchTopic(message, cleaned);

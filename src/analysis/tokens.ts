@@ -3,7 +3,8 @@
 // rank files and split pattern define the result; the merge (bpe-merge.ts), the rank table (bpe-ranks.ts)
 // and a cache of recent pieces are our own.
 
-import { countMergedTokens } from './bpe-merge.ts';
+import type { TimeSlice } from '../time-slice.ts';
+import { countMergedTokens, HeapMerge } from './bpe-merge.ts';
 import { parseBpeRanks, NO_RANK } from './bpe-ranks.ts';
 import { encodeUtf8Into } from './utf8.ts';
 
@@ -14,6 +15,11 @@ export interface TokenCounter {
   readonly encoding: EncodingName;
   /** Number of tokens of `text`; never throws on special-token text or lone surrogates. */
   count(text: string): number;
+  /**
+   * The same count, pausing whenever `slice` is due (between pieces, and inside the merge of a huge piece), so
+   * that a megabyte of text never holds the event loop for long. Concurrent calls do not share state.
+   */
+  countInSlices(text: string, slice: TimeSlice): Promise<number>;
 }
 
 /** An encoding as js-tiktoken ships it (`js-tiktoken/ranks/<name>`). */
@@ -65,6 +71,9 @@ const DEFAULT_PIECE_CACHE_SIZE = 100_000;
 const CACHEABLE_PIECE_LENGTH = 64;
 // Pieces up to this size are encoded into one reused buffer; the rare longer ones get their own.
 const KEPT_BUFFER_BYTES = 64 * 1024;
+// Merges between looks at the clock while a huge piece is merged (a few milliseconds of work).
+const MERGES_PER_CHECK = 16_384;
+const PIECES_PER_CHECK = 64;
 
 /** Builds a counter over a rank file; `loadTokenCounter` is the way in, this is for tests and benchmarks. */
 export function createTokenCounter(
@@ -89,25 +98,57 @@ export function createTokenCounter(
     return countMergedTokens(ranks, bytes, length);
   };
 
+  // A piece too long for the shared buffer gets its own bytes, so pausing inside its merge cannot be disturbed by
+  // another count running meanwhile.
+  const countLongPiece = async (piece: string, slice: TimeSlice): Promise<number> => {
+    const bytes = new Uint8Array(piece.length * 3);
+    const length = encodeUtf8Into(piece, bytes);
+    if (ranks.rankOf(bytes, 0, length) !== NO_RANK) return 1;
+    const merge = new HeapMerge(ranks, bytes, length);
+    while (!merge.run(MERGES_PER_CHECK)) await slice.yieldIfDue();
+    return merge.parts;
+  };
+
+  const cachedCount = (piece: string): number => {
+    let tokens = young.get(piece);
+    if (tokens === undefined) {
+      tokens = old.get(piece) ?? countPiece(piece);
+      if (piece.length <= CACHEABLE_PIECE_LENGTH && cacheSize > 0) {
+        if (young.size >= cacheSize) {
+          old = young;
+          young = new Map();
+        }
+        young.set(piece, tokens);
+      }
+    }
+    return tokens;
+  };
+
   return {
     encoding,
     count(text: string): number {
       const pieces = text.match(pattern);
       if (pieces === null) return 0;
       let total = 0;
-      for (const piece of pieces) {
-        let tokens = young.get(piece);
-        if (tokens === undefined) {
-          tokens = old.get(piece) ?? countPiece(piece);
-          if (piece.length <= CACHEABLE_PIECE_LENGTH && cacheSize > 0) {
-            if (young.size >= cacheSize) {
-              old = young;
-              young = new Map();
-            }
-            young.set(piece, tokens);
-          }
+      for (const piece of pieces) total += cachedCount(piece);
+      return total;
+    },
+    async countInSlices(text: string, slice: TimeSlice): Promise<number> {
+      // A pattern of its own: its lastIndex is this call's position in the text.
+      const pieces = new RegExp(pattern.source, pattern.flags);
+      let total = 0;
+      let sinceCheck = 0;
+      for (let match = pieces.exec(text); match !== null; match = pieces.exec(text)) {
+        const piece = match[0];
+        if (piece === '') {
+          pieces.lastIndex++;
+          continue;
         }
-        total += tokens;
+        total += piece.length * 3 > buffer.length ? await countLongPiece(piece, slice) : cachedCount(piece);
+        if (++sinceCheck >= PIECES_PER_CHECK) {
+          sinceCheck = 0;
+          await slice.yieldIfDue();
+        }
       }
       return total;
     },

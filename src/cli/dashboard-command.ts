@@ -37,6 +37,7 @@ export const dashboardCommand: Command = {
         port,
         ...(auth ? { auth } : {}),
         readOnly,
+        extraHosts: cfg.mcp.allowedHosts,
       });
     } catch (error) {
       await target.close();

@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { CliError, UsageError, type Command, type CommandContext } from './command.ts';
 import { EmbeddedPostgresError } from '../db/embedded-postgres.ts';
 import { MigrationError } from '../db/migrate.ts';
+import { ExportStoreUnavailableError } from '../export/object-store.ts';
 
 const commands: Record<string, () => Promise<Command>> = {
   start: async () => (await import('./start-command.ts')).startCommand,
@@ -16,6 +17,7 @@ const commands: Record<string, () => Promise<Command>> = {
   mcp: async () => (await import('./mcp-command.ts')).mcpCommand,
   token: async () => (await import('./token-command.ts')).tokenCommand,
   worker: async () => (await import('./worker-command.ts')).workerCommand,
+  'search-index': async () => (await import('./search-index-command.ts')).searchIndexCommand,
 };
 
 function help(all: Command[]): string {
@@ -58,6 +60,10 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
   try {
     return (await command.run(rest, context)) ?? 0;
   } catch (error) {
+    if (error instanceof ExportStoreUnavailableError) {
+      io.stderr.write(`chat-archiver ${name}: ${error.message}\n`);
+      return 2;
+    }
     if (error instanceof ConfigError) {
       io.stderr.write(`chat-archiver: ${error.message}\n`);
       return 2;

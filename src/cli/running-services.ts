@@ -37,7 +37,7 @@ export const runningServices: RunnableService[] = [
         // The MCP app serves the process's endpoints; without it, the worker does on its own port.
         ...(config.mcp.enabled
           ? {}
-          : { attach: (pools) => serveOpsEndpoints({ ...pools, metrics, host: config.mcp.host, port: config.ops.workerHttpPort }) }),
+          : { attach: (pools) => serveOpsEndpoints({ ...pools, metrics, host: config.mcp.host, port: config.ops.workerHttpPort, extraHosts: config.mcp.allowedHosts }) }),
       });
     },
   },
@@ -46,7 +46,7 @@ export const runningServices: RunnableService[] = [
     async start({ config, target, log, metrics }) {
       if (!config.mcp.enabled) return { description: 'disabled (MCP_SERVER_ENABLED=false)', stop: async () => {} };
       const { startMcpHttpService } = await import('../mcp/mcp-runtime.ts');
-      const service = await startMcpHttpService(config, target.serviceUrl, log, metrics);
+      const service = await startMcpHttpService(config, target.serviceUrl, log, metrics, target.linkSecret ? { linkSecret: target.linkSecret } : {});
       const base = service.url.replace(/\/mcp$/, '');
       return {
         description: `Streamable HTTP on ${service.url} (bearer tokens: chat-archiver token create); health and metrics on ${base}/metrics`,

@@ -1,4 +1,6 @@
+import type { TimeSlice } from '../time-slice.ts';
 import { splitCodeBlocks } from './code-blocks.ts';
+import { pdfTextChunks } from './pdf-text-chunks.ts';
 import { countOf, describeFacts, formatUtc, jsonPreview, roleLabel, sourceLabel, truncateWithNote } from './display-format.ts';
 import type { ExportFooter, ExportHeader, ExportMessage } from './export-types.ts';
 import { parseMessageMetadata } from '../chat/message-metadata.ts';
@@ -42,6 +44,17 @@ function roleColor(role: string): string {
   if (role === 'user') return COLORS.user;
   if (role === 'assistant') return COLORS.assistant;
   return COLORS.other;
+}
+
+/** Drops leading blank lines and trailing white space, in linear time (`/\s+$/` is quadratic on inner runs). */
+function withoutBlankEdges(text: string): string {
+  let start = 0;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index]!;
+    if (char === '\n') start = index + 1;
+    else if (char !== ' ' && char !== '\t') break;
+  }
+  return text.slice(start).trimEnd();
 }
 
 function isWebUrl(url: string | null): url is string {
@@ -108,12 +121,13 @@ export class PdfLayout {
     this.gap(8);
   }
 
-  part(part: MessagePart): void {
+  /** Lays out one part; chat text of any length goes chunk by chunk, pausing whenever `slice` is due. */
+  async part(part: MessagePart, slice: TimeSlice): Promise<void> {
     switch (part.kind) {
       case 'text':
-        return part.preview ? this.attachmentPreview(part.text) : this.text(part.text);
+        return part.preview ? this.attachmentPreview(part.text) : this.text(part.text, slice);
       case 'reasoning':
-        return this.reasoning(part.text);
+        return this.reasoning(part.text, slice);
       case 'step-start':
         return;
       case 'tool':
@@ -149,25 +163,34 @@ export class PdfLayout {
     this.gap(5);
   }
 
-  private text(text: string): void {
+  private async text(text: string, slice: TimeSlice): Promise<void> {
     for (const block of splitCodeBlocks(text)) {
-      const trimmed = block.text.replace(/^(?:[ \t]*\n)+|\s+$/g, '');
+      const trimmed = withoutBlankEdges(block.text);
       if (trimmed === '') continue;
       if (block.code) {
         this.gap(3);
-        this.writeIndented(10, SOURCE_CODE, trimmed);
+        await this.writeLong(10, SOURCE_CODE, trimmed, {}, slice);
         this.gap(4);
       } else {
-        this.write(BODY, trimmed, { lineGap: 1.5 });
+        await this.writeLong(0, BODY, trimmed, { lineGap: 1.5 }, slice);
       }
     }
     this.gap(5);
   }
 
-  private reasoning(text: string): void {
+  private async reasoning(text: string, slice: TimeSlice): Promise<void> {
     this.write(LABEL, 'Reasoning');
-    this.writeIndented(10, MUTED_ITALIC, text, { lineGap: 1 });
+    await this.writeLong(10, MUTED_ITALIC, text, { lineGap: 1 }, slice);
     this.gap(5);
+  }
+
+  /** Chat text in chunks (see pdf-text-chunks.ts); an indented chunk ending inside a line starts a new one. */
+  private async writeLong(indent: number, style: Style, text: string, options: PDFKit.Mixins.TextOptions, slice: TimeSlice): Promise<void> {
+    for (const chunk of pdfTextChunks(text)) {
+      if (indent === 0) this.write(style, chunk.text, { ...options, continued: chunk.continued });
+      else this.writeIndented(indent, style, chunk.text, options);
+      await slice.yieldIfDue();
+    }
   }
 
   private tool(part: Extract<MessagePart, { kind: 'tool' }>): void {

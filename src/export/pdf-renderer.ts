@@ -1,4 +1,5 @@
 import PDFDocument from 'pdfkit';
+import { TimeSlice } from '../time-slice.ts';
 import type { ChunkSink, ExportFooter, ExportHeader, ExportMessage } from './export-types.ts';
 import { normalizeForDrawing } from './glyph-filter.ts';
 import { readMessageParts } from '../chat/message-part.ts';
@@ -51,6 +52,7 @@ export function createPdfExport(header: ExportHeader, sink: ChunkSink): PdfExpor
   });
   const layout = new PdfLayout(doc, title);
   let messagesSinceCacheDrop = 0;
+  const slice = new TimeSlice();
 
   const flush = async (): Promise<void> => {
     let chunk: Buffer | null;
@@ -64,7 +66,7 @@ export function createPdfExport(header: ExportHeader, sink: ChunkSink): PdfExpor
       layout.messageHeading(message);
       const parts = message.parts ?? [];
       if (parts.length === 0) layout.noContent();
-      for (const part of readMessageParts(parts)) layout.part(part);
+      for (const part of readMessageParts(parts)) await layout.part(part, slice);
       layout.messageEnd();
 
       messagesSinceCacheDrop += 1;

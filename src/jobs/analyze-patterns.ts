@@ -36,5 +36,7 @@ export const analyzePatternsJob: JobDefinition<AnalyzePatternsPayload> = {
     deleteAfterSeconds: 30 * 24 * 3600,
     notify: true,
   },
-  singletonKey: (p) => digest(['patterns', p.userId ?? 'all', new Date(p.range.start).toISOString(), new Date(p.range.end).toISOString()]),
+  // Who asked is part of the key: an admin's analysis of a user and that user's own request are two jobs, each
+  // readable by its requester.
+  singletonKey: (p) => digest(['patterns', p.requestedBy ?? p.trigger, p.userId ?? 'all', new Date(p.range.start).toISOString(), new Date(p.range.end).toISOString()]),
 };

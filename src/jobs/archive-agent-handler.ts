@@ -93,7 +93,7 @@ export function createArchiveAgentHandler(deps: SnapshotDeps): JobHandler<Archiv
       summary: snapshot.summary,
       analysis: { usage, mentions: snapshot.mentions },
       metadata: { agentName: row.name, ownerId: row.userId, redactedPaths: snapshot.redactions },
-      exportDir: deps.config.exportDir,
+      store: deps.store,
     });
     context.log.debug({ messages: usage.messages, threads: usage.threads }, 'agent archived');
     return output;

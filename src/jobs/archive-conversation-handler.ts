@@ -9,7 +9,11 @@ import { actingAs } from '../db/acting-user.ts';
 import type { Database } from '../db/database.ts';
 import type { createExportWriter } from '../export/export-writer.ts';
 import type { ExportFileResult } from '../export/export-types.ts';
-import { SEARCH_BODY_MAX_CHARS } from '../sql/search-documents.ts';
+import type { ExportStore } from '../export/object-store.ts';
+import { deleteReplacedExports } from './replaced-exports.ts';
+import { SEARCH_BODY_MAX_CHARS, SEARCH_MESSAGE_MAX_CHARS } from '../sql/search-documents.ts';
+import { TimeSlice } from '../time-slice.ts';
+import { sampleText } from '../analysis/text-sample.ts';
 import type { ArchiveConversationOutput, ArchiveConversationPayload } from './archive-conversation.ts';
 import { archiveIdForJob, writeArchive, type ArchiveTarget } from './archive-writer.ts';
 import type { TokenCounter } from '../analysis/tokens.ts';
@@ -17,7 +21,7 @@ import { PermanentJobError } from './job-failure.ts';
 import type { JobContext, JobHandler } from './job-handler.ts';
 import { archiveOfUser } from '../sql/archives.ts';
 import { mcpServerIdByName } from '../sql/mcp-servers.ts';
-import { DEFAULT_PAGE_SIZE, readThreadMessages, threadOwnership } from '../sql/threads.ts';
+import { DEFAULT_PAGE_BYTES, DEFAULT_PAGE_SIZE, readThreadMessages, threadOwnership } from '../sql/threads.ts';
 
 /** `createExportWriter` of src/export; injectable so tests can make the export fail. */
 export type CreateExportWriter = typeof createExportWriter;
@@ -29,11 +33,15 @@ export interface ArchiveConversationDeps {
   /** Connected as the service role. */
   db: Kysely<Database>;
   config: Pick<Config, 'exportDir' | 'tokenEncoding' | 'summaryMaxChars'> & { mcp: Pick<Config['mcp'], 'serverName'> };
+  /** Where exports are written (and replaced ones deleted). */
+  store: ExportStore;
   loadTokenCounter(encoding: Config['tokenEncoding']): Promise<TokenCounter>;
   createExportWriter: CreateExportWriter;
   /** Called after each step; tests throw from it to simulate a crash there. */
   checkpoint?(step: ArchiveStep, context: JobContext): Promise<void>;
   pageSize?: number;
+  /** Bytes of stored JSON per page of messages (see readThreadMessages). */
+  pageBytes?: number;
 }
 
 interface ArchiveContext {
@@ -49,7 +57,7 @@ interface ArchiveContext {
 export function createArchiveConversationHandler(
   deps: ArchiveConversationDeps,
 ): JobHandler<ArchiveConversationPayload, ArchiveConversationOutput> {
-  const pageSize = deps.pageSize ?? DEFAULT_PAGE_SIZE;
+  const paging = { rows: deps.pageSize ?? DEFAULT_PAGE_SIZE, bytes: deps.pageBytes ?? DEFAULT_PAGE_BYTES };
   return async (payload, context) => {
     const checkpoint = (step: ArchiveStep) => deps.checkpoint?.(step, context) ?? Promise.resolve();
     const found = await readArchiveContext(deps, payload, context.jobId);
@@ -59,6 +67,7 @@ export function createArchiveConversationHandler(
     const analysis = new ConversationAnalysisBuilder({ tokenEncoding: counter.encoding });
     const summary = new ExtractiveSummaryBuilder();
     const searchBody = new HeadTailText(SEARCH_BODY_MAX_CHARS);
+    const slice = new TimeSlice();
     let messageCount = 0;
     let tokensCount = 0;
 
@@ -75,21 +84,25 @@ export function createArchiveConversationHandler(
         // The file's character encoding; the token encoding is in the analysis.
         encoding: 'utf-8',
       },
-      { exportDir: deps.config.exportDir },
+      { store: deps.store, jobId: context.jobId },
     );
     let file: ExportFileResult;
     let builtSummary: string;
     let builtAnalysis: ReturnType<ConversationAnalysisBuilder['build']>;
     try {
-      for await (const page of readThreadMessages(deps.db, payload.threadId, pageSize)) {
+      for await (const page of readThreadMessages(deps.db, payload.threadId, paging)) {
         context.signal.throwIfAborted();
         for (const message of page) {
+          // Each step below is linear in the message and bounded per message where it can be (summary and search
+          // take a sample); the slice lets heartbeats and /healthz through between and inside them.
           const content = extractMessageContent(message.parts);
-          const tokens = counter.count(content.text);
+          const tokens = await counter.countInSlices(content.text, slice);
           analysis.add({ role: message.role, createdAt: message.createdAt, content, metadata: parseMessageMetadata(message.metadata), tokens });
           summary.add(message.role, content.prose);
-          searchBody.add(content.text);
+          searchBody.add(sampleText(content.text, SEARCH_MESSAGE_MAX_CHARS));
+          await slice.yieldIfDue();
           await writer.addMessage({ ...message, tokens });
+          await slice.yieldIfDue();
           messageCount++;
           tokensCount += tokens;
         }
@@ -126,6 +139,11 @@ export function createArchiveConversationHandler(
       () => checkpoint('archive-row-written'),
     );
     await checkpoint('committed');
+    // The thread's previous export (another format, or an earlier job's) is named by no row once this commit
+    // replaced it. A failure here only leaves a file for the garbage collection.
+    await deleteReplacedExports(deps.db, deps.store, deps.config.exportDir, written.replacedLocations, file.storageLocation).catch((error: unknown) =>
+      context.log.warn({ err: error }, 'could not delete the replaced export; the export GC will'),
+    );
     context.log.debug({ messageCount, tokensCount, fileSize: file.fileSize }, 'conversation archived');
     return {
       archiveId: written.archiveId,

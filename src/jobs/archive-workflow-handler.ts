@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { TokenCounter } from '../analysis/tokens.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import type { ExportStore } from '../export/object-store.ts';
 import { renderSnapshotMarkdown } from '../export/snapshot-markdown.ts';
 import { renderSnapshotPdf } from '../export/snapshot-pdf.ts';
 import { analyseWorkflow } from '../snapshot/workflow-analysis.ts';
@@ -15,7 +16,8 @@ import { snapshotArchive, writeSnapshotItem, type SnapshotOutput } from './snaps
 
 export interface SnapshotDeps {
   db: Kysely<Database>;
-  config: Pick<Config, 'exportDir' | 'tokenEncoding'>;
+  config: Pick<Config, 'tokenEncoding'>;
+  store: ExportStore;
   loadTokenCounter(encoding: Config['tokenEncoding']): Promise<TokenCounter>;
 }
 
@@ -76,7 +78,7 @@ export function createArchiveWorkflowHandler(deps: SnapshotDeps): JobHandler<Arc
       summary: `${row.description ? `${row.description} — ` : ''}${analysis.nodeCount} nodes (${kinds}), ${analysis.edgeCount} edges; ${row.isPublished ? 'published' : 'not published'}`,
       analysis,
       metadata: { workflowName: row.name, ownerId: row.userId, redactedPaths: redactions },
-      exportDir: deps.config.exportDir,
+      store: deps.store,
     });
     context.log.debug({ nodes: analysis.nodeCount, edges: analysis.edgeCount, redacted: redactions.length }, 'workflow archived');
     return output;

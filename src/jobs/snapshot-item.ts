@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { actingAs } from '../db/acting-user.ts';
 import type { Database } from '../db/database.ts';
 import type { Kysely } from 'kysely';
-import { openExportFile } from '../export/export-store.ts';
+import type { ExportStore } from '../export/object-store.ts';
+import { EXPORT_CONTENT_TYPES } from '../export/export-writer.ts';
 import type { ExportFileResult } from '../export/export-types.ts';
 import { archiveOfUser, recordArchiveFile, touchArchiveOfUser, upsertNewArchive, upsertArchiveItem } from '../sql/archives.ts';
 import { ARCHIVE_RETRY_POLICY, digest, exportFormats, type ExportFormat } from './archive-conversation.ts';
@@ -58,7 +59,7 @@ export interface SnapshotWrite {
   analysis: unknown;
   /** Item metadata besides the writer's fields and the export (e.g. the redacted paths). */
   metadata: Record<string, unknown>;
-  exportDir: string;
+  store: ExportStore;
 }
 
 /** The archive a snapshot goes into: the caller's `archiveId`, or a new one whose id derives from the job. */
@@ -74,7 +75,10 @@ export async function snapshotArchive(db: Kysely<Database>, write: Pick<Snapshot
  * acting as the user. Every step is keyed by what a retry repeats, so a retry leaves one archive and one item.
  */
 export async function writeSnapshotItem(db: Kysely<Database>, archiveId: string, write: SnapshotWrite): Promise<SnapshotOutput> {
-  const file = await openExportFile(write.exportDir, { archiveId, threadId: `${write.itemType}-${write.itemId}`, format: write.request.exportFormat });
+  const file = await write.store.create(
+    { archiveId, threadId: `${write.itemType}-${write.itemId}`, format: write.request.exportFormat, jobId: write.jobId },
+    EXPORT_CONTENT_TYPES[write.request.exportFormat],
+  );
   let written: ExportFileResult;
   try {
     await file.write(write.content);

@@ -1,16 +1,13 @@
-import { realpath, readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { buffer } from 'node:stream/consumers';
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { ErrorCode, McpError, type ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { archiveExport, loadArchive, recentArchiveNames } from '../sql/archives.ts';
 import { fencedArchiveView } from './archive-view.ts';
-import { recordAudit } from './audit-trail.ts';
+import { runAudited } from './audited-operation.ts';
 import type { Caller } from './caller.ts';
 import type { McpDependencies } from './mcp-dependencies.ts';
-import type { ToolOutcome } from './tool-error.ts';
-import { isStatementTimeout } from './tool-invocation.ts';
+import { ToolError } from './tool-error.ts';
 import { fenceUntrusted } from './untrusted-content.ts';
 
 /** MCP's "resource not found" (spec 2025-11-25); unknown and foreign archives both answer it. */
@@ -27,13 +24,14 @@ export function registerArchiveResources(server: McpServer, caller: Caller, deps
   server.registerResource(
     'archive',
     new ResourceTemplate('archive://{archiveId}', {
-      list: async () => ({
-        resources: (await recentArchiveNames(deps.db, caller.userId, LISTED_ARCHIVES)).map((a) => ({
-          uri: `archive://${a.id}`,
-          name: a.name,
-          mimeType: 'application/json',
+      list: () =>
+        auditedRead('resources/list', caller, deps, async () => ({
+          resources: (await recentArchiveNames(deps.db, caller.userId, LISTED_ARCHIVES)).map((a) => ({
+            uri: `archive://${a.id}`,
+            name: a.name,
+            mimeType: 'application/json',
+          })),
         })),
-      }),
     }),
     {
       title: 'Archive',
@@ -46,7 +44,7 @@ export function registerArchiveResources(server: McpServer, caller: Caller, deps
       auditedRead('resource:archive', caller, deps, async () => {
         const archiveId = parseArchiveId(variables.archiveId);
         const archive = await loadArchive(deps.db, caller.userId, archiveId);
-        if (!archive) throw new McpError(RESOURCE_NOT_FOUND, `archive ${archiveId} not found`);
+        if (!archive) throw new ToolError('not_found', `archive ${archiveId} not found`);
         return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(fencedArchiveView(archive), null, 2) }] };
       }),
   );
@@ -64,77 +62,50 @@ export function registerArchiveResources(server: McpServer, caller: Caller, deps
       auditedRead('resource:archive-export', caller, deps, async () => {
         const archiveId = parseArchiveId(variables.archiveId);
         const archive = await archiveExport(deps.db, caller.userId, archiveId);
-        if (!archive) throw new McpError(RESOURCE_NOT_FOUND, `archive ${archiveId} not found`);
+        if (!archive) throw new ToolError('not_found', `archive ${archiveId} not found`);
         if (!archive.storageLocation || !archive.exportFormat) {
-          throw new McpError(RESOURCE_NOT_FOUND, `archive ${archiveId} has no export file yet`);
+          throw new ToolError('not_found', `archive ${archiveId} has no export file yet`);
         }
-        const file = await exportFileInside(deps.exportDir, archive.storageLocation, deps);
         const mimeType = MIME_TYPES[archive.exportFormat] ?? 'application/octet-stream';
-        const bytes = await readFile(file);
+        const bytes = await readStoredExport(archive.storageLocation, deps);
         if (archive.exportFormat === 'pdf') return { contents: [{ uri: uri.href, mimeType, blob: bytes.toString('base64') }] };
         return { contents: [{ uri: uri.href, mimeType, text: fenceUntrusted(bytes.toString('utf8')) }] };
-      }),
+      }, true),
   );
 }
 
 function parseArchiveId(value: string | string[] | undefined): string {
   const parsed = archiveIdSchema.safeParse(Array.isArray(value) ? value[0] : value);
-  if (!parsed.success) throw new McpError(ErrorCode.InvalidParams, 'archive id: expected a uuid, as in archive://<archiveId>');
+  if (!parsed.success) throw new ToolError('invalid_input', 'archive id: expected a uuid, as in archive://<archiveId>');
   return parsed.data;
 }
 
 /**
- * The export file, only if it lies inside the export directory (symlinks resolved): a tampered storage_location
- * can never make the server read another file.
+ * The export's bytes, read from the store whichever machine wrote them. The store serves only locations under its
+ * own root (the export directory, the bucket's prefix): a tampered storage_location can never make it read
+ * anything else.
  */
-async function exportFileInside(exportDir: string, storageLocation: string, deps: McpDependencies): Promise<string> {
-  const unavailable = new McpError(RESOURCE_NOT_FOUND, 'the export file is not available on this server');
-  let root: string;
-  let file: string;
-  try {
-    root = await realpath(exportDir);
-    file = await realpath(path.resolve(exportDir, storageLocation));
-  } catch {
+async function readStoredExport(storageLocation: string, deps: McpDependencies): Promise<Buffer> {
+  const unavailable = new ToolError('not_found', 'the export file is not available in the export store');
+  if (!deps.store.owns(storageLocation)) {
+    deps.log.warn({ storageLocation }, 'export location outside the export store refused');
     throw unavailable;
   }
-  if (!file.startsWith(root + path.sep)) {
-    deps.log.warn({ storageLocation }, 'export location outside the export directory refused');
-    throw unavailable;
-  }
-  const info = await stat(file).catch(() => undefined);
-  if (!info?.isFile()) throw unavailable;
+  const info = await deps.store.stat(storageLocation);
+  if (!info) throw unavailable;
   if (info.size > EXPORT_RESOURCE_MAX_BYTES) {
-    throw new McpError(ErrorCode.InvalidRequest, `the export file is too large to return over MCP (${info.size} bytes); its location is in get_archive`);
+    throw new ToolError('invalid_input', `the export file is too large to return over MCP (${info.size} bytes); download it from get_archive's downloadUrl`);
   }
-  return file;
+  const read = await deps.store.read(storageLocation);
+  if (!read) throw unavailable;
+  return buffer(read.body);
 }
 
-/** The resource-read counterpart of invokeTool: safe errors, audit, metrics. */
-async function auditedRead(
-  operation: string,
-  caller: Caller,
-  deps: McpDependencies,
-  read: () => Promise<ReadResourceResult>,
-): Promise<ReadResourceResult> {
-  const started = performance.now();
-  let outcome: ToolOutcome = 'ok';
-  try {
-    return await read();
-  } catch (error) {
-    if (error instanceof McpError) {
-      outcome = error.code === RESOURCE_NOT_FOUND ? 'not_found' : 'invalid_input';
-      throw error;
-    }
-    if (isStatementTimeout(error)) {
-      outcome = 'timeout';
-      throw new McpError(ErrorCode.InternalError, 'the request took too long and was cancelled');
-    }
-    outcome = 'error';
-    deps.log.error({ err: error, operation, userId: caller.userId }, 'resource read failed');
-    throw new McpError(ErrorCode.InternalError, 'reading the resource failed on the server; try again later');
-  } finally {
-    const durationMs = performance.now() - started;
-    await recordAudit(deps, { operation, caller, outcome, durationMs });
-    deps.observer?.onToolCall({ tool: operation, userId: caller.userId, durationMs, outcome });
-  }
+/** A resource operation through the one audited wrapper; failures become JSON-RPC errors with the same safe messages as tools. */
+async function auditedRead<T>(operation: string, caller: Caller, deps: McpDependencies, read: () => Promise<T>, expensive = false): Promise<T> {
+  const result = await runAudited({ operation, caller, deps, expensive }, () => read());
+  if (result.ok) return result.value;
+  const { outcome, message } = result.failure;
+  const code = outcome === 'not_found' ? RESOURCE_NOT_FOUND : outcome === 'invalid_input' ? ErrorCode.InvalidParams : outcome === 'limited' ? ErrorCode.InvalidRequest : ErrorCode.InternalError;
+  throw new McpError(code, message);
 }

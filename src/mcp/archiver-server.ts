@@ -6,8 +6,7 @@ import type { Caller } from './caller.ts';
 import type { McpDependencies } from './mcp-dependencies.ts';
 import { SERVER_INSTRUCTIONS } from './server-instructions.ts';
 import type { ToolDefinition } from './tool-definition.ts';
-import { bounded } from './text-checks.ts';
-import { invokeTool } from './tool-invocation.ts';
+import { invokeTool, refuseUnknownTool } from './tool-invocation.ts';
 import { analyzeConversationPatternsTool } from './tools/analyze-conversation-patterns-tool.ts';
 import { archiveConversationTool } from './tools/archive-conversation-tool.ts';
 import { archiveConversationsTool } from './tools/archive-conversations-tool.ts';
@@ -59,9 +58,7 @@ export function createArchiverServer(deps: McpDependencies, caller: Caller, opti
   // tools/list, with the schemas published above, stays McpServer's.
   server.server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const tool = byName.get(request.params.name);
-    if (!tool) {
-      return { isError: true, content: [{ type: 'text' as const, text: `unknown tool ${JSON.stringify(bounded(request.params.name, 64))}; see tools/list` }] };
-    }
+    if (!tool) return refuseUnknownTool(request.params.name, caller, deps);
     return invokeTool(tool, request.params.arguments, caller, deps);
   });
   registerArchiveResources(server, caller, deps);

@@ -1,5 +1,6 @@
 /** How a tool call ended, as audited and reported to metrics. */
-export type ToolOutcome = 'ok' | 'invalid_input' | 'not_found' | 'timeout' | 'error';
+/** `limited`: refused by a per-token limit, a per-user job quota or the expensive-read pool (the message names it). */
+export type ToolOutcome = 'ok' | 'invalid_input' | 'not_found' | 'limited' | 'timeout' | 'error';
 
 /**
  * A failure whose message is safe and useful to show the agent as is: it names the argument and what to do,

@@ -3,6 +3,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { createDashboardHandler } from '@pg-boss/dashboard/handler';
+import { allowedHostnames, hostRefusal } from '../net/host-allow-list.ts';
 
 export interface DashboardOptions {
   /** The service role's URL: the dashboard reads pg-boss's schema as the service does. */
@@ -12,6 +13,8 @@ export interface DashboardOptions {
   port: number;
   auth?: { user: string; password: string };
   readOnly: boolean;
+  /** Host header names accepted besides loopback and `host` (MCP_ALLOWED_HOSTS): DNS-rebinding protection. */
+  extraHosts: readonly string[];
 }
 
 export interface RunningDashboard {
@@ -65,7 +68,14 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     return dashboard(request);
   };
 
-  const server = http.createServer(getRequestListener(guarded));
+  const hosts = allowedHostnames(options.host, options.extraHosts);
+  const listener = getRequestListener(guarded);
+  const server = http.createServer((req, res) => {
+    // Before anything else, also before the basic-auth check: a DNS-rebinding page gets nothing but this 403.
+    const hostProblem = hostRefusal(req.headers.host, hosts);
+    if (hostProblem === undefined) return void listener(req, res);
+    res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end(hostProblem);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {

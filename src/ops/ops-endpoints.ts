@@ -29,10 +29,12 @@ export function createOpsEndpoints(deps: OpsDependencies): OpsEndpoints {
 }
 
 /** The same endpoints on a listener of their own (a standalone worker process). */
-export async function serveOpsEndpoints(deps: OpsDependencies & { host: string; port: number }): Promise<{ description: string; close(): Promise<void> }> {
+export async function serveOpsEndpoints(
+  deps: OpsDependencies & { host: string; port: number; extraHosts: readonly string[] },
+): Promise<{ description: string; close(): Promise<void> }> {
   const { metrics, readiness } = createOpsEndpoints(deps);
   try {
-    const server = await startOpsServer({ host: deps.host, port: deps.port, metrics, readiness });
+    const server = await startOpsServer({ host: deps.host, port: deps.port, extraHosts: deps.extraHosts, metrics, readiness });
     return { description: `health and metrics on ${server.url}/metrics`, close: () => server.close() };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {

@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { allowedHostnames, hostRefusal } from '../net/host-allow-list.ts';
 import type { Readiness } from './health.ts';
 import type { ServiceMetrics } from './metrics.ts';
 
@@ -51,10 +52,18 @@ export interface OpsServer {
   close(): Promise<void>;
 }
 
-/** The worker's own small HTTP listener for health and metrics (the MCP server mounts the handler instead). */
-export async function startOpsServer(options: OpsRoutesOptions & { host: string; port: number }): Promise<OpsServer> {
+/**
+ * The worker's own small HTTP listener for health and metrics (the MCP server mounts the handler instead). Every
+ * request's Host header is checked against `extraHosts` (MCP_ALLOWED_HOSTS), loopback names and the listen address.
+ */
+export async function startOpsServer(options: OpsRoutesOptions & { host: string; port: number; extraHosts?: readonly string[] }): Promise<OpsServer> {
   const handler = createOpsHandler(options);
-  const server = http.createServer((req, res) => handler(req, res));
+  const allowed = allowedHostnames(options.host, options.extraHosts ?? []);
+  const server = http.createServer((req, res) => {
+    const refusal = hostRefusal(req.headers.host, allowed);
+    if (refusal !== undefined) return send(res, req, 403, 'application/json', JSON.stringify({ error: refusal }));
+    handler(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {

@@ -69,20 +69,24 @@ function stemmerFor(text: string): SearchLanguage {
   return 'simple';
 }
 
-const WORD = /(?<![\p{L}\p{N}])\p{L}[\p{L}\p{N}]{3,31}(?![\p{L}\p{N}])/gu;
+const TOKEN = /[\p{L}\p{N}]+/gu;
+const STARTS_WITH_LETTER = /^\p{L}/u;
+const NON_ASCII = /[^\x00-\x7f]/;
 const DIACRITICS = /\p{M}+/gu;
 const MAX_WORDS_PER_MESSAGE = 400;
 
 /** Words of 4 to 32 letters or digits (starting with a letter), lower-cased, accents removed, each once. */
 export function vocabularyWords(text: string): string[] {
   const words = new Set<string>();
-  for (const match of text.matchAll(WORD)) {
-    words.add(normaliseWord(match[0]));
+  for (const match of text.matchAll(TOKEN)) {
+    const token = match[0];
+    if (token.length < 4 || token.length > 32 || !STARTS_WITH_LETTER.test(token)) continue;
+    words.add(normaliseWord(token));
     if (words.size >= MAX_WORDS_PER_MESSAGE) break;
   }
   return [...words];
 }
 
 export function normaliseWord(word: string): string {
-  return word.normalize('NFD').replace(DIACRITICS, '').toLowerCase();
+  return NON_ASCII.test(word) ? word.normalize('NFD').replace(DIACRITICS, '').toLowerCase() : word.toLowerCase();
 }

@@ -60,6 +60,8 @@ export interface IndexPassResult {
 }
 
 const PROGRESS_LOG_MS = 10_000;
+/** Word pairs remembered per pass so repeated words are not sent again (about 100 MB at most). */
+const KNOWN_WORDS_MAX = 1_000_000;
 
 /**
  * One pass of the conversation index: drops threads the app deleted, indexes messages created since the watermark
@@ -72,10 +74,11 @@ export async function runIndexPass(db: Kysely<Database>, options: IndexPassOptio
   const system = <T>(work: (trx: Transaction<Database>) => Promise<T>) => actingAs(db, { system: true }, work);
   const { log } = options;
 
-  const { removedThreads, retitledThreads } = await system(async (trx) => ({
-    removedThreads: await removeDeletedThreads(trx),
+  const { removed, retitledThreads } = await system(async (trx) => ({
+    removed: await removeDeletedThreads(trx),
     retitledThreads: await refreshThreads(trx),
   }));
+  const removedThreads = removed.threads;
 
   const initial = await system(async (trx) => {
     const state = await readIndexState(trx);
@@ -94,25 +97,36 @@ export async function runIndexPass(db: Kysely<Database>, options: IndexPassOptio
   let watermark = initial.state.watermark;
   let lastLog = performance.now();
   let backfillCompleted = false;
+  const knownWords = new Set<string>();
+  // The next batch is read and parsed while the current one is written: Node and PostgreSQL work at once.
+  const prepare = (from: IndexWatermark | null, executor: Kysely<Database> | Transaction<Database> = db) => {
+    const prepared = readMessagesAfter(executor, from, options.batchSize).then((messages) => ({ from, messages, entries: messages.map(toIndexEntry) }));
+    prepared.catch(() => {});
+    return prepared;
+  };
+  let next = prepare(watermark);
   for (;;) {
     options.signal?.throwIfAborted();
     if (options.maxBatches !== undefined && batches >= options.maxBatches) break;
+    let batch = await next;
     const written = await system(async (trx) => {
       // Locked: a rebuild or a second pass waits for this batch, and every batch starts from the stored watermark.
       const state = await readIndexState(trx, { lock: true });
-      const messages = await readMessagesAfter(trx, state.watermark, options.batchSize);
-      if (messages.length === 0) {
+      if (!sameWatermark(state.watermark, batch.from)) batch = await prepare(state.watermark, trx);
+      if (batch.messages.length === 0) {
         if (state.backfillCompletedAt === null) {
           await markBackfillCompleted(trx);
           backfillCompleted = true;
         }
         return { count: 0, watermark: state.watermark };
       }
-      const count = await writeMessages(trx, messages);
-      const last = messages[messages.length - 1]!;
-      const next = { at: last.createdAt, id: last.id };
-      await saveWatermark(trx, next);
-      return { count, watermark: next };
+      const last = batch.messages[batch.messages.length - 1]!;
+      const reached = { at: last.createdAt, id: last.id };
+      next = prepare(reached);
+      if (knownWords.size > KNOWN_WORDS_MAX) knownWords.clear();
+      const count = await writeIndexEntries(trx, batch.entries, threadsOf(batch.messages), { mode: 'new', knownWords });
+      await saveWatermark(trx, reached);
+      return { count, watermark: reached };
     });
     watermark = written.watermark;
     if (written.count === 0) {
@@ -130,7 +144,7 @@ export async function runIndexPass(db: Kysely<Database>, options: IndexPassOptio
   }
 
   let reindexed = 0;
-  let removedMessages = 0;
+  let removedMessages = removed.messages;
   if (caughtUp && watermark) {
     const current = watermark;
     reindexed += await system(async (trx) => {
@@ -167,11 +181,20 @@ export async function runIndexPass(db: Kysely<Database>, options: IndexPassOptio
   return result;
 }
 
+/** Messages the index may hold in an older version (behind the watermark). */
 async function writeMessages(trx: Transaction<Database>, messages: readonly IndexableMessage[]): Promise<number> {
   if (messages.length === 0) return 0;
+  return writeIndexEntries(trx, messages.map(toIndexEntry), threadsOf(messages), { mode: 'replace' });
+}
+
+function threadsOf(messages: readonly IndexableMessage[]): Map<string, { userId: string; title: string }> {
   const threads = new Map<string, { userId: string; title: string }>();
   for (const m of messages) threads.set(m.threadId, { userId: m.userId, title: m.threadTitle });
-  return writeIndexEntries(trx, messages.map(toIndexEntry), threads);
+  return threads;
+}
+
+function sameWatermark(a: IndexWatermark | null, b: IndexWatermark | null): boolean {
+  return a === b || (a !== null && b !== null && a.at === b.at && a.id === b.id);
 }
 
 /** The watermark's time minus the lookback, in PostgreSQL's timestamp text (UTC, no zone). */

@@ -67,31 +67,39 @@ export async function rankedThreadHits(
     ...(filters.before !== undefined ? [sql`i.created_at < ${utc(filters.before)}`] : []),
     ...(filters.threadId !== undefined ? [sql`i.thread_id = ${filters.threadId}::uuid`] : []),
   ];
-  const { rows } = await sql<ThreadHitRow>`
+  // Only thread ids, ranks and times over all matches (a common word matches thousands of messages); titles,
+  // archive flags and the best messages are read for the returned threads only.
+  const { rows: ranked } = await sql<{ thread_id: string; title: string; rank: number; matches: number; last_match_at: Date; thread_created_at: Date; archived: boolean }>`
     WITH q AS (SELECT ${query} AS query),
-    matches AS MATERIALIZED (
-      SELECT i.thread_id, i.message_id, i.created_at, ts_rank_cd(i.document, q.query) AS rank
+    threads AS (
+      SELECT i.thread_id, max(ts_rank_cd(i.document, q.query)) AS rank, count(*)::int AS matches, max(i.created_at) AS last_match_at
       FROM mcp_archiver.message_index i CROSS JOIN q
       WHERE ${sql.join(conditions, sql` AND `)}
-    ),
-    threads AS (
-      SELECT thread_id, max(rank) AS rank, count(*)::int AS matches, max(created_at) AS last_match_at
-      FROM matches GROUP BY thread_id
+      GROUP BY i.thread_id
     ),
     live AS (
-      SELECT th.thread_id, t.title, th.rank, th.matches, th.last_match_at, t.created_at AS thread_created_at,
+      SELECT th.*, t.title, t.created_at AS thread_created_at,
              EXISTS (SELECT 1 FROM archive_item ai WHERE ai.item_id = th.thread_id AND ai.user_id = ${filters.userId}::uuid) AS archived
       FROM threads th JOIN chat_thread t ON t.id = th.thread_id AND t.user_id = ${filters.userId}::uuid
     )
-    SELECT live.thread_id, live.title, live.rank::float8 AS rank, live.matches, live.last_match_at, live.thread_created_at,
-           live.archived,
-           ARRAY(SELECT m.message_id FROM matches m WHERE m.thread_id = live.thread_id
-                 ORDER BY m.rank DESC, m.created_at DESC LIMIT ${bestPerThread}) AS best_messages
+    SELECT thread_id, title, rank::float8 AS rank, matches, last_match_at, thread_created_at, archived
     FROM live
-    ${filters.archived !== undefined ? sql`WHERE live.archived = ${filters.archived}` : sql``}
-    ORDER BY live.rank DESC, live.last_match_at DESC, live.thread_id
+    ${filters.archived !== undefined ? sql`WHERE archived = ${filters.archived}` : sql``}
+    ORDER BY rank DESC, last_match_at DESC, thread_id
     LIMIT ${limit}`.execute(db);
-  return rows;
+  if (ranked.length === 0) return [];
+  const { rows: best } = await sql<{ thread_id: string; message_id: string }>`
+    WITH q AS (SELECT ${query} AS query)
+    SELECT b.thread_id, b.message_id FROM (
+      SELECT i.thread_id, i.message_id,
+             row_number() OVER (PARTITION BY i.thread_id ORDER BY ts_rank_cd(i.document, q.query) DESC, i.created_at DESC) AS n
+      FROM mcp_archiver.message_index i CROSS JOIN q
+      WHERE i.thread_id = ANY(${ranked.map((r) => r.thread_id)}::uuid[]) AND ${sql.join(conditions, sql` AND `)}
+    ) b WHERE b.n <= ${bestPerThread}
+    ORDER BY b.thread_id, b.n`.execute(db);
+  const bestOf = new Map<string, string[]>();
+  for (const b of best) bestOf.set(b.thread_id, [...(bestOf.get(b.thread_id) ?? []), b.message_id]);
+  return ranked.map((r) => ({ ...r, best_messages: bestOf.get(r.thread_id) ?? [] }));
 }
 
 export interface TitleHitRow {

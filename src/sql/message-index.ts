@@ -176,12 +176,19 @@ export async function removeDeletedMessages(db: Executor, threadIds: string[]): 
   return Number(result.numAffectedRows ?? 0);
 }
 
-/** Threads the app deleted leave the index with their messages (cascade inside the service's schema). */
-export async function removeDeletedThreads(db: Executor): Promise<number> {
-  const result = await sql`
-    DELETE FROM mcp_archiver.message_index_thread i
-    WHERE NOT EXISTS (SELECT 1 FROM chat_thread t WHERE t.id = i.thread_id)`.execute(db);
-  return Number(result.numAffectedRows ?? 0);
+/** Threads the app deleted leave the index, with their messages. */
+export async function removeDeletedThreads(db: Executor): Promise<{ threads: number; messages: number }> {
+  const { rows } = await sql<{ threads: number; messages: number }>`
+    WITH gone AS (
+      DELETE FROM mcp_archiver.message_index_thread i
+      WHERE NOT EXISTS (SELECT 1 FROM chat_thread t WHERE t.id = i.thread_id)
+      RETURNING i.thread_id
+    ),
+    messages AS (
+      DELETE FROM mcp_archiver.message_index m USING gone WHERE m.thread_id = gone.thread_id RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM gone)::int AS threads, (SELECT count(*) FROM messages)::int AS messages`.execute(db);
+  return rows[0] ?? { threads: 0, messages: 0 };
 }
 
 /** Titles and owners the app changed since they were indexed. */
@@ -204,14 +211,25 @@ const documentOf = (text: RawBuilder<unknown>) => sql`
     ELSE to_tsvector('mcp_archiver.english_unaccent', ${text}) || to_tsvector('mcp_archiver.french_unaccent', ${text})
   END`;
 
+export interface IndexWriteOptions {
+  /**
+   * `new`: messages from the watermark on, which the index cannot hold yet (a plain insert: ON CONFLICT's
+   * speculative insertion cost a third more per row). `replace`: messages it may hold in an older version.
+   */
+  mode: 'new' | 'replace';
+  /** (user, word) pairs already stored, `${userId} ${word}`: not sent again. Grows with what this call stores. */
+  knownWords?: Set<string>;
+}
+
 /**
- * Writes index entries (new or replacing), their threads, and their words, in the caller's transaction.
+ * Writes index entries, their threads, and their words, in the caller's transaction.
  * Returns how many messages were written.
  */
 export async function writeIndexEntries(
   db: Executor,
   entries: readonly MessageIndexEntry[],
   threads: ReadonlyMap<string, { userId: string; title: string }>,
+  options: IndexWriteOptions,
 ): Promise<number> {
   if (entries.length === 0) return 0;
   const threadIds = [...threads.keys()];
@@ -233,14 +251,22 @@ export async function writeIndexEntries(
                 ${column((e) => e.agentId)}::text[], ${column((e) => e.language)}::text[], ${column((e) => e.partsHash)}::text[],
                 ${column((e) => e.text)}::text[])
       AS e(message_id, thread_id, user_id, role, created_at, model, agent_id, language, parts_hash, body)
-    ON CONFLICT (message_id) DO UPDATE SET
+    ${
+      options.mode === 'replace'
+        ? sql`ON CONFLICT (message_id) DO UPDATE SET
       thread_id = excluded.thread_id, user_id = excluded.user_id, role = excluded.role, created_at = excluded.created_at,
       model = excluded.model, agent_id = excluded.agent_id, language = excluded.language, parts_hash = excluded.parts_hash,
-      document = excluded.document`.execute(db);
+      document = excluded.document`
+        : sql``
+    }`.execute(db);
   const wordUsers: string[] = [];
   const words: string[] = [];
+  const known = options.knownWords ?? new Set<string>();
   for (const entry of entries) {
     for (const word of entry.words) {
+      const key = `${entry.userId} ${word}`;
+      if (known.has(key)) continue;
+      known.add(key);
       wordUsers.push(entry.userId);
       words.push(word);
     }
@@ -248,7 +274,7 @@ export async function writeIndexEntries(
   if (words.length > 0) {
     await sql`
       INSERT INTO mcp_archiver.message_index_word (user_id, word)
-      SELECT DISTINCT * FROM unnest(${wordUsers}::uuid[], ${words}::text[])
+      SELECT * FROM unnest(${wordUsers}::uuid[], ${words}::text[])
       ON CONFLICT DO NOTHING`.execute(db);
   }
   return entries.length;

@@ -3,6 +3,8 @@ import type { Database } from '../db/database.ts';
 
 /** tsvector holds at most 1 MB and 16,383 positions; the indexed body is capped well below that. */
 export const SEARCH_BODY_MAX_CHARS = 100_000;
+/** What one message may bring to the body (its head and tail), so that one huge message cannot fill it alone. */
+export const SEARCH_MESSAGE_MAX_CHARS = 20_000;
 
 export type SearchLanguage = 'english' | 'french' | 'simple';
 

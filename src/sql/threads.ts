@@ -11,30 +11,56 @@ export interface ThreadMessage {
 }
 
 export const DEFAULT_PAGE_SIZE = 500;
+/** Bytes of stored JSON (parts and metadata) per page: a page of huge messages holds a few of them, not 500. */
+export const DEFAULT_PAGE_BYTES = 8 * 1024 * 1024;
+
+export interface ThreadPaging {
+  /** Most rows per page. */
+  readonly rows: number;
+  /** Most bytes of `parts` and `metadata` JSON text per page (`octet_length`); a page holds one row at least. */
+  readonly bytes: number;
+}
 
 /**
- * A thread's messages in conversation order (created_at, then id), one page at a time, so a thread of any length
- * is read in bounded memory. Keyset paging on the (thread_id, created_at, id) index; the cursor keeps created_at
- * as PostgreSQL's own text, since a JS Date would drop its microseconds and repeat or skip rows.
+ * A thread's messages in conversation order (created_at, then id), one page at a time, so a thread of any length and
+ * any message size is read in bounded memory: a page ends at `paging.rows` rows or once its rows' JSON would pass
+ * `paging.bytes`. Keyset paging on the (thread_id, created_at, id) index; the cursor keeps created_at as
+ * PostgreSQL's own text, since a JS Date would drop its microseconds and repeat or skip rows.
  */
 export async function* readThreadMessages(
   db: Kysely<Database>,
   threadId: string,
-  pageSize = DEFAULT_PAGE_SIZE,
+  paging: ThreadPaging = { rows: DEFAULT_PAGE_SIZE, bytes: DEFAULT_PAGE_BYTES },
 ): AsyncGenerator<ThreadMessage[]> {
   let cursor: { at: string; id: string } | undefined;
   for (;;) {
     const after = cursor ? sql`AND (created_at, id) > (${cursor.at}::timestamp, ${cursor.id})` : sql``;
-    const { rows } = await sql<{ id: string; role: string; parts: unknown[] | null; metadata: unknown; created_at: Date; at: string }>`
-      SELECT id, role, parts, metadata, created_at, created_at::text AS at
-      FROM chat_message
-      WHERE thread_id = ${threadId} ${after}
-      ORDER BY created_at, id
-      LIMIT ${pageSize}`.execute(db);
+    // The sizes are summed over the next `rows` rows on the server; only the rows within the budget are sent.
+    const { rows } = await sql<{
+      id: string;
+      role: string;
+      parts: unknown[] | null;
+      metadata: unknown;
+      created_at: Date;
+      at: string;
+      last_candidate: boolean;
+    }>`
+      SELECT m.id, m.role, m.parts, m.metadata, m.created_at, sized.at, sized.n = sized.candidates AS last_candidate
+      FROM (
+        SELECT id, created_at::text AS at, row_number() OVER w AS n, count(*) OVER () AS candidates,
+               sum(coalesce(octet_length(parts::text), 0) + coalesce(octet_length(metadata::text), 0)) OVER w AS running
+        FROM (SELECT id, created_at, parts, metadata FROM chat_message
+              WHERE thread_id = ${threadId} ${after}
+              ORDER BY created_at, id LIMIT ${paging.rows}) candidates
+        WINDOW w AS (ORDER BY created_at, id ROWS UNBOUNDED PRECEDING)
+      ) sized JOIN chat_message m ON m.id = sized.id
+      WHERE sized.n = 1 OR sized.running <= ${paging.bytes}
+      ORDER BY sized.n`.execute(db);
     if (rows.length === 0) return;
     yield rows.map((row) => ({ id: row.id, role: row.role, parts: row.parts, metadata: row.metadata, createdAt: row.created_at }));
-    if (rows.length < pageSize) return;
     const last = rows[rows.length - 1]!;
+    // The page took every candidate and there were fewer than asked: the thread is done.
+    if (last.last_candidate && rows.length < paging.rows) return;
     cursor = { at: last.at, id: last.id };
   }
 }

@@ -118,3 +118,26 @@ describe('looksLikeProse', () => {
     expect(looksLikeProse('')).toBe(false);
   });
 });
+
+// The old link, image, inline-code and emphasis patterns backtracked quadratically: 40,000 `[` took 0.9 s and a
+// megabyte about ten minutes. Each of these runs now costs a few tens of milliseconds (bench/long-messages.ts).
+describe('cleanProse on pathological runs', () => {
+  it.each([
+    ['[', '['.repeat(1 << 20)],
+    ['![', '!['.repeat(1 << 19)],
+    ['[a](', '[a]('.repeat(1 << 18)],
+    ['`', '`'.repeat(1 << 20)],
+    ['<a', '<a'.repeat(1 << 19)],
+    ['**a ', '**a '.repeat(1 << 16)],
+    ['http://', 'http://'.repeat(1 << 17)],
+  ])('cleans a megabyte of %s', (_label, text) => {
+    const cleaned = cleanProse(text);
+    expect(cleaned.length).toBeLessThanOrEqual(text.length);
+  }, 20_000);
+
+  it('still reads links, images, inline code and emphasis', () => {
+    expect(cleanProse('See [the docs](https://x.io/a) and ![chart](c.png), run `npm ci` **now**.')).toBe(
+      'See the docs and \uE002, run \uE000npm ci\uE001 now.',
+    );
+  });
+});

@@ -8,7 +8,7 @@ import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, withDatabase } from '../../src/db/connect.ts';
 import type { Database } from '../../src/db/database.ts';
-import { DATABASE_UNAVAILABLE_MESSAGE } from '../../src/db/database-unavailable.ts';
+import { DATABASE_UNAVAILABLE_MESSAGE } from '../../src/db/database-errors.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded-postgres.ts';
 import { migrateDatabase } from '../../src/db/prepare-database.ts';
 import { ensureHostSchema, seedDemoData } from '../../src/demo/seed-demo.ts';

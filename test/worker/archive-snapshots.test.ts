@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { sql } from 'kysely';
@@ -88,7 +89,8 @@ describe('archive_agent and archive_workflow: snapshots, visibility, redaction',
     });
     expect(view.error).toBeNull();
     expect(view.state).toBe('completed');
-    return view.result as { archiveId: string; archiveItemId: string; storageLocation: string; tokensCount: number };
+    const result = view.result as { archiveId: string; archiveItemId: string; storageLocation: string; tokensCount: number };
+    return { ...result, storageLocation: result.storageLocation.startsWith('file:') ? fileURLToPath(result.storageLocation) : result.storageLocation };
   }
   const itemOf = async (archiveItemId: string) =>
     (await sql<{ item_id: string; item_type: string; tokens_count: number; content_summary: string; mcp_analysis: unknown; metadata: { redactedPaths: { path: string; kind: string }[] } }>`

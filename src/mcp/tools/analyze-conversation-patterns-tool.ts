@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { analyzePatternsJob, MAX_PATTERN_RANGE_DAYS } from '../../jobs/analyze-patterns.ts';
-import { enqueue } from '../../jobs/registry.ts';
 import { userInScope } from '../caller.ts';
+import { enqueueWithinQuota } from '../job-quota.ts';
 import { defineTool } from '../tool-definition.ts';
 import { ToolError } from '../tool-error.ts';
 import { isoDateTime, queuedJob, uuidArgument } from '../tool-schemas.ts';
@@ -19,7 +19,7 @@ export const analyzeConversationPatternsTool = defineTool({
   title: 'Analyse conversation patterns',
   description:
     'Queue an analysis of conversation patterns (activity, models, tools, agents, token usage, languages) over ' +
-    `\`timeRange\` — by default the last ${DEFAULT_PATTERN_RANGE_DAYS} days; at most ${MAX_PATTERN_RANGE_DAYS} days. ` +
+    `\`timeRange\` — by default the last ${DEFAULT_PATTERN_RANGE_DAYS} days; at most ${MAX_PATTERN_RANGE_DAYS} days for admin tokens, fewer for others (the server says how many). ` +
     'It covers your own conversations. Only admin tokens may pass `userId` (another user) or `allUsers: true` (everyone). ' +
     'Answers at once with {jobId, status: "queued"}; poll get_job until completed: its result is the analysis.',
   input: z.strictObject({
@@ -44,7 +44,14 @@ export const analyzeConversationPatternsTool = defineTool({
     const range = input.timeRange
       ? { start: new Date(input.timeRange.start).toISOString(), end: new Date(input.timeRange.end).toISOString() }
       : defaultRange(new Date());
-    const { jobId, deduplicated } = await enqueue(deps.boss, analyzePatternsJob, {
+    const days = (Date.parse(range.end) - Date.parse(range.start)) / DAY_MS;
+    if (!caller.admin && days > deps.limits.analysisMaxDays) {
+      throw new ToolError(
+        'limited',
+        `timeRange: spans ${Math.ceil(days)} days, more than the ${deps.limits.analysisMaxDays} days a non-admin token may analyse (MCP_ANALYSIS_MAX_DAYS); ask for a shorter range`,
+      );
+    }
+    const { jobId, deduplicated } = await enqueueWithinQuota({ caller, deps }, analyzePatternsJob, {
       range,
       ...(userId ? { userId } : {}),
       requestedBy: caller.userId,

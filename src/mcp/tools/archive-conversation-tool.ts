@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { actingAs } from '../../db/acting-user.ts';
 import { archiveConversationJob, exportFormats } from '../../jobs/archive-conversation.ts';
-import { enqueue } from '../../jobs/registry.ts';
 import { userOwnsArchive } from '../../sql/archives.ts';
 import { userOwnsThread } from '../../sql/threads.ts';
+import { enqueueWithinQuota } from '../job-quota.ts';
 import { defineTool } from '../tool-definition.ts';
 import { notFound } from '../tool-error.ts';
 import { archiveDescriptionSchema, archiveNameSchema } from '../../jobs/archive-naming.ts';
@@ -31,7 +31,7 @@ export const archiveConversationTool = defineTool({
       if (!(await userOwnsThread(trx, caller.userId, input.threadId))) throw notFound('thread', input.threadId);
       if (input.archiveId && !(await userOwnsArchive(trx, caller.userId, input.archiveId))) throw notFound('archive', input.archiveId);
     });
-    const { jobId, deduplicated } = await enqueue(deps.boss, archiveConversationJob, { ...input, requestedBy: caller.userId });
+    const { jobId, deduplicated } = await enqueueWithinQuota({ caller, deps }, archiveConversationJob, { ...input, requestedBy: caller.userId });
     return { jobId, status: 'queued' as const, deduplicated };
   },
 });

@@ -3,10 +3,10 @@ import { actingAs } from '../../db/acting-user.ts';
 import { exportFormats } from '../../jobs/archive-conversation.ts';
 import { archiveConversationsJob, MAX_THREADS_PER_REQUEST } from '../../jobs/archive-conversations.ts';
 import { archiveDescriptionSchema, archiveNameSchema } from '../../jobs/archive-naming.ts';
-import { enqueue } from '../../jobs/registry.ts';
 import { parseDuration } from '../../ops/duration.ts';
 import { archiveOfUser } from '../../sql/archives.ts';
 import { ownedThreadIds, threadsMatching, type ConversationFilter } from '../../sql/thread-selection.ts';
+import { enqueueWithinQuota } from '../job-quota.ts';
 import { defineTool } from '../tool-definition.ts';
 import { notFound, ToolError } from '../tool-error.ts';
 import { isoDateTime, queuedJob, uuidArgument } from '../tool-schemas.ts';
@@ -82,7 +82,7 @@ export const archiveConversationsTool = defineTool({
       return matched;
     });
     const { threadIds: _given, filter: _filter, ...rest } = input;
-    const { jobId, deduplicated } = await enqueue(deps.boss, archiveConversationsJob, { ...rest, threadIds, requestedBy: caller.userId, trigger: 'tool' });
+    const { jobId, deduplicated } = await enqueueWithinQuota({ caller, deps }, archiveConversationsJob, { ...rest, threadIds, requestedBy: caller.userId, trigger: 'tool' });
     return { jobId, status: 'queued' as const, deduplicated, threadCount: threadIds.length };
   },
 });

@@ -37,6 +37,7 @@ export const searchArchivesTool = defineTool({
     ),
   }),
   annotations: { readOnlyHint: true, openWorldHint: false },
+  expensive: true,
   async run(input, { caller, deps }) {
     const userId = userInScope(caller, input.userId);
     const result = await searchArchives(deps.db, { userId, query: input.query, limit: input.limit, timeoutMs: deps.searchTimeoutMs });

@@ -51,6 +51,7 @@ export const searchConversationsTool = defineTool({
     ),
   }),
   annotations: { readOnlyHint: true, openWorldHint: false },
+  expensive: true,
   async run(input, { caller, deps }) {
     const userId = userInScope(caller, input.userId);
     const result = await searchConversations(deps.db, {

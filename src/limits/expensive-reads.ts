@@ -1,0 +1,8 @@
+import { Semaphore } from './semaphore.ts';
+
+/** Calls that may wait for a permit, per permit: beyond, a call is refused at once instead of queueing up. */
+const WAITING_PER_PERMIT = 10;
+
+export function createExpensiveReadPool(permits: number): Semaphore {
+  return new Semaphore(permits, { maxWaiting: permits * WAITING_PER_PERMIT });
+}

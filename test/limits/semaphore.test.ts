@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { Semaphore, SemaphoreBusyError } from '../../src/limits/semaphore.ts';
+
+const deferred = () => {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+};
+
+describe('Semaphore', () => {
+  it('never runs more than its permits at once and hands each freed permit to the next waiter', async () => {
+    const semaphore = new Semaphore(2, { maxWaiting: 10 });
+    let running = 0;
+    let peak = 0;
+    const gates = Array.from({ length: 6 }, deferred);
+    const runs = gates.map((gate) =>
+      semaphore.run(10_000, async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await gate.promise;
+        running--;
+      }),
+    );
+    expect(semaphore.waiting).toBe(4);
+    for (const gate of gates) gate.resolve();
+    await Promise.all(runs);
+    expect(peak).toBe(2);
+    expect(semaphore.inUse).toBe(0);
+  });
+
+  it('refuses when the wait is too long or the queue is full, and frees the permit after a failure', async () => {
+    const semaphore = new Semaphore(1, { maxWaiting: 1 });
+    const gate = deferred();
+    const holder = semaphore.run(10_000, () => gate.promise);
+    const waiter = semaphore.run(20, async () => 'late');
+    await expect(semaphore.run(20, async () => 'queue full')).rejects.toBeInstanceOf(SemaphoreBusyError);
+    await expect(waiter).rejects.toBeInstanceOf(SemaphoreBusyError);
+    gate.resolve();
+    await holder;
+    await expect(semaphore.run(20, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(await semaphore.run(20, async () => 'ok')).toBe('ok');
+    expect(semaphore.inUse).toBe(0);
+  });
+});
