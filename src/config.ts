@@ -95,11 +95,13 @@ const envSchema = z.object({
   MCP_TOKEN_MAX_CONCURRENT_CALLS: withDefault(positiveInt.max(1000, 'expected at most 1000'), '8'),
   MCP_TOKEN_CALLS_PER_MINUTE: withDefault(positiveInt.max(100_000, 'expected at most 100000'), '300'),
   MCP_EXPENSIVE_READS_CONCURRENCY: withDefault(positiveInt.max(100, 'expected at most 100'), '3'),
+  MCP_EXPENSIVE_READS_WAIT_MS: withDefault(positiveInt.max(50_000, 'expected at most 50000 (clients time out calls at 60 s)'), '20000'),
   MCP_ARCHIVE_JOBS_PER_USER: withDefault(positiveInt.max(100_000, 'expected at most 100000'), '20'),
   MCP_ANALYSIS_JOBS_PER_USER: withDefault(positiveInt.max(100_000, 'expected at most 100000'), '3'),
   MCP_JOBS_PER_USER: withDefault(positiveInt.max(100_000, 'expected at most 100000'), '20'),
   MCP_ANALYSIS_MAX_DAYS: withDefault(positiveInt.max(366, 'expected at most 366'), '92'),
   LOG_LEVEL: withDefault(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
+  LOG_FORMAT: optional(z.enum(['pretty', 'json'], { error: 'expected pretty or json' })),
   DATA_DIR: withDefault(z.string().trim().min(1), '.data'),
   EXPORT_DIR: optional(z.string().trim().min(1)),
   EXPORT_STORE: withDefault(z.enum(['fs', 's3']), 'fs'),
@@ -176,6 +178,8 @@ export interface McpLimitsConfig {
   callsPerMinutePerToken: number;
   /** Expensive reads (full-text search, export files) running at once in one process, whoever asks. */
   expensiveReadConcurrency: number;
+  /** How long an expensive read waits for a permit before it is refused. */
+  expensiveReadWaitMs: number;
   /** Queued + active jobs one non-admin user may have per queue: by queue name, and for any other queue. */
   jobsPerUser: { byQueue: Record<string, number>; otherQueues: number };
   /** The longest range (days) a non-admin token may ask a pattern analysis for. */
@@ -199,6 +203,8 @@ export interface Config {
     limits: McpLimitsConfig;
   };
   logLevel: Env['LOG_LEVEL'];
+  /** Undefined: pretty when stderr is a terminal, JSON otherwise. */
+  logFormat?: Env['LOG_FORMAT'];
   dataDir: string;
   exportDir: string;
   exportStore: {
@@ -279,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         concurrentCallsPerToken: e.MCP_TOKEN_MAX_CONCURRENT_CALLS,
         callsPerMinutePerToken: e.MCP_TOKEN_CALLS_PER_MINUTE,
         expensiveReadConcurrency: e.MCP_EXPENSIVE_READS_CONCURRENCY,
+        expensiveReadWaitMs: e.MCP_EXPENSIVE_READS_WAIT_MS,
         jobsPerUser: {
           byQueue: { 'archive-conversation': e.MCP_ARCHIVE_JOBS_PER_USER, 'analyze-patterns': e.MCP_ANALYSIS_JOBS_PER_USER },
           otherQueues: e.MCP_JOBS_PER_USER,
@@ -287,6 +294,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       },
     },
     logLevel: e.LOG_LEVEL,
+    ...(e.LOG_FORMAT ? { logFormat: e.LOG_FORMAT } : {}),
     dataDir,
     exportDir: path.resolve(cwd, e.EXPORT_DIR ?? path.join(e.DATA_DIR, 'exports')),
     exportStore: {

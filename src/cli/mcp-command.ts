@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { openDatabaseTarget, type DatabaseTarget } from '../db/database-target.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger, logDestination } from '../logger.ts';
 import { McpDisabledError, openMcpRuntime, startMcpHttpService } from '../mcp/mcp-runtime.ts';
 import { serveStdio } from '../mcp/stdio-transport.ts';
 import { CliError, type Command } from './command.ts';
@@ -24,7 +24,7 @@ export const mcpCommand: Command = {
     if (values.stdio && !cfg.mcp.stdioUserId) {
       throw new CliError('MCP_ARCHIVER_USER_ID is not set: on stdio the server acts for that user (a uuid from the app\'s "user" table)');
     }
-    const log = createLogger(cfg.logLevel);
+    const log = createLogger(cfg.logLevel, logDestination(cfg.logFormat));
     // The server only ever connects as the service role: MCP_DATABASE_URL alone is enough (no owner URL, no
     // embedded database), which is what an MCP client's configuration should hold.
     const target: Pick<DatabaseTarget, 'serviceUrl' | 'close' | 'linkSecret'> =

@@ -1,6 +1,7 @@
 import type { TimeSlice } from '../time-slice.ts';
+import { analysisTables, type AnalysisTable } from './analysis-tables.ts';
 import { splitCodeBlocks } from './code-blocks.ts';
-import { pdfTextChunks } from './pdf-text-chunks.ts';
+import { breakLongRuns, pdfTextChunks } from './pdf-text-chunks.ts';
 import { countOf, describeFacts, formatUtc, jsonPreview, roleLabel, sourceLabel, truncateWithNote } from './display-format.ts';
 import type { ExportFooter, ExportHeader, ExportMessage } from './export-types.ts';
 import { parseMessageMetadata } from '../chat/message-metadata.ts';
@@ -10,6 +11,8 @@ import { PdfTypefaces } from './pdf-typefaces.ts';
 
 export const PAGE_MARGIN = { top: 56, bottom: 64, left: 56, right: 56 };
 const MAX_TOOL_JSON_CHARS = 1_500;
+/** File names, media types and source titles: a label, not content (the JSON export keeps them whole). */
+const MAX_LABEL_CHARS = 500;
 const MAX_PREVIEW_CHARS = 1_500;
 const MAX_ANALYSIS_JSON_CHARS = 20_000;
 
@@ -39,6 +42,10 @@ const LINK_LINE: Style = { face: 'regular', size: 9, color: COLORS.link };
 const NOTE_LINE: Style = { face: 'regular', size: 9, color: COLORS.muted };
 const PAGE_FOOTER: Style = { face: 'regular', size: 8, color: COLORS.muted };
 const HEADING: Style = { face: 'bold', size: 13, color: COLORS.text };
+const CODE_TEXT: Style = { face: 'mono', size: 7.5, color: COLORS.text };
+const TABLE_TITLE: Style = { face: 'bold', size: 10, color: COLORS.text };
+const TABLE_HEAD: Style = { face: 'bold', size: 8.5, color: COLORS.muted };
+const TABLE_CELL: Style = { face: 'regular', size: 8.5, color: COLORS.text };
 
 function roleColor(role: string): string {
   if (role === 'user') return COLORS.user;
@@ -152,9 +159,40 @@ export class PdfLayout {
     this.keepRoomFor(40);
     this.write(HEADING, 'Analysis');
     this.gap(4);
-    this.write({ face: 'mono', size: 7.5, color: COLORS.text }, jsonPreview(footer.analysis ?? null, MAX_ANALYSIS_JSON_CHARS));
+    const tables = analysisTables(footer.analysis);
+    // Raw JSON only for an analysis this version cannot read; the JSON export keeps it all.
+    if (tables === null) this.write(CODE_TEXT, jsonPreview(footer.analysis ?? null, MAX_ANALYSIS_JSON_CHARS));
+    else for (const table of tables) this.table(table);
     this.gap(10);
     this.write(NOTE_LINE, `${countOf(footer.messageCount, 'message')} · ${countOf(footer.tokensTotal, 'token')}`);
+  }
+
+  /** A table of the analysis: the first column takes what the numeric columns leave; long cells end in an ellipsis. */
+  private table(table: AnalysisTable): void {
+    const rowHeight = TABLE_CELL.size * 1.6;
+    const width = this.contentWidth();
+    const numericWidth = Math.min(80, (width * 0.6) / Math.max(1, table.columns.length - 1));
+    const widths = table.columns.map((_, index) => (index === 0 ? width - numericWidth * (table.columns.length - 1) : numericWidth));
+    const drawRow = (cells: string[], style: Style) => {
+      this.keepRoomFor(rowHeight + 2);
+      const y = this.doc.y;
+      let x = PAGE_MARGIN.left;
+      cells.forEach((cell, index) => {
+        const cellWidth = widths[index]!;
+        this.write(style, cell, { at: { x, y }, width: cellWidth - 4, align: table.align[index] ?? 'left', lineBreak: false, height: rowHeight, ellipsis: true });
+        x += cellWidth;
+      });
+      this.doc.x = PAGE_MARGIN.left;
+      this.doc.y = y + rowHeight;
+    };
+    this.keepRoomFor(rowHeight * 3 + 16);
+    this.write(TABLE_TITLE, table.title);
+    this.gap(2);
+    if (table.columns.some((column) => column !== '')) drawRow(table.columns, TABLE_HEAD);
+    this.rule();
+    this.gap(2);
+    for (const row of table.rows) drawRow(row, TABLE_CELL);
+    this.gap(8);
   }
 
   private attachmentPreview(text: string): void {
@@ -205,13 +243,13 @@ export class PdfLayout {
   }
 
   private file(part: Extract<MessagePart, { kind: 'file' }>): void {
-    const name = part.filename ?? part.url ?? 'unnamed file';
-    const type = part.mediaType !== null ? ` (${part.mediaType})` : '';
+    const name = truncateWithNote(part.filename ?? part.url ?? 'unnamed file', MAX_LABEL_CHARS);
+    const type = part.mediaType !== null ? ` (${truncateWithNote(part.mediaType, MAX_LABEL_CHARS)})` : '';
     this.linkLine(`File: ${name}${type}`, part.url);
   }
 
   private source(part: Extract<MessagePart, { kind: 'source' }>): void {
-    this.linkLine(`${sourceLabel(part.type)}: ${part.title ?? part.url ?? ''}`, part.url);
+    this.linkLine(`${sourceLabel(part.type)}: ${truncateWithNote(part.title ?? part.url ?? '', MAX_LABEL_CHARS)}`, part.url);
   }
 
   private unknown(type: string): void {
@@ -256,7 +294,8 @@ export class PdfLayout {
 
   private write(style: Style, raw: string, options: PDFKit.Mixins.TextOptions & { at?: { x: number; y: number } } = {}): void {
     const { at, ...textOptions } = options;
-    const { font, text } = this.typefaces.choose(style.face, raw);
+    // Every string, not only chat text: JSON previews, file names and titles can be one long word too.
+    const { font, text } = this.typefaces.choose(style.face, breakLongRuns(raw));
     this.apply(style, font);
     if (at) this.doc.text(text, at.x, at.y, { width: this.contentWidth(), ...textOptions });
     else this.doc.text(text, { width: this.contentWidth(), ...textOptions });

@@ -70,7 +70,7 @@ export async function openMcpRuntime(
     downloads: config.exportStore.downloads,
     searchTimeoutMs: config.mcp.searchTimeoutMs,
     limits: config.mcp.limits,
-    expensiveReads: createExpensiveReadPool(config.mcp.limits.expensiveReadConcurrency),
+    expensiveReads: createExpensiveReadPool(config.mcp.limits.expensiveReadConcurrency, config.mcp.limits.expensiveReadWaitMs),
     ...(observer ? { observer } : {}),
   };
   return {

@@ -47,7 +47,7 @@ export async function openTestMcp(db: TestDatabase, options: { store?: ExportSto
     downloads: 'proxy',
     searchTimeoutMs: 5000,
     limits: loadConfig({}).mcp.limits,
-    expensiveReads: createExpensiveReadPool(loadConfig({}).mcp.limits.expensiveReadConcurrency),
+    expensiveReads: createExpensiveReadPool(loadConfig({}).mcp.limits.expensiveReadConcurrency, loadConfig({}).mcp.limits.expensiveReadWaitMs),
     observer: { onToolCall: (event) => events.push(event) },
   };
   return {
