@@ -1,3 +1,4 @@
+import type { ExportGarbageReport } from '../jobs/export-garbage.ts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { JobStateCount } from './job-counts.ts';
 
@@ -47,6 +48,8 @@ export interface ServiceMetrics {
   useJobCounts(read: () => Promise<JobStateCount[]>): void;
   jobObserver: JobObserver;
   toolCallObserver: ToolCallObserver;
+  /** Counts what each export garbage collection deleted. */
+  exportGcObserver: { onCollected(report: Pick<ExportGarbageReport, 'deleted' | 'expired' | 'staleUploads'>): void };
   /** Prometheus text exposition of everything registered. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -154,8 +157,22 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
     registers: [registry],
   });
 
+  const exportsDeleted = new Counter({
+    name: 'chat_archiver_export_gc_deleted_total',
+    help: 'Export objects deleted by the export garbage collection: unnamed (deleted archives, replaced or never committed exports), expired (EXPORT_RETENTION), stale_upload (unfinished uploads)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+
   return {
     registry,
+    exportGcObserver: {
+      onCollected(report) {
+        exportsDeleted.inc({ reason: 'unnamed' }, report.deleted.length - report.expired);
+        exportsDeleted.inc({ reason: 'expired' }, report.expired);
+        exportsDeleted.inc({ reason: 'stale_upload' }, report.staleUploads);
+      },
+    },
     useJobCounts(read) {
       readJobCounts = read;
     },
