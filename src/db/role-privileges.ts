@@ -19,6 +19,9 @@ export type TablePrivilege = ColumnPrivilege | 'DELETE' | 'TRUNCATE';
 export type TableAllowance = Record<string, Partial<Record<TablePrivilege, string>>>;
 
 
+const AGENT_SNAPSHOT = 'archive_agent snapshots the agent row; the pattern analysis names agents';
+const WORKFLOW_SNAPSHOT = 'archive_workflow snapshots the workflow row; agent mentions resolve workflow names';
+const WORKFLOW_STRUCTURE = 'archive_workflow: every node and edge is part of the re-importable structure';
 const SCOPE = 'row-level security and every query filter on it (only the acting user\u2019s rows)';
 
 /** `schema.table` → its allowance. Only tables that exist are granted, so this may name tables of later migrations. */
@@ -38,8 +41,50 @@ export const ROLE_TABLE_PRIVILEGES: Record<string, TableAllowance> = {
     created_at: { SELECT: 'conversation order and the analysed ranges' },
   },
   'public.agent': {
-    id: { SELECT: 'agent names for the agent ids in message metadata (pattern analysis)' },
-    name: { SELECT: 'agent names for the agent ids in message metadata (pattern analysis)' },
+    // archive_agent: the whole row is the snapshot; also agent names for agent ids in message metadata.
+    id: { SELECT: AGENT_SNAPSHOT },
+    name: { SELECT: AGENT_SNAPSHOT },
+    description: { SELECT: AGENT_SNAPSHOT },
+    icon: { SELECT: AGENT_SNAPSHOT },
+    user_id: { SELECT: AGENT_SNAPSHOT },
+    instructions: { SELECT: AGENT_SNAPSHOT },
+    visibility: { SELECT: AGENT_SNAPSHOT },
+    created_at: { SELECT: AGENT_SNAPSHOT },
+    updated_at: { SELECT: AGENT_SNAPSHOT },
+  },
+  'public.workflow': {
+    id: { SELECT: WORKFLOW_SNAPSHOT },
+    version: { SELECT: WORKFLOW_SNAPSHOT },
+    name: { SELECT: WORKFLOW_SNAPSHOT },
+    icon: { SELECT: WORKFLOW_SNAPSHOT },
+    description: { SELECT: WORKFLOW_SNAPSHOT },
+    is_published: { SELECT: WORKFLOW_SNAPSHOT },
+    visibility: { SELECT: WORKFLOW_SNAPSHOT },
+    user_id: { SELECT: WORKFLOW_SNAPSHOT },
+    created_at: { SELECT: WORKFLOW_SNAPSHOT },
+    updated_at: { SELECT: WORKFLOW_SNAPSHOT },
+  },
+  'public.workflow_node': {
+    // node_config is redacted before it is written.
+    id: { SELECT: WORKFLOW_STRUCTURE },
+    version: { SELECT: WORKFLOW_STRUCTURE },
+    workflow_id: { SELECT: WORKFLOW_STRUCTURE },
+    kind: { SELECT: WORKFLOW_STRUCTURE },
+    name: { SELECT: WORKFLOW_STRUCTURE },
+    description: { SELECT: WORKFLOW_STRUCTURE },
+    ui_config: { SELECT: WORKFLOW_STRUCTURE },
+    node_config: { SELECT: WORKFLOW_STRUCTURE },
+    created_at: { SELECT: WORKFLOW_STRUCTURE },
+    updated_at: { SELECT: WORKFLOW_STRUCTURE },
+  },
+  'public.workflow_edge': {
+    id: { SELECT: WORKFLOW_STRUCTURE },
+    version: { SELECT: WORKFLOW_STRUCTURE },
+    workflow_id: { SELECT: WORKFLOW_STRUCTURE },
+    source: { SELECT: WORKFLOW_STRUCTURE },
+    target: { SELECT: WORKFLOW_STRUCTURE },
+    ui_config: { SELECT: WORKFLOW_STRUCTURE },
+    created_at: { SELECT: WORKFLOW_STRUCTURE },
   },
   'public.mcp_server': {
     id: { SELECT: 'archives record the app\u2019s registration of this service (archive.mcp_server_id)' },

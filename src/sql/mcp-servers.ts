@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 
 /**
- * The user's MCP server row of the given name (the app's registration of this service), or undefined. The role may
- * read only id, user_id and name of mcp_server, so of several registrations the one with the lowest id is taken.
+ * The user's MCP server row of the given name (the app's registration of this service), or undefined. Several
+ * rows of one name pick the lowest id: the service may read only id, user_id and name of mcp_server.
  */
 export async function mcpServerIdByName(db: Kysely<Database>, userId: string, name: string): Promise<string | undefined> {
   const row = await db
