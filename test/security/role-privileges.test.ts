@@ -78,11 +78,10 @@ describe('the service role holds exactly the privileges of src/db/role-privilege
     expect(await effectivePrivileges(db, role)).toEqual(await allowedPrivileges(db));
   });
 
-  it('cannot read mcp_server.config (other users\u2019 MCP server URLs, headers and keys), nor any agent or workflow column it does not use', async () => {
+  it('cannot read mcp_server.config (other users\u2019 MCP server URLs, headers and keys) nor any column off the list', async () => {
     await expect(sql`SELECT config FROM mcp_server`.execute(db.service)).rejects.toThrow(/permission denied/);
     await expect(sql`SELECT * FROM mcp_server`.execute(db.service)).rejects.toThrow(/permission denied/);
-    await expect(sql`SELECT instructions FROM agent`.execute(db.service)).rejects.toThrow(/permission denied/);
-    await expect(sql`SELECT * FROM workflow`.execute(db.service)).rejects.toThrow(/permission denied/);
+    await expect(sql`SELECT tool_info FROM mcp_server`.execute(db.service)).rejects.toThrow(/permission denied/);
     await sql`SELECT id, user_id, name FROM mcp_server`.execute(db.service);
   });
 
