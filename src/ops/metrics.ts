@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { JobStateCount } from './job-counts.ts';
+import { registerSearchIndexMetrics, type SearchIndexObserver } from './search-index-metrics.ts';
 
 /** What the worker's per-job wrapper reports when a job ends. */
 export interface JobEndEvent {
@@ -47,6 +48,7 @@ export interface ServiceMetrics {
   useJobCounts(read: () => Promise<JobStateCount[]>): void;
   jobObserver: JobObserver;
   toolCallObserver: ToolCallObserver;
+  searchIndexObserver: SearchIndexObserver;
   /** Prometheus text exposition of everything registered. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -154,8 +156,11 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
     registers: [registry],
   });
 
+  const searchIndexObserver = registerSearchIndexMetrics(registry);
+
   return {
     registry,
+    searchIndexObserver,
     useJobCounts(read) {
       readJobCounts = read;
     },
