@@ -2,6 +2,7 @@
 // fences, tables, reasoning, tool calls with JSON output, files, sources), written through the real export writer:
 // render, sha256, temp file, fsync, rename. Render time (median and spread of repeated runs in this process) and size.
 //   node bench/exports.ts [--quick]
+import { createFsStore } from '../src/export/fs-store.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -117,7 +118,7 @@ try {
     for (let i = 0; i < runs; i++) {
       const began = performance.now();
       const cpuBefore = process.cpuUsage();
-      const writer = await createExportWriter(format, { ...header, threadId: `bench-${format}-${i}` }, { exportDir });
+      const writer = await createExportWriter(format, { ...header, threadId: `bench-${format}-${i}` }, { store: createFsStore(exportDir) });
       for (const message of thread) await writer.addMessage(message);
       const result = await writer.finish({ messageCount, tokensTotal: 0, summary: paragraph(4), analysis: { topics: ['report'] } });
       times.push(performance.now() - began);

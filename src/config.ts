@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseDuration } from './ops/duration.ts';
 
 /** Raised when the environment does not describe a runnable service; the CLI prints it and exits 2. */
 export class ConfigError extends Error {
@@ -26,17 +27,39 @@ const port = z.coerce
 
 const positiveInt = z.coerce.number({ error: 'expected a number' }).int('expected a whole number').positive('expected a positive number');
 
-const postgresUrl = z
-  .string()
-  .trim()
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return u.protocol === 'postgres:' || u.protocol === 'postgresql:';
-    } catch {
-      return false;
-    }
-  }, 'expected a postgres:// or postgresql:// URL');
+const HOUR_MS = 3_600_000;
+const duration = (max?: { ms: number; label: string }) =>
+  z
+    .string()
+    .trim()
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'expected a duration such as 90m, 12h, 7d or 2w' });
+        return z.NEVER;
+      }
+      if (max && ms > max.ms) {
+        ctx.addIssue({ code: 'custom', message: `expected at most ${max.label}` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+/** A URL whose scheme is one of `schemes` (without the colon), e.g. ['http', 'https']. */
+const urlOf = (schemes: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => {
+      try {
+        return schemes.includes(new URL(v).protocol.slice(0, -1));
+      } catch {
+        return false;
+      }
+    }, `expected a URL such as ${schemes.map((s) => `${s}://`).join(' or ')}`);
+
+const httpUrl = urlOf(['http', 'https']);
+const postgresUrl = urlOf(['postgres', 'postgresql']);
 
 const cronExpression = z
   .string()
@@ -72,13 +95,36 @@ const envSchema = z.object({
   MCP_TOKEN_MAX_CONCURRENT_CALLS: withDefault(positiveInt.max(1000, 'expected at most 1000'), '8'),
   MCP_TOKEN_CALLS_PER_MINUTE: withDefault(positiveInt.max(100_000, 'expected at most 100000'), '300'),
   MCP_EXPENSIVE_READS_CONCURRENCY: withDefault(positiveInt.max(100, 'expected at most 100'), '3'),
+  MCP_EXPENSIVE_READS_WAIT_MS: withDefault(positiveInt.max(50_000, 'expected at most 50000 (clients time out calls at 60 s)'), '20000'),
   MCP_ARCHIVE_JOBS_PER_USER: withDefault(positiveInt.max(100_000, 'expected at most 100000'), '20'),
   MCP_ANALYSIS_JOBS_PER_USER: withDefault(positiveInt.max(100_000, 'expected at most 100000'), '3'),
   MCP_JOBS_PER_USER: withDefault(positiveInt.max(100_000, 'expected at most 100000'), '20'),
   MCP_ANALYSIS_MAX_DAYS: withDefault(positiveInt.max(366, 'expected at most 366'), '92'),
   LOG_LEVEL: withDefault(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
+  LOG_FORMAT: optional(z.enum(['pretty', 'json'], { error: 'expected pretty or json' })),
   DATA_DIR: withDefault(z.string().trim().min(1), '.data'),
   EXPORT_DIR: optional(z.string().trim().min(1)),
+  EXPORT_STORE: withDefault(z.enum(['fs', 's3']), 'fs'),
+  EXPORT_S3_BUCKET: optional(z.string().trim().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)')),
+  EXPORT_S3_PREFIX: withDefault(
+    z.string().regex(/^([A-Za-z0-9_.-]+\/)*$/, 'expected key prefix segments each ending in "/", such as chat-archiver/'),
+    'chat-archiver/',
+  ),
+  EXPORT_S3_ENDPOINT: optional(httpUrl),
+  EXPORT_S3_REGION: withDefault(z.string().trim().regex(/^[a-z0-9-]{2,32}$/, 'expected a region such as us-east-1'), 'us-east-1'),
+  EXPORT_S3_FORCE_PATH_STYLE: withDefault(booleanFromEnv, 'false'),
+  EXPORT_S3_DOWNLOADS: withDefault(z.enum(['proxy', 'presigned']), 'proxy'),
+  EXPORT_LINK_TTL: withDefault(duration({ ms: 7 * 24 * HOUR_MS, label: '7d' }), '1h'),
+  EXPORT_LINK_SECRET: optional(z.string().min(32, 'expected at least 32 characters')),
+  PUBLIC_BASE_URL: optional(httpUrl),
+  EXPORT_GC_CRON: withDefault(
+    z
+      .string()
+      .trim()
+      .regex(/^\S+(\s+\S+){4}$/, 'expected a 5-field cron expression such as "0 * * * *"'),
+    '0 * * * *',
+  ),
+  EXPORT_RETENTION: optional(duration()),
   EMBEDDED_PG_DATA: optional(z.string().trim().min(1)),
   EMBEDDED_PG_PORT: withDefault(port, '54329'),
   TOKEN_ENCODING: withDefault(z.enum(['o200k_base', 'cl100k_base']), 'o200k_base'),
@@ -132,6 +178,8 @@ export interface McpLimitsConfig {
   callsPerMinutePerToken: number;
   /** Expensive reads (full-text search, export files) running at once in one process, whoever asks. */
   expensiveReadConcurrency: number;
+  /** How long an expensive read waits for a permit before it is refused. */
+  expensiveReadWaitMs: number;
   /** Queued + active jobs one non-admin user may have per queue: by queue name, and for any other queue. */
   jobsPerUser: { byQueue: Record<string, number>; otherQueues: number };
   /** The longest range (days) a non-admin token may ask a pattern analysis for. */
@@ -155,8 +203,26 @@ export interface Config {
     limits: McpLimitsConfig;
   };
   logLevel: Env['LOG_LEVEL'];
+  /** Undefined: pretty when stderr is a terminal, JSON otherwise. */
+  logFormat?: Env['LOG_FORMAT'];
   dataDir: string;
   exportDir: string;
+  exportStore: {
+    driver: 'fs' | 's3';
+    s3?: { bucket: string; prefix: string; endpoint?: string; region: string; forcePathStyle: boolean };
+    /** `proxy`: the MCP process streams downloads; `presigned`: it redirects to a short-lived URL of the bucket. */
+    downloads: 'proxy' | 'presigned';
+    /** Export files older than this are deleted (rows stay); undefined keeps them. */
+    retentionMs?: number;
+    gcCron: string;
+  };
+  links: {
+    ttlMs: number;
+    /** Undefined: the embedded default's generated secret is used, or links are off. */
+    secret?: string;
+    /** The base of download links; defaults to http://HOST:PORT. */
+    publicBaseUrl: string;
+  };
   /** `dataDirExplicit`: set by EMBEDDED_PG_DATA (never moved), rather than derived from DATA_DIR. */
   embedded: { dataDir: string; dataDirExplicit: boolean; port: number };
   tokenEncoding: Env['TOKEN_ENCODING'];
@@ -189,7 +255,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (Boolean(e.DASHBOARD_USER) !== Boolean(e.DASHBOARD_PASSWORD)) {
     throw new ConfigError([e.DASHBOARD_USER ? 'DASHBOARD_PASSWORD: required with DASHBOARD_USER' : 'DASHBOARD_USER: required with DASHBOARD_PASSWORD']);
   }
+  if (e.EXPORT_STORE === 's3' && !e.EXPORT_S3_BUCKET) throw new ConfigError(['EXPORT_S3_BUCKET: required with EXPORT_STORE=s3']);
+  if (e.EXPORT_S3_DOWNLOADS === 'presigned' && e.EXPORT_STORE !== 's3') {
+    throw new ConfigError(['EXPORT_S3_DOWNLOADS: presigned needs EXPORT_STORE=s3']);
+  }
   const dataDir = path.resolve(cwd, e.DATA_DIR);
+  const shownHost = e.HOST.includes(':') && !e.HOST.startsWith('[') ? `[${e.HOST}]` : e.HOST;
   return {
     ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
     serviceRole: {
@@ -214,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         concurrentCallsPerToken: e.MCP_TOKEN_MAX_CONCURRENT_CALLS,
         callsPerMinutePerToken: e.MCP_TOKEN_CALLS_PER_MINUTE,
         expensiveReadConcurrency: e.MCP_EXPENSIVE_READS_CONCURRENCY,
+        expensiveReadWaitMs: e.MCP_EXPENSIVE_READS_WAIT_MS,
         jobsPerUser: {
           byQueue: { 'archive-conversation': e.MCP_ARCHIVE_JOBS_PER_USER, 'analyze-patterns': e.MCP_ANALYSIS_JOBS_PER_USER },
           otherQueues: e.MCP_JOBS_PER_USER,
@@ -222,8 +294,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       },
     },
     logLevel: e.LOG_LEVEL,
+    ...(e.LOG_FORMAT ? { logFormat: e.LOG_FORMAT } : {}),
     dataDir,
     exportDir: path.resolve(cwd, e.EXPORT_DIR ?? path.join(e.DATA_DIR, 'exports')),
+    exportStore: {
+      driver: e.EXPORT_STORE,
+      ...(e.EXPORT_STORE === 's3' && e.EXPORT_S3_BUCKET
+        ? {
+            s3: {
+              bucket: e.EXPORT_S3_BUCKET,
+              prefix: e.EXPORT_S3_PREFIX,
+              ...(e.EXPORT_S3_ENDPOINT ? { endpoint: e.EXPORT_S3_ENDPOINT } : {}),
+              region: e.EXPORT_S3_REGION,
+              forcePathStyle: e.EXPORT_S3_FORCE_PATH_STYLE,
+            },
+          }
+        : {}),
+      downloads: e.EXPORT_S3_DOWNLOADS,
+      ...(e.EXPORT_RETENTION ? { retentionMs: e.EXPORT_RETENTION } : {}),
+      gcCron: e.EXPORT_GC_CRON,
+    },
+    links: {
+      ttlMs: e.EXPORT_LINK_TTL,
+      ...(e.EXPORT_LINK_SECRET ? { secret: e.EXPORT_LINK_SECRET } : {}),
+      publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${shownHost}:${e.PORT}`).replace(/\/+$/, ''),
+    },
     embedded: {
       dataDir: path.resolve(cwd, e.EMBEDDED_PG_DATA ?? path.join(e.DATA_DIR, 'postgres')),
       dataDirExplicit: e.EMBEDDED_PG_DATA !== undefined,

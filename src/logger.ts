@@ -1,6 +1,32 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 export type { Logger };
+
+export type LogFormat = 'pretty' | 'json';
+
+/** Human lines for a person at a terminal, JSON lines for log collectors; LOG_FORMAT overrides the guess. */
+export function resolveLogFormat(configured: LogFormat | undefined, stderrIsTTY: boolean | undefined): LogFormat {
+  return configured ?? (stderrIsTTY === true ? 'pretty' : 'json');
+}
+
+/** pino-pretty as a synchronous stream on stderr: no worker thread, nothing lost when the process exits. */
+export function prettyDestination(colorize: boolean, destination: number | NodeJS.WritableStream = 2): DestinationStream {
+  return pinoPretty({
+    destination,
+    sync: true,
+    colorize,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service',
+    singleLine: true,
+  });
+}
+
+/** The destination the configured (or guessed) format asks for, on stderr. */
+export function logDestination(configured: LogFormat | undefined): DestinationStream {
+  const tty = process.stderr.isTTY;
+  return resolveLogFormat(configured, tty) === 'pretty' ? prettyDestination(tty === true) : pino.destination(2);
+}
 
 /**
  * One logger for the process. Logs go to stderr so that stdout stays free for the MCP stdio transport and for

@@ -28,7 +28,7 @@ const inlineArchiveTool = defineTool({
   output: z.object({ archiveId: z.string(), tokensCount: z.number(), fileSize: z.number() }),
   async run(input, { caller, deps, log: toolLog }) {
     // The handler checks, as the caller, that the thread is theirs, as the real tool does before enqueueing.
-    archive ??= createArchiveConversationHandler({ db: deps.db, config, loadTokenCounter, createExportWriter });
+    archive ??= createArchiveConversationHandler({ db: deps.db, config, store: deps.store, loadTokenCounter, createExportWriter });
     const payload = archiveConversationJob.payload.parse({ ...input, requestedBy: caller.userId });
     const jobId = randomUUID();
     const done = await archive(payload, {

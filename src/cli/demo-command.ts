@@ -4,6 +4,7 @@ import { openDatabaseTarget } from '../db/database-target.ts';
 import { DEFAULT_DEMO_OPTIONS, ensureHostSchema, hasHostUsers, seedDemoData } from '../demo/seed-demo.ts';
 import { CliError, UsageError, type Command } from './command.ts';
 import { parseOptions, positiveInteger } from './parse-options.ts';
+import { createProgressLine } from './progress-line.ts';
 
 export const demoCommand: Command = {
   name: 'demo',
@@ -49,10 +50,11 @@ export const demoCommand: Command = {
       await ensureHostSchema(db);
       if (await hasHostUsers(db)) throw new CliError('the database already has users: demo data is only written into an empty database');
       const total = options.users * options.threadsPerUser * options.messagesPerThread;
+      const progress = createProgressLine(stdout);
       const result = await seedDemoData(db, options, ({ messages }) => {
-        if (total >= 100_000) stdout.write(`\r${messages.toLocaleString('en')} / ${total.toLocaleString('en')} messages`);
+        if (total >= 100_000) progress.show(`${messages.toLocaleString('en')} / ${total.toLocaleString('en')} messages`, { final: messages === total });
       });
-      if (total >= 100_000) stdout.write('\n');
+      progress.end();
       stdout.write(
         `demo data: ${result.users} users, ${result.threads} threads, ${result.messages} messages in ${(result.durationMs / 1000).toFixed(1)} s (${target.description})\n`,
       );

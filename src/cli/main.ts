@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { CliError, UsageError, type Command, type CommandContext } from './command.ts';
 import { EmbeddedPostgresError } from '../db/embedded-postgres.ts';
 import { MigrationError } from '../db/migrate.ts';
+import { ExportStoreUnavailableError } from '../export/object-store.ts';
 
 const commands: Record<string, () => Promise<Command>> = {
   start: async () => (await import('./start-command.ts')).startCommand,
@@ -59,6 +60,10 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
   try {
     return (await command.run(rest, context)) ?? 0;
   } catch (error) {
+    if (error instanceof ExportStoreUnavailableError) {
+      io.stderr.write(`chat-archiver ${name}: ${error.message}\n`);
+      return 2;
+    }
     if (error instanceof ConfigError) {
       io.stderr.write(`chat-archiver: ${error.message}\n`);
       return 2;

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { openDatabaseTarget, type DatabaseTarget } from '../db/database-target.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger, logDestination } from '../logger.ts';
 import { McpDisabledError, openMcpRuntime, startMcpHttpService } from '../mcp/mcp-runtime.ts';
 import { serveStdio } from '../mcp/stdio-transport.ts';
 import { CliError, type Command } from './command.ts';
@@ -24,16 +24,16 @@ export const mcpCommand: Command = {
     if (values.stdio && !cfg.mcp.stdioUserId) {
       throw new CliError('MCP_ARCHIVER_USER_ID is not set: on stdio the server acts for that user (a uuid from the app\'s "user" table)');
     }
-    const log = createLogger(cfg.logLevel);
+    const log = createLogger(cfg.logLevel, logDestination(cfg.logFormat));
     // The server only ever connects as the service role: MCP_DATABASE_URL alone is enough (no owner URL, no
     // embedded database), which is what an MCP client's configuration should hold.
-    const target: Pick<DatabaseTarget, 'serviceUrl' | 'close'> =
+    const target: Pick<DatabaseTarget, 'serviceUrl' | 'close' | 'linkSecret'> =
       cfg.serviceRole.url && !cfg.databaseUrl
         ? { serviceUrl: cfg.serviceRole.url, close: async () => {} }
         : await openDatabaseTarget(cfg, { mode: 'attach' });
     try {
       if (values.stdio) {
-        const runtime = await openMcpRuntime(cfg, target.serviceUrl, log);
+        const runtime = await openMcpRuntime(cfg, target.serviceUrl, log, undefined, linkExtras(target));
         try {
           await Promise.race([serveStdio(runtime.deps, cfg.mcp.stdioUserId!, cfg.mcp.serverName), stopSignal()]);
         } finally {
@@ -41,7 +41,7 @@ export const mcpCommand: Command = {
         }
         return 0;
       }
-      const service = await startMcpHttpService(cfg, target.serviceUrl, log);
+      const service = await startMcpHttpService(cfg, target.serviceUrl, log, undefined, linkExtras(target));
       stdout.write(`MCP server listening on ${service.url}; health and metrics on ${service.url.replace(/\/mcp$/, '')}/metrics\n`);
       await stopSignal();
       await service.stop();
@@ -51,6 +51,10 @@ export const mcpCommand: Command = {
     }
   },
 };
+
+function linkExtras(target: Pick<DatabaseTarget, 'linkSecret'>) {
+  return target.linkSecret ? { linkSecret: target.linkSecret } : {};
+}
 
 function stopSignal(): Promise<unknown> {
   return Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);

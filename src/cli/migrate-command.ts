@@ -3,7 +3,7 @@ import { createDb } from '../db/connect.ts';
 import { openDatabaseTarget } from '../db/database-target.ts';
 import { migrationStatus } from '../db/migrate.ts';
 import { runMigrations } from '../db/prepare-database.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger, logDestination } from '../logger.ts';
 import { UsageError, type Command } from './command.ts';
 import { parseOptions } from './parse-options.ts';
 
@@ -24,7 +24,7 @@ export const migrateCommand: Command = {
       throw new UsageError(`unknown argument "${positionals.join(' ')}"`);
     }
     const cfg = config();
-    const log = createLogger(cfg.logLevel);
+    const log = createLogger(cfg.logLevel, logDestination(cfg.logFormat));
     const target = await openDatabaseTarget(cfg, { mode: 'attach' });
     try {
       if (sub === 'status') {

@@ -47,7 +47,7 @@ export const runningServices: RunnableService[] = [
     async start({ config, target, log, metrics }) {
       if (!config.mcp.enabled) return { description: 'disabled (MCP_SERVER_ENABLED=false)', stop: async () => {} };
       const { startMcpHttpService } = await import('../mcp/mcp-runtime.ts');
-      const service = await startMcpHttpService(config, target.serviceUrl, log, metrics);
+      const service = await startMcpHttpService(config, target.serviceUrl, log, metrics, target.linkSecret ? { linkSecret: target.linkSecret } : {});
       const base = service.url.replace(/\/mcp$/, '');
       return {
         description: `Streamable HTTP on ${service.url} (bearer tokens: chat-archiver token create); health and metrics on ${base}/metrics`,

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { openDatabaseTarget } from '../db/database-target.ts';
 import { runMigrations } from '../db/prepare-database.ts';
 import { ensureDemoDatabase } from '../demo/ensure-demo-database.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger, logDestination } from '../logger.ts';
 import { createMetrics } from '../ops/metrics.ts';
 import type { Command } from './command.ts';
 import { parseOptions } from './parse-options.ts';
@@ -21,7 +21,7 @@ export const startCommand: Command = {
   async run(args, { config, stdout }) {
     parseOptions(args, {});
     const cfg = config();
-    const log = createLogger(cfg.logLevel);
+    const log = createLogger(cfg.logLevel, logDestination(cfg.logFormat));
     const metrics = createMetrics();
     const started = Date.now();
     // Listen before anything starts: a Ctrl-C during start-up must stop cleanly too, never kill the process.

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { openDatabaseTarget } from '../db/database-target.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger, logDestination } from '../logger.ts';
 import { createMetrics } from '../ops/metrics.ts';
 import { serveOpsEndpoints } from '../ops/ops-endpoints.ts';
 import { startWorker } from '../worker/start-worker.ts';
@@ -24,7 +24,7 @@ export const workerCommand: Command = {
     const { values } = parseOptions(args, { concurrency: { type: 'string' } });
     const cfg = config();
     const concurrency = positiveInteger(values.concurrency, '--concurrency', cfg.worker.concurrency);
-    const log = createLogger(cfg.logLevel);
+    const log = createLogger(cfg.logLevel, logDestination(cfg.logFormat));
     const stopRequested = Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
     const target = await openDatabaseTarget(cfg, { mode: 'attach' });
     let worker;

@@ -13,6 +13,8 @@ export interface DatabaseTarget {
   embedded?: EmbeddedPostgres;
   /** True for the embedded default database, started here or by another process. */
   isEmbeddedDefault: boolean;
+  /** The embedded default's generated download-link key (EXPORT_LINK_SECRET wins over it). */
+  linkSecret?: string;
   /** Human-readable location, without credentials. */
   description: string;
   close(): Promise<void>;
@@ -47,6 +49,7 @@ export async function openDatabaseTarget(config: Config, { mode }: OpenTargetOpt
       return {
         ownerUrl: running.ownerUrl,
         serviceUrl: serviceRoleUrl(config, running.ownerUrl, running.servicePassword),
+        ...(running.linkSecret ? { linkSecret: running.linkSecret } : {}),
         isEmbeddedDefault: true,
         description: `embedded PostgreSQL at 127.0.0.1:${running.port} (data in ${dataDir}, started by another process)`,
         close: async () => {},
@@ -58,13 +61,14 @@ export async function openDatabaseTarget(config: Config, { mode }: OpenTargetOpt
     ownerUrl: embedded.url,
     serviceUrl: serviceRoleUrl(config, embedded.url, embedded.servicePassword),
     embedded,
+    linkSecret: embedded.linkSecret,
     isEmbeddedDefault: true,
     description: `embedded PostgreSQL at 127.0.0.1:${embedded.port} (data in ${dataDir})`,
     close: () => embedded.stop(),
   };
 }
 
-function runningEmbedded(dataDir: string): { ownerUrl: string; port: number; servicePassword: string } | undefined {
+function runningEmbedded(dataDir: string): { ownerUrl: string; port: number; servicePassword: string; linkSecret?: string } | undefined {
   let lines: string[];
   try {
     lines = fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n');
@@ -78,7 +82,7 @@ function runningEmbedded(dataDir: string): { ownerUrl: string; port: number; ser
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
   }
-  let credentials: { superuserPassword?: unknown; servicePassword?: unknown };
+  let credentials: { superuserPassword?: unknown; servicePassword?: unknown; linkSecret?: unknown };
   try {
     credentials = JSON.parse(fs.readFileSync(path.join(dataDir, 'chat-archiver-credentials.json'), 'utf8')) as typeof credentials;
   } catch {
@@ -91,6 +95,7 @@ function runningEmbedded(dataDir: string): { ownerUrl: string; port: number; ser
     ownerUrl: `postgres://postgres:${encodeURIComponent(credentials.superuserPassword)}@127.0.0.1:${port}/postgres`,
     port,
     servicePassword: credentials.servicePassword,
+    ...(typeof credentials.linkSecret === 'string' ? { linkSecret: credentials.linkSecret } : {}),
   };
 }
 

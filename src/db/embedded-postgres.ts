@@ -29,12 +29,15 @@ export interface EmbeddedPostgres {
   readonly created: boolean;
   /** Service-role password generated for this cluster and kept in the data dir (mode 600). */
   readonly servicePassword: string;
+  /** Key of the download links' signatures, generated with the passwords and kept beside them. */
+  readonly linkSecret: string;
   stop(): Promise<void>;
 }
 
 interface Credentials {
   superuserPassword: string;
   servicePassword: string;
+  linkSecret: string;
 }
 
 interface Binaries {
@@ -61,7 +64,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const created = !fs.existsSync(path.join(dataDir, 'PG_VERSION'));
   let credentials: Credentials;
   if (created) {
-    credentials = { superuserPassword: secret(), servicePassword: secret() };
+    credentials = { superuserPassword: secret(), servicePassword: secret(), linkSecret: secret(32) };
     initCluster(binaries, dataDir, credentials, asRoot);
   } else {
     credentials = readCredentials(dataDir);
@@ -105,6 +108,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     pid: child.pid ?? -1,
     created,
     servicePassword: credentials.servicePassword,
+    linkSecret: credentials.linkSecret,
     stop() {
       stopping ??= (async () => {
         if (child.exitCode !== null || child.signalCode !== null) return;
@@ -258,7 +262,11 @@ function readCredentials(dataDir: string): Credentials {
   try {
     const parsed = JSON.parse(fs.readFileSync(path.join(dataDir, CREDENTIALS_FILE), 'utf8')) as Partial<Credentials>;
     if (typeof parsed.superuserPassword === 'string' && typeof parsed.servicePassword === 'string') {
-      return { superuserPassword: parsed.superuserPassword, servicePassword: parsed.servicePassword };
+      if (typeof parsed.linkSecret === 'string') return parsed as Credentials;
+      // Clusters created before download links existed get their link secret now, once.
+      const credentials = { superuserPassword: parsed.superuserPassword, servicePassword: parsed.servicePassword, linkSecret: secret(32) };
+      fs.writeFileSync(path.join(dataDir, CREDENTIALS_FILE), JSON.stringify(credentials), { mode: 0o600 });
+      return credentials;
     }
   } catch {
     // fall through to the error below
@@ -334,6 +342,6 @@ function explainStartFailure(lines: string[]): EmbeddedPostgresError {
   return new EmbeddedPostgresError(`the embedded PostgreSQL exited during start-up: ${(last.length ? last : lines.slice(-2)).join(' | ')}`);
 }
 
-function secret(): string {
-  return randomBytes(24).toString('base64url');
+function secret(bytes = 24): string {
+  return randomBytes(bytes).toString('base64url');
 }

@@ -17,13 +17,19 @@ export interface ExportFileWriter extends ChunkSink {
   abort(): Promise<void>;
 }
 
+/** A bundle of a whole archive's exports is a ZIP file. */
+export type StoredFormat = ExportFormat | 'zip';
+
 export interface ExportFileName {
   archiveId: string;
+  /** The thread whose export this is, or `bundle` for an archive's ZIP bundle. */
   threadId: string;
-  format: ExportFormat;
+  /** The job writing it: every job writes its own key, so a retry overwrites its own object and nobody else's. */
+  jobId?: string;
+  format: StoredFormat;
 }
 
-const EXTENSIONS: Record<ExportFormat, string> = { json: 'json', markdown: 'md', pdf: 'pdf' };
+export const EXTENSIONS: Record<StoredFormat, string> = { json: 'json', markdown: 'md', pdf: 'pdf', zip: 'zip' };
 const TEMP_SUFFIX = '.tmp';
 // Ids become path segments: uuids in practice; anything that could climb out of the export directory is refused.
 const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
@@ -33,13 +39,20 @@ function segment(kind: string, value: string): string {
   return value;
 }
 
-/** `<exportDir>/<archiveId>/<threadId>.<ext>`, absolute. */
+/** `<archiveId>/<threadId>[.<jobId>].<ext>`: the object's key inside any store. */
+export function exportFileKey(name: ExportFileName): string {
+  const job = name.jobId === undefined ? '' : `.${segment('jobId', name.jobId)}`;
+  return `${segment('archiveId', name.archiveId)}/${segment('threadId', name.threadId)}${job}.${EXTENSIONS[name.format]}`;
+}
+
+/** `<exportDir>/<key>`, absolute. */
 export function exportFilePath(exportDir: string, name: ExportFileName): string {
-  return path.resolve(
-    exportDir,
-    segment('archiveId', name.archiveId),
-    `${segment('threadId', name.threadId)}.${EXTENSIONS[name.format]}`,
-  );
+  return path.resolve(exportDir, ...exportFileKey(name).split('/'));
+}
+
+/** True for the name of a temp file this module writes (`.<final name>.<pid>-<random>.tmp`). */
+export function isTempFileName(fileName: string): boolean {
+  return fileName.startsWith('.') && fileName.endsWith(TEMP_SUFFIX);
 }
 
 async function syncDirectory(directory: string): Promise<void> {
@@ -169,7 +182,7 @@ export async function removeStaleTempFiles(exportDir: string, olderThanMinutes: 
     if (!archive.isDirectory()) continue;
     const directory = path.join(exportDir, archive.name);
     for (const entry of await readdir(directory, { withFileTypes: true })) {
-      if (!entry.isFile() || !entry.name.startsWith('.') || !entry.name.endsWith(TEMP_SUFFIX)) continue;
+      if (!entry.isFile() || !isTempFileName(entry.name)) continue;
       const file = path.join(directory, entry.name);
       try {
         if ((await stat(file)).mtimeMs >= cutoff) continue;

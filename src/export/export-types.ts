@@ -35,7 +35,7 @@ export interface ExportFooter {
 
 /** Where a committed export file lives and what it holds. */
 export interface ExportFileResult {
-  /** Absolute path of the final file. */
+  /** The committed object's location in its store: `file:///abs/path` or `s3://bucket/key`. */
   storageLocation: string;
   fileSize: number;
   /** Lowercase hex sha256 of the file's bytes. */

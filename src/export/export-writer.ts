@@ -1,11 +1,19 @@
-import { openExportFile } from './export-store.ts';
+import type { ExportStore } from './object-store.ts';
 import type { ChunkSink, ExportFileResult, ExportFooter, ExportFormat, ExportHeader, ExportMessage } from './export-types.ts';
 import { renderJsonFooter, renderJsonHeader, renderJsonMessage } from './json-renderer.ts';
 
-/** Where export files go: `<exportDir>/<archiveId>/<threadId>.<json|md|pdf>`. */
+/** Where export files go: the store, under `<archiveId>/<threadId>[.<jobId>].<json|md|pdf>`. */
 export interface ExportTarget {
-  exportDir: string;
+  store: ExportStore;
+  /** The job writing the export; its id keys the object (see ExportFileName). */
+  jobId?: string;
 }
+
+export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
+  json: 'application/json; charset=utf-8',
+  markdown: 'text/markdown; charset=utf-8',
+  pdf: 'application/pdf',
+};
 
 /**
  * One thread's export being written. Feed messages in order, then `finish`; on any failure call `abort`, which
@@ -41,11 +49,14 @@ async function textRenderer(
 }
 
 /**
- * Starts writing a thread's export in `format`. Output streams to disk message by message (memory stays bounded
+ * Starts writing a thread's export in `format`. Output streams to the store message by message (memory stays bounded
  * however long the thread) and appears under its final name only when `finish` succeeds.
  */
 export async function createExportWriter(format: ExportFormat, header: ExportHeader, target: ExportTarget): Promise<ExportWriter> {
-  const file = await openExportFile(target.exportDir, { archiveId: header.archiveId, threadId: header.threadId, format });
+  const file = await target.store.create(
+    { archiveId: header.archiveId, threadId: header.threadId, format, ...(target.jobId ? { jobId: target.jobId } : {}) },
+    EXPORT_CONTENT_TYPES[format],
+  );
   let renderer: Renderer;
   try {
     switch (format) {

@@ -1,6 +1,7 @@
 import type { BlockContent, Html, Paragraph, PhrasingContent, Root, RootContent, TableRow } from 'mdast';
 import { gfmToMarkdown } from 'mdast-util-gfm';
 import { toMarkdown, type Options as ToMarkdownOptions } from 'mdast-util-to-markdown';
+import { analysisTables, type AnalysisTable } from './analysis-tables.ts';
 import { countOf, describeFacts, formatUtc, jsonPreview, roleLabel, sourceLabel, truncateWithNote } from './display-format.ts';
 import type { ExportFooter, ExportHeader, ExportMessage } from './export-types.ts';
 import { containMarkdown } from './markdown-containment.ts';
@@ -146,6 +147,23 @@ export function renderMarkdownMessage(message: ExportMessage): string {
   return serialize(children);
 }
 
+function markdownTable(table: AnalysisTable): RootContent[] {
+  const cells = (values: string[]): TableRow => ({
+    type: 'tableRow',
+    children: values.map((value) => ({ type: 'tableCell', children: value === '' ? [] : [text(oneLine(value))] })),
+  });
+  return [
+    { type: 'heading', depth: 3, children: [text(table.title)] },
+    { type: 'table', align: table.align, children: [cells(table.columns), ...table.rows.map(cells)] },
+  ];
+}
+
+/** Readable tables; the raw JSON only for an analysis this version cannot read (the JSON export keeps it all). */
+function analysisSection(analysis: unknown): RootContent[] {
+  const tables = analysisTables(analysis);
+  return tables === null ? [jsonBlock(analysis ?? null, MAX_ANALYSIS_JSON_CHARS)] : tables.flatMap(markdownTable);
+}
+
 export function renderMarkdownFooter(footer: ExportFooter): string {
   const summary = containMarkdown(footer.summary);
   return serialize([
@@ -153,7 +171,7 @@ export function renderMarkdownFooter(footer: ExportFooter): string {
     { type: 'heading', depth: 2, children: [text('Summary')] },
     ...(summary.length > 0 ? summary : [paragraph(emphasis('(no summary)'))]),
     { type: 'heading', depth: 2, children: [text('Analysis')] },
-    jsonBlock(footer.analysis ?? null, MAX_ANALYSIS_JSON_CHARS),
+    ...analysisSection(footer.analysis),
     paragraph(emphasis(`${countOf(footer.messageCount, 'message')} · ${countOf(footer.tokensTotal, 'token')}`)),
   ]);
 }

@@ -1,4 +1,5 @@
 import type { TimeSlice } from '../time-slice.ts';
+import { analysisTables, type AnalysisTable } from './analysis-tables.ts';
 import { splitCodeBlocks } from './code-blocks.ts';
 import { pdfTextChunks } from './pdf-text-chunks.ts';
 import { countOf, describeFacts, formatUtc, jsonPreview, roleLabel, sourceLabel, truncateWithNote } from './display-format.ts';
@@ -39,6 +40,10 @@ const LINK_LINE: Style = { face: 'regular', size: 9, color: COLORS.link };
 const NOTE_LINE: Style = { face: 'regular', size: 9, color: COLORS.muted };
 const PAGE_FOOTER: Style = { face: 'regular', size: 8, color: COLORS.muted };
 const HEADING: Style = { face: 'bold', size: 13, color: COLORS.text };
+const CODE_TEXT: Style = { face: 'mono', size: 7.5, color: COLORS.text };
+const TABLE_TITLE: Style = { face: 'bold', size: 10, color: COLORS.text };
+const TABLE_HEAD: Style = { face: 'bold', size: 8.5, color: COLORS.muted };
+const TABLE_CELL: Style = { face: 'regular', size: 8.5, color: COLORS.text };
 
 function roleColor(role: string): string {
   if (role === 'user') return COLORS.user;
@@ -152,9 +157,40 @@ export class PdfLayout {
     this.keepRoomFor(40);
     this.write(HEADING, 'Analysis');
     this.gap(4);
-    this.write({ face: 'mono', size: 7.5, color: COLORS.text }, jsonPreview(footer.analysis ?? null, MAX_ANALYSIS_JSON_CHARS));
+    const tables = analysisTables(footer.analysis);
+    // Raw JSON only for an analysis this version cannot read; the JSON export keeps it all.
+    if (tables === null) this.write(CODE_TEXT, jsonPreview(footer.analysis ?? null, MAX_ANALYSIS_JSON_CHARS));
+    else for (const table of tables) this.table(table);
     this.gap(10);
     this.write(NOTE_LINE, `${countOf(footer.messageCount, 'message')} · ${countOf(footer.tokensTotal, 'token')}`);
+  }
+
+  /** A table of the analysis: the first column takes what the numeric columns leave; long cells end in an ellipsis. */
+  private table(table: AnalysisTable): void {
+    const rowHeight = TABLE_CELL.size * 1.6;
+    const width = this.contentWidth();
+    const numericWidth = Math.min(80, (width * 0.6) / Math.max(1, table.columns.length - 1));
+    const widths = table.columns.map((_, index) => (index === 0 ? width - numericWidth * (table.columns.length - 1) : numericWidth));
+    const drawRow = (cells: string[], style: Style) => {
+      this.keepRoomFor(rowHeight + 2);
+      const y = this.doc.y;
+      let x = PAGE_MARGIN.left;
+      cells.forEach((cell, index) => {
+        const cellWidth = widths[index]!;
+        this.write(style, cell, { at: { x, y }, width: cellWidth - 4, align: table.align[index] ?? 'left', lineBreak: false, height: rowHeight, ellipsis: true });
+        x += cellWidth;
+      });
+      this.doc.x = PAGE_MARGIN.left;
+      this.doc.y = y + rowHeight;
+    };
+    this.keepRoomFor(rowHeight * 3 + 16);
+    this.write(TABLE_TITLE, table.title);
+    this.gap(2);
+    if (table.columns.some((column) => column !== '')) drawRow(table.columns, TABLE_HEAD);
+    this.rule();
+    this.gap(2);
+    for (const row of table.rows) drawRow(row, TABLE_CELL);
+    this.gap(8);
   }
 
   private attachmentPreview(text: string): void {

@@ -9,6 +9,8 @@ import { actingAs } from '../db/acting-user.ts';
 import type { Database } from '../db/database.ts';
 import type { createExportWriter } from '../export/export-writer.ts';
 import type { ExportFileResult } from '../export/export-types.ts';
+import type { ExportStore } from '../export/object-store.ts';
+import { deleteReplacedExports } from './replaced-exports.ts';
 import { SEARCH_BODY_MAX_CHARS, SEARCH_MESSAGE_MAX_CHARS } from '../sql/search-documents.ts';
 import { TimeSlice } from '../time-slice.ts';
 import { sampleText } from '../analysis/text-sample.ts';
@@ -31,6 +33,8 @@ export interface ArchiveConversationDeps {
   /** Connected as the service role. */
   db: Kysely<Database>;
   config: Pick<Config, 'exportDir' | 'tokenEncoding' | 'summaryMaxChars'> & { mcp: Pick<Config['mcp'], 'serverName'> };
+  /** Where exports are written (and replaced ones deleted). */
+  store: ExportStore;
   loadTokenCounter(encoding: Config['tokenEncoding']): Promise<TokenCounter>;
   createExportWriter: CreateExportWriter;
   /** Called after each step; tests throw from it to simulate a crash there. */
@@ -80,7 +84,7 @@ export function createArchiveConversationHandler(
         // The file's character encoding; the token encoding is in the analysis.
         encoding: 'utf-8',
       },
-      { exportDir: deps.config.exportDir },
+      { store: deps.store, jobId: context.jobId },
     );
     let file: ExportFileResult;
     let builtSummary: string;
@@ -135,6 +139,11 @@ export function createArchiveConversationHandler(
       () => checkpoint('archive-row-written'),
     );
     await checkpoint('committed');
+    // The thread's previous export (another format, or an earlier job's) is named by no row once this commit
+    // replaced it. A failure here only leaves a file for the garbage collection.
+    await deleteReplacedExports(deps.db, deps.store, deps.config.exportDir, written.replacedLocations, file.storageLocation).catch((error: unknown) =>
+      context.log.warn({ err: error }, 'could not delete the replaced export; the export GC will'),
+    );
     context.log.debug({ messageCount, tokensCount, fileSize: file.fileSize }, 'conversation archived');
     return {
       archiveId: written.archiveId,

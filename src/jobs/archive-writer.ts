@@ -13,6 +13,7 @@ import {
   archiveMcpMetadataSchema,
   digestAnalysis,
 } from './archive-metadata.ts';
+import { previousItemExportLocations } from '../sql/exports.ts';
 import { PermanentJobError } from './job-failure.ts';
 
 export interface ArchiveTarget {
@@ -43,6 +44,8 @@ export interface ArchiveWrite {
 export interface ArchiveWritten {
   archiveId: string;
   archiveItemId: string;
+  /** Where the item's export was before this write (to delete once committed, if no row names it). */
+  replacedLocations: string[];
 }
 
 /**
@@ -88,6 +91,7 @@ export async function writeArchive(
       throw new PermanentJobError('archive_not_found', `archive ${input.archive.id} does not exist or does not belong to user ${input.userId}`);
     }
     await beforeItem?.();
+    const replacedLocations = await previousItemExportLocations(trx, row.id, input.threadId);
 
     const archiveItemId = await upsertThreadItem(trx, {
       archiveId: row.id,
@@ -135,7 +139,7 @@ export async function writeArchive(
       language: searchLanguage(input.analysis.language.language),
       tokensCount: input.tokensCount,
     });
-    return { archiveId: row.id, archiveItemId };
+    return { archiveId: row.id, archiveItemId, replacedLocations: replacedLocations.filter((l) => l !== input.file.storageLocation) };
   });
 }
 

@@ -14,17 +14,20 @@ interface Waiter {
  */
 export class Semaphore {
   readonly permits: number;
+  /** How long a caller waits for a permit before it is refused. */
+  readonly waitMs: number;
   readonly #maxWaiting: number;
   #inUse = 0;
   readonly #waiting: Waiter[] = [];
 
-  constructor(permits: number, options: { maxWaiting: number }) {
+  constructor(permits: number, options: { maxWaiting: number; waitMs: number }) {
     this.permits = permits;
+    this.waitMs = options.waitMs;
     this.#maxWaiting = options.maxWaiting;
   }
 
-  /** Runs `work` holding a permit; waits at most `waitMs` for one. */
-  async run<T>(waitMs: number, work: () => Promise<T>): Promise<T> {
+  /** Runs `work` holding a permit; waits at most `waitMs` (the semaphore's own wait unless given) for one. */
+  async run<T>(work: () => Promise<T>, waitMs = this.waitMs): Promise<T> {
     await this.#acquire(waitMs);
     try {
       return await work();

@@ -1,5 +1,4 @@
-import { realpath, readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
+import { buffer } from 'node:stream/consumers';
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
@@ -67,9 +66,8 @@ export function registerArchiveResources(server: McpServer, caller: Caller, deps
         if (!archive.storageLocation || !archive.exportFormat) {
           throw new ToolError('not_found', `archive ${archiveId} has no export file yet`);
         }
-        const file = await exportFileInside(deps.exportDir, archive.storageLocation, deps);
         const mimeType = MIME_TYPES[archive.exportFormat] ?? 'application/octet-stream';
-        const bytes = await readFile(file);
+        const bytes = await readStoredExport(archive.storageLocation, deps);
         if (archive.exportFormat === 'pdf') return { contents: [{ uri: uri.href, mimeType, blob: bytes.toString('base64') }] };
         return { contents: [{ uri: uri.href, mimeType, text: fenceUntrusted(bytes.toString('utf8')) }] };
       }, true),
@@ -83,29 +81,24 @@ function parseArchiveId(value: string | string[] | undefined): string {
 }
 
 /**
- * The export file, only if it lies inside the export directory (symlinks resolved): a tampered storage_location
- * can never make the server read another file.
+ * The export's bytes, read from the store whichever machine wrote them. The store serves only locations under its
+ * own root (the export directory, the bucket's prefix): a tampered storage_location can never make it read
+ * anything else.
  */
-async function exportFileInside(exportDir: string, storageLocation: string, deps: McpDependencies): Promise<string> {
-  const unavailable = new ToolError('not_found', 'the export file is not available on this server');
-  let root: string;
-  let file: string;
-  try {
-    root = await realpath(exportDir);
-    file = await realpath(path.resolve(exportDir, storageLocation));
-  } catch {
+async function readStoredExport(storageLocation: string, deps: McpDependencies): Promise<Buffer> {
+  const unavailable = new ToolError('not_found', 'the export file is not available in the export store');
+  if (!deps.store.owns(storageLocation)) {
+    deps.log.warn({ storageLocation }, 'export location outside the export store refused');
     throw unavailable;
   }
-  if (!file.startsWith(root + path.sep)) {
-    deps.log.warn({ storageLocation }, 'export location outside the export directory refused');
-    throw unavailable;
-  }
-  const info = await stat(file).catch(() => undefined);
-  if (!info?.isFile()) throw unavailable;
+  const info = await deps.store.stat(storageLocation);
+  if (!info) throw unavailable;
   if (info.size > EXPORT_RESOURCE_MAX_BYTES) {
-    throw new ToolError('invalid_input', `the export file is too large to return over MCP (${info.size} bytes); its location is in get_archive`);
+    throw new ToolError('invalid_input', `the export file is too large to return over MCP (${info.size} bytes); download it from get_archive's downloadUrl`);
   }
-  return file;
+  const read = await deps.store.read(storageLocation);
+  if (!read) throw unavailable;
+  return buffer(read.body);
 }
 
 /** A resource operation through the one audited wrapper; failures become JSON-RPC errors with the same safe messages as tools. */

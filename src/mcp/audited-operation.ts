@@ -44,7 +44,7 @@ export async function runAudited<T>(op: AuditedOperation, work: (notes: AuditNot
   const notes: AuditNotes = {};
   let outcome: ToolOutcome = 'ok';
   try {
-    const value = op.expensive ? await deps.expensiveReads.run(deps.searchTimeoutMs, () => work(notes, log)) : await work(notes, log);
+    const value = op.expensive ? await deps.expensiveReads.run(() => work(notes, log)) : await work(notes, log);
     return { ok: true, value };
   } catch (error) {
     const failure = safeFailure(error, operation, notes, log, deps);

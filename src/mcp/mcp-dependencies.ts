@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import type { McpLimitsConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import type { LinkSigner } from '../export/download-links.ts';
+import type { ExportStore } from '../export/object-store.ts';
 import type { Semaphore } from '../limits/semaphore.ts';
 import type { Logger } from '../logger.ts';
 import type { ToolOutcome } from './tool-error.ts';
@@ -26,8 +28,14 @@ export interface McpDependencies {
   /** Started, with every queue ensured; used to enqueue and to look jobs up. */
   boss: PgBoss;
   log: Logger;
-  /** Export files are served from here only. */
+  /** Legacy rows' relative export paths are resolved against it. */
   exportDir: string;
+  /** Exports are read from here: the worker's store, whichever machine it runs on. */
+  store: ExportStore;
+  /** Signs download links; undefined when no key is configured (links are then not offered). */
+  links?: LinkSigner;
+  /** `presigned`: download links redirect to the bucket. */
+  downloads: 'proxy' | 'presigned';
   searchTimeoutMs: number;
   /** Per-user job quotas and the non-admin analysis range (per-token call limits live in the HTTP transport). */
   limits: McpLimitsConfig;

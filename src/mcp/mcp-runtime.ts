@@ -1,11 +1,15 @@
 import type { Config } from '../config.ts';
 import { createDb } from '../db/connect.ts';
+import { createLinkSigner } from '../export/download-links.ts';
+import type { ExportStore } from '../export/object-store.ts';
+import { openExportStore } from '../export/open-store.ts';
 import { createExpensiveReadPool } from '../limits/expensive-reads.ts';
 import { createBoss } from '../jobs/boss.ts';
 import { ensureQueues } from '../jobs/registry.ts';
 import type { Logger } from '../logger.ts';
 import { createMetrics, type ServiceMetrics } from '../ops/metrics.ts';
 import { createOpsEndpoints } from '../ops/ops-endpoints.ts';
+import { createExportDownloads } from './export-downloads.ts';
 import { allowedHostnames, createHttpApp, listen } from './http-transport.ts';
 import type { McpDependencies, ToolCallObserver } from './mcp-dependencies.ts';
 
@@ -17,6 +21,14 @@ export class McpDisabledError extends Error {
   }
 }
 
+/** What the process knows besides the configuration. */
+export interface McpRuntimeExtras {
+  /** The embedded default's generated link key, used when EXPORT_LINK_SECRET is unset. */
+  linkSecret?: string;
+  /** Replaces the store EXPORT_STORE names (tests). */
+  exportStore?: ExportStore;
+}
+
 export interface McpRuntime {
   deps: McpDependencies;
   close(): Promise<void>;
@@ -26,8 +38,18 @@ export interface McpRuntime {
  * The process-wide parts of an MCP server: a service-role pool, and a pg-boss instance that only enqueues and reads
  * jobs (no supervision, no schedules: the worker does those), with every queue ensured before the first request.
  */
-export async function openMcpRuntime(config: Config, serviceUrl: string, log: Logger, observer?: ToolCallObserver): Promise<McpRuntime> {
+export async function openMcpRuntime(
+  config: Config,
+  serviceUrl: string,
+  log: Logger,
+  observer?: ToolCallObserver,
+  extras: McpRuntimeExtras = {},
+): Promise<McpRuntime> {
   if (!config.mcp.enabled) throw new McpDisabledError();
+  const store = extras.exportStore ?? openExportStore(config);
+  await store.check();
+  const linkSecret = config.links.secret ?? extras.linkSecret;
+  if (!linkSecret) log.warn('download links are off: set EXPORT_LINK_SECRET (at least 32 characters) to offer them');
   const db = createDb(serviceUrl, { max: 10, applicationName: 'chat-archiver:mcp', statementTimeoutMs: config.statementTimeoutMs });
   const boss = createBoss(serviceUrl, { instanceName: 'mcp', supervise: false, schedule: false, max: 10, log });
   try {
@@ -43,9 +65,12 @@ export async function openMcpRuntime(config: Config, serviceUrl: string, log: Lo
     boss,
     log: log.child({ component: 'mcp' }),
     exportDir: config.exportDir,
+    store,
+    ...(linkSecret ? { links: createLinkSigner({ secret: linkSecret, ttlMs: config.links.ttlMs, publicBaseUrl: config.links.publicBaseUrl }) } : {}),
+    downloads: config.exportStore.downloads,
     searchTimeoutMs: config.mcp.searchTimeoutMs,
     limits: config.mcp.limits,
-    expensiveReads: createExpensiveReadPool(config.mcp.limits.expensiveReadConcurrency),
+    expensiveReads: createExpensiveReadPool(config.mcp.limits.expensiveReadConcurrency, config.mcp.limits.expensiveReadWaitMs),
     ...(observer ? { observer } : {}),
   };
   return {
@@ -66,8 +91,14 @@ export interface McpHttpService {
  * The Streamable HTTP server on HOST:PORT, path /mcp, with the process's /healthz, /readyz and /metrics beside it
  * (tool calls reported into `metrics`, the process's registry).
  */
-export async function startMcpHttpService(config: Config, serviceUrl: string, log: Logger, metrics: ServiceMetrics = createMetrics()): Promise<McpHttpService> {
-  const runtime = await openMcpRuntime(config, serviceUrl, log, metrics.toolCallObserver);
+export async function startMcpHttpService(
+  config: Config,
+  serviceUrl: string,
+  log: Logger,
+  metrics: ServiceMetrics = createMetrics(),
+  extras: McpRuntimeExtras = {},
+): Promise<McpHttpService> {
+  const runtime = await openMcpRuntime(config, serviceUrl, log, metrics.toolCallObserver, extras);
   try {
     const app = createHttpApp({
       deps: runtime.deps,
@@ -75,6 +106,7 @@ export async function startMcpHttpService(config: Config, serviceUrl: string, lo
       allowedHosts: allowedHostnames(config.mcp),
       allowedOrigins: config.mcp.allowedOrigins,
     });
+    app.use(createExportDownloads(runtime.deps, allowedHostnames(config.mcp)));
     app.use(createOpsEndpoints({ db: runtime.deps.db, boss: runtime.deps.boss, metrics }).handler);
     const listening = await listen(app, config.mcp.host, config.mcp.port);
     log.info({ url: listening.url }, 'MCP server listening');

@@ -1,4 +1,4 @@
-import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { ResourceLink, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import type { Logger } from '../logger.ts';
 import type { Caller } from './caller.ts';
@@ -25,6 +25,8 @@ export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output 
   /** Runs under a permit of the process's expensive-read pool (full-text search, large reads): see deps.expensiveReads. */
   expensive?: boolean;
   run(input: z.output<Input>, context: ToolContext): Promise<z.input<Output>>;
+  /** Resources the result points at, added to its content as `resource_link` items (e.g. an export file). */
+  resourceLinks?(output: z.output<Output>): ResourceLink[];
 }
 
 /** Keeps the schemas' types attached to `run` at the definition site, and erases them for the registry. */

@@ -33,7 +33,8 @@ export async function invokeTool(tool: ToolDefinition, args: unknown, caller: Ca
     return checked.data as Record<string, unknown>;
   });
   if (!result.ok) return errorResult(result.failure.message);
-  return { content: [{ type: 'text', text: JSON.stringify(result.value) }], structuredContent: result.value };
+  const links = tool.resourceLinks?.(result.value as never) ?? [];
+  return { content: [{ type: 'text', text: JSON.stringify(result.value) }, ...links], structuredContent: result.value };
 }
 
 /** A call of a tool this server does not have: refused like bad input, and audited like every call. */

@@ -13,7 +13,8 @@ import {
   type ArchiveConversationDeps,
   type CreateExportWriter,
 } from '../jobs/archive-conversation-handler.ts';
-import { removeStaleTempFiles } from '../export/export-store.ts';
+import type { ExportStore } from '../export/object-store.ts';
+import { openExportStore } from '../export/open-store.ts';
 import { createExportWriter } from '../export/export-writer.ts';
 import { createBoss } from '../jobs/boss.ts';
 import { loadTokenCounter } from '../analysis/tokens.ts';
@@ -36,6 +37,8 @@ export interface WorkerTuning {
   archiveCheckpoint?: ArchiveConversationDeps['checkpoint'];
   createExportWriter?: CreateExportWriter;
   pageSize?: number;
+  /** Replaces the store EXPORT_STORE names (tests give it explicit credentials). */
+  exportStore?: ExportStore;
 }
 
 /** Messages committed late or rewritten this long behind the watermark are caught by the next pass. */
@@ -125,12 +128,14 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       workerLog.info('worker stopped');
     })());
 
+  const store = tuning.exportStore ?? openExportStore(config);
   try {
-    const removed = await removeStaleTempFiles(config.exportDir, STALE_EXPORT_MINUTES);
-    if (removed > 0) workerLog.info({ removed }, 'removed temp files of exports that never finished');
+    await store.check();
+    const removed = await store.removeStaleUploads(new Date(Date.now() - STALE_EXPORT_MINUTES * 60_000));
+    if (removed > 0) workerLog.info({ removed }, 'removed what exports that never finished left behind');
     await boss.start();
     await ensureQueues(boss);
-    await registerHandlers(boss, db, options, concurrency, track, workerLog);
+    await registerHandlers(boss, db, store, options, concurrency, track, workerLog);
     // An upsert: every worker declares the same schedule, and pg-boss sends each occurrence once among them.
     await boss.schedule(nightlyPatternsJob.queue, config.patterns.cron, {}, {
       tz: config.patterns.timeZone,
@@ -145,7 +150,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     await stop().catch(() => {});
     throw error;
   }
-  const description = `${concurrency} archive job(s) at once, nightly analysis "${config.patterns.cron}" (${config.patterns.timeZone})${
+  const description = `${concurrency} archive job(s) at once, exports in ${store.description}, nightly analysis "${config.patterns.cron}" (${config.patterns.timeZone})${
     attached ? `, ${attached.description}` : ''
   }`;
   workerLog.info({ concurrency, cron: config.patterns.cron, timeZone: config.patterns.timeZone }, 'worker started');
@@ -155,6 +160,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
 async function registerHandlers(
   boss: PgBoss,
   db: Kysely<Database>,
+  store: ExportStore,
   options: WorkerOptions,
   concurrency: number,
   track: (running: Promise<unknown>) => void,
@@ -172,6 +178,7 @@ async function registerHandlers(
   const archive = createArchiveConversationHandler({
     db,
     config,
+    store,
     loadTokenCounter,
     createExportWriter: tuning.createExportWriter ?? createExportWriter,
     ...(tuning.archiveCheckpoint ? { checkpoint: tuning.archiveCheckpoint } : {}),

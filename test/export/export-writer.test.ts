@@ -1,3 +1,5 @@
+import { pathToFileURL } from 'node:url';
+import { createFsStore } from '../../src/export/fs-store.ts';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -51,13 +53,13 @@ const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).dig
 
 describe('export writer', () => {
   it.each(['json', 'markdown', 'pdf'] as const)('writes a %s export and reports where, how big and its sha256', async (format) => {
-    const writer = await createExportWriter(format, header, { exportDir: dir });
+    const writer = await createExportWriter(format, header, { store: createFsStore(dir) });
     for (const message of messages) await writer.addMessage(message);
     const result = await writer.finish(footer);
 
-    const bytes = await readFile(result.storageLocation);
+    const bytes = await readFile(new URL(result.storageLocation));
     const ext = { json: 'json', markdown: 'md', pdf: 'pdf' }[format];
-    expect(result.storageLocation).toBe(path.join(dir, header.archiveId, `${header.threadId}.${ext}`));
+    expect(result.storageLocation).toBe(pathToFileURL(path.join(dir, header.archiveId, `${header.threadId}.${ext}`)).href);
     expect(result.fileSize).toBe(bytes.length);
     expect(result.sha256).toBe(sha256(bytes));
     expect(await readdir(path.join(dir, header.archiveId))).toEqual([`${header.threadId}.${ext}`]);
@@ -68,14 +70,14 @@ describe('export writer', () => {
   });
 
   it('abort removes everything it wrote', async () => {
-    const writer = await createExportWriter('pdf', header, { exportDir: dir });
+    const writer = await createExportWriter('pdf', header, { store: createFsStore(dir) });
     for (const message of messages) await writer.addMessage(message);
     await writer.abort();
     expect(await readdir(path.join(dir, header.archiveId))).toEqual([]);
   });
 
   it('a failing finish leaves no file behind', async () => {
-    const writer = await createExportWriter('json', header, { exportDir: dir });
+    const writer = await createExportWriter('json', header, { store: createFsStore(dir) });
     await writer.addMessage(messages[0]!);
     await expect(writer.finish({ ...footer, analysis: { big: 1n } })).rejects.toThrow(/BigInt/);
     expect(await readdir(path.join(dir, header.archiveId))).toEqual([]);
@@ -88,7 +90,7 @@ describe('export writer', () => {
     ['markdown', 40, 8],
     ['pdf', 12, 16],
   ] as const)('streams a 20,000-message %s export to disk with bounded memory', async (format, wordCount, maxGrowthMb) => {
-    const writer = await createExportWriter(format, header, { exportDir: dir });
+    const writer = await createExportWriter(format, header, { store: createFsStore(dir) });
     const tempFileSize = async (): Promise<number> => {
       const [temp] = await readdir(path.join(dir, header.archiveId));
       return (await stat(path.join(dir, header.archiveId, temp!))).size;

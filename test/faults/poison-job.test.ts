@@ -38,7 +38,6 @@ describe('a poison job', () => {
   });
 
   it('is retried, ends failed in the dead-letter queue once, visible to ops, while other jobs keep flowing', async () => {
-    worker = await startWorkerProcess({ ...db.env, EXPORT_DIR: exportDir }, { concurrency: 2 });
     // Short retries for the test (production: 4 retries from 5 s, exponential); jobs keep the options they were sent with.
     await boss.updateQueue(queue, { retryLimit: RETRY_LIMIT, retryDelay: RETRY_DELAY_SECONDS, retryBackoff: false });
 
@@ -49,10 +48,11 @@ describe('a poison job', () => {
       .values({ name: 'Blocked archive', description: null, user_id: poisonThread!.user_id })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await mkdir(exportFilePath(exportDir, { archiveId: archive.id, threadId: poisonThread!.id, format: 'json' }), { recursive: true });
-
     const poisonPayload = { threadId: poisonThread!.id, name: 'Blocked archive', archiveId: archive.id, exportFormat: 'json', requestedBy: poisonThread!.user_id };
     const { jobId: poisonId } = await enqueue(boss, archiveConversationJob, poisonPayload);
+    // A directory where the job's export file must go: every attempt fails (the key names the job).
+    await mkdir(exportFilePath(exportDir, { archiveId: archive.id, threadId: poisonThread!.id, jobId: poisonId, format: 'json' }), { recursive: true });
+    worker = await startWorkerProcess({ ...db.env, EXPORT_DIR: exportDir }, { concurrency: 2 });
     await waitFor('the first failure', async () => ((await boss.findJobs(queue, { id: poisonId }))[0]!.retryCount >= 1 ? true : undefined));
 
     // Work sent while the poison job waits for its retries.

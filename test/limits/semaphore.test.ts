@@ -9,12 +9,12 @@ const deferred = () => {
 
 describe('Semaphore', () => {
   it('never runs more than its permits at once and hands each freed permit to the next waiter', async () => {
-    const semaphore = new Semaphore(2, { maxWaiting: 10 });
+    const semaphore = new Semaphore(2, { maxWaiting: 10, waitMs: 10_000 });
     let running = 0;
     let peak = 0;
     const gates = Array.from({ length: 6 }, deferred);
     const runs = gates.map((gate) =>
-      semaphore.run(10_000, async () => {
+      semaphore.run(async () => {
         running++;
         peak = Math.max(peak, running);
         await gate.promise;
@@ -29,16 +29,16 @@ describe('Semaphore', () => {
   });
 
   it('refuses when the wait is too long or the queue is full, and frees the permit after a failure', async () => {
-    const semaphore = new Semaphore(1, { maxWaiting: 1 });
+    const semaphore = new Semaphore(1, { maxWaiting: 1, waitMs: 20 });
     const gate = deferred();
-    const holder = semaphore.run(10_000, () => gate.promise);
-    const waiter = semaphore.run(20, async () => 'late');
-    await expect(semaphore.run(20, async () => 'queue full')).rejects.toBeInstanceOf(SemaphoreBusyError);
+    const holder = semaphore.run(() => gate.promise, 10_000);
+    const waiter = semaphore.run(async () => 'late');
+    await expect(semaphore.run(async () => 'queue full')).rejects.toBeInstanceOf(SemaphoreBusyError);
     await expect(waiter).rejects.toBeInstanceOf(SemaphoreBusyError);
     gate.resolve();
     await holder;
-    await expect(semaphore.run(20, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    expect(await semaphore.run(20, async () => 'ok')).toBe('ok');
+    await expect(semaphore.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(await semaphore.run(async () => 'ok')).toBe('ok');
     expect(semaphore.inUse).toBe(0);
   });
 });

@@ -17,6 +17,7 @@ describe('per-token call limits, batch refusal and the expensive-read pool over 
   let db: TestDatabase;
   let mcp: TestMcp;
   let deps: McpDependencies;
+  let impatientDeps: McpDependencies;
   let server: ListeningServer;
   let alice: DemoUser;
   let bob: DemoUser;
@@ -28,14 +29,15 @@ describe('per-token call limits, batch refusal and the expensive-read pool over 
     db = await createTestDatabase();
     mcp = await openTestMcp(db);
     [alice, bob] = (await demoUsers(db)).filter((u) => u.role !== 'admin') as [DemoUser, DemoUser];
-    // One permit, a short wait: the test holds the permit itself to keep searches in flight.
+    // One permit, held by the test itself to keep searches in flight; waiting calls wait long enough for the test.
     deps = {
       ...mcp.deps,
-      searchTimeoutMs: 400,
       limits: { ...mcp.deps.limits, concurrentCallsPerToken: 2, callsPerMinutePerToken: 1000 },
-      expensiveReads: createExpensiveReadPool(1),
+      expensiveReads: createExpensiveReadPool(1, 30_000),
     };
     const rateDeps = { ...deps, limits: { ...deps.limits, callsPerMinutePerToken: 3 } };
+    // A pool whose callers wait only briefly, for the refusal of a read that waits too long.
+    impatientDeps = { ...deps, expensiveReads: createExpensiveReadPool(1, 200) };
     aliceToken = (await issueAccessToken(db.owner, { userId: alice.id, name: 'flood', admin: false, expiresAt: null })).token;
     bobToken = (await issueAccessToken(db.owner, { userId: bob.id, name: 'victim', admin: false, expiresAt: null })).token;
     rateToken = (await issueAccessToken(db.owner, { userId: alice.id, name: 'rate', admin: false, expiresAt: null })).token;
@@ -44,6 +46,7 @@ describe('per-token call limits, batch refusal and the expensive-read pool over 
     const app = createHttpApp({ deps, serverName: 'test-archiver', allowedHosts: allowedHostnames(db.config().mcp), allowedOrigins: [] });
     // A second app with a tiny rate, for the per-minute limit.
     app.use('/rate', createHttpApp({ deps: rateDeps, serverName: 'test-archiver', allowedHosts: allowedHostnames(db.config().mcp), allowedOrigins: [] }));
+    app.use('/impatient', createHttpApp({ deps: impatientDeps, serverName: 'test-archiver', allowedHosts: allowedHostnames(db.config().mcp), allowedOrigins: [] }));
     server = await listen(app, '127.0.0.1', 0);
   });
   afterAll(async () => {
@@ -89,7 +92,7 @@ describe('per-token call limits, batch refusal and the expensive-read pool over 
 
   it('answers 429 with Retry-After beyond the concurrent calls of one token, and serves other tokens meanwhile', async () => {
     let releasePermit!: () => void;
-    const held = deps.expensiveReads.run(60_000, () => new Promise<void>((resolve) => (releasePermit = resolve)));
+    const held = deps.expensiveReads.run(() => new Promise<void>((resolve) => (releasePermit = resolve)), 60_000);
     // Two searches of alice wait for the permit: her two slots are taken.
     const waiting = [post(aliceToken, call('search_archives', { query: 'harbour' }, 1)), post(aliceToken, call('search_archives', { query: 'harbour' }, 2))];
     await expect.poll(() => deps.expensiveReads.waiting).toBe(2);
@@ -113,8 +116,8 @@ describe('per-token call limits, batch refusal and the expensive-read pool over 
 
   it('answers an expensive read that waits too long for a permit with an error naming the pool, audited as limited', async () => {
     let releasePermit!: () => void;
-    const held = deps.expensiveReads.run(60_000, () => new Promise<void>((resolve) => (releasePermit = resolve)));
-    const answer = await post(aliceToken, call('search_archives', { query: 'harbour' }));
+    const held = impatientDeps.expensiveReads.run(() => new Promise<void>((resolve) => (releasePermit = resolve)), 60_000);
+    const answer = await post(aliceToken, call('search_archives', { query: 'harbour' }), '/impatient/mcp');
     releasePermit();
     await held;
     const result = JSON.parse(answer.body).result;

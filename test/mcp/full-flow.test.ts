@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,7 +71,8 @@ describe('full flow: archive_conversation → worker → get_job → search_arch
     expect(job).toMatchObject({ state: 'completed', error: null });
     const result = job.result as { archiveId: string; tokensCount: number; storageLocation: string };
     expect(result.tokensCount).toBeGreaterThan(0);
-    expect(result.storageLocation.startsWith(mcp.exportDir)).toBe(true);
+    // Agents see the export's key inside the store, never a server path.
+    expect(result.storageLocation).toBe(`${result.archiveId}/${thread.id}.${jobId}.md`);
 
     const search = ok<{ hits: Array<{ archiveId: string; threadId: string; snippet: string; threadTitle: string; tokens: number }> }>(
       await client.callTool({ name: 'search_archives', arguments: { query: 'idle connections' } }),
@@ -91,7 +93,7 @@ describe('full flow: archive_conversation → worker → get_job → search_arch
     const json = await client.readResource({ uri: `archive://${result.archiveId}` });
     expect(JSON.parse((json.contents[0] as { text: string }).text)).toMatchObject({ archiveId: result.archiveId, items: [{ threadId: thread.id }] });
     const exported = await client.readResource({ uri: `archive://${result.archiveId}/export` });
-    const file = await readFile(result.storageLocation, 'utf8');
+    const file = await readFile(path.join(mcp.exportDir, result.storageLocation), 'utf8');
     expect(exported.contents[0]).toMatchObject({ mimeType: 'text/markdown', text: `${UNTRUSTED_OPEN}${file}${UNTRUSTED_CLOSE}` });
     expect(file).toContain(thread.title);
 

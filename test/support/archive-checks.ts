@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../src/db/database.ts';
@@ -27,8 +28,9 @@ export async function checkExportFiles(owner: Kysely<Database>): Promise<{ check
   for (const row of rows) {
     const { export: file } = itemExport.parse(row.metadata);
     try {
-      const size = (await stat(file.storageLocation)).size;
-      const sha256 = await sha256Of(file.storageLocation);
+      const local = file.storageLocation.startsWith('file:') ? fileURLToPath(file.storageLocation) : file.storageLocation;
+      const size = (await stat(local)).size;
+      const sha256 = await sha256Of(local);
       if (size !== file.fileSize) problems.push(`${row.id}: size ${size} != recorded ${file.fileSize}`);
       if (sha256 !== file.sha256) problems.push(`${row.id}: sha256 differs from the recorded checksum`);
     } catch (error) {

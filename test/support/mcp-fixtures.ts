@@ -6,6 +6,9 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { sql } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import { actingAs } from '../../src/db/acting-user.ts';
+import { createLinkSigner } from '../../src/export/download-links.ts';
+import { createFsStore } from '../../src/export/fs-store.ts';
+import type { ExportStore } from '../../src/export/object-store.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createExpensiveReadPool } from '../../src/limits/expensive-reads.ts';
 import { createBoss } from '../../src/jobs/boss.ts';
@@ -26,7 +29,9 @@ export interface TestMcp {
 }
 
 /** The MCP server's dependencies on a test database: the service role, a started pg-boss, a temp export dir. */
-export async function openTestMcp(db: TestDatabase): Promise<TestMcp> {
+export const TEST_LINK_SECRET = 'test-link-secret-of-at-least-32-characters';
+
+export async function openTestMcp(db: TestDatabase, options: { store?: ExportStore; publicBaseUrl?: string } = {}): Promise<TestMcp> {
   const boss = createBoss(db.serviceUrl, { instanceName: 'test-mcp' });
   await boss.start();
   await ensureQueues(boss);
@@ -37,9 +42,12 @@ export async function openTestMcp(db: TestDatabase): Promise<TestMcp> {
     boss,
     log: createLogger('silent'),
     exportDir,
+    store: options.store ?? createFsStore(exportDir),
+    links: createLinkSigner({ secret: TEST_LINK_SECRET, ttlMs: 3_600_000, publicBaseUrl: options.publicBaseUrl ?? 'http://127.0.0.1:8787' }),
+    downloads: 'proxy',
     searchTimeoutMs: 5000,
     limits: loadConfig({}).mcp.limits,
-    expensiveReads: createExpensiveReadPool(loadConfig({}).mcp.limits.expensiveReadConcurrency),
+    expensiveReads: createExpensiveReadPool(loadConfig({}).mcp.limits.expensiveReadConcurrency, loadConfig({}).mcp.limits.expensiveReadWaitMs),
     observer: { onToolCall: (event) => events.push(event) },
   };
   return {

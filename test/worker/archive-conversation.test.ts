@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
@@ -97,11 +98,13 @@ describe('archive-conversation job (enqueue → worker → rows and export file)
       expect(itemMetadata.export).toMatchObject({ format: exportFormat, storageLocation: output.storageLocation, fileSize: output.fileSize });
       expect(await searchDocumentsOf(output.archiveId)).toEqual([{ archive_item_id: output.archiveItemId }]);
 
-      const bytes = await readFile(output.storageLocation);
+      const file = fileURLToPath(output.storageLocation);
+      const bytes = await readFile(file);
       expect(bytes.length).toBe(output.fileSize);
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(mcpMetadata.checksum.value);
-      expect(path.dirname(output.storageLocation)).toBe(path.join(exportDir, output.archiveId));
-      expect((await stat(output.storageLocation)).isFile()).toBe(true);
+      expect(path.dirname(file)).toBe(path.join(exportDir, output.archiveId));
+      expect(path.basename(file)).toBe(`${thread.id}.${job.id}.${{ json: 'json', markdown: 'md', pdf: 'pdf' }[exportFormat]}`);
+      expect((await stat(file)).isFile()).toBe(true);
 
       const messages = await db.owner
         .selectFrom('chat_message')

@@ -5,6 +5,8 @@ import { archiveConversationsJob, archiveConversationsOutput, archiveConversatio
 import { manyThreadProgress, type ManyThreadProgress } from '../../sql/job-progress.ts';
 import { findJobById } from '../../jobs/job-lookup.ts';
 import { patternAnalysisOfJob } from '../../sql/pattern-history.ts';
+import { exportAccess } from '../export-access.ts';
+import { exportResourceLinks } from '../export-resource-link.ts';
 import { defineTool } from '../tool-definition.ts';
 import { notFound } from '../tool-error.ts';
 import { uuidArgument } from '../tool-schemas.ts';
@@ -33,21 +35,24 @@ const KIND_OF: Record<string, JobKind> = {
 const ERROR_MAX_CHARS = 300;
 
 // Job rows are read as unknown: only who asked is needed from the payload.
-const jobOwner = z.object({ requestedBy: z.string().optional(), userId: z.string().optional() });
+const jobOwner = z.object({ requestedBy: z.string().optional(), userId: z.string().optional(), exportFormat: z.string().optional() });
+const archiveResult = z.object({ archiveId: z.string(), storageLocation: z.string(), fileSize: z.number() }).loose();
 // The worker stores `{error: {code, message, retryable}}`; pg-boss itself stores a serialised Error.
 const failureOutput = z.union([
   z.object({ error: z.object({ message: z.string(), code: z.string().optional() }) }).transform((o) => o.error),
   z.object({ message: z.string() }).transform((o) => ({ message: o.message, code: undefined })),
 ]);
 const resultOutput = z.record(z.string(), z.unknown());
+const linkableResult = z.object({ archiveId: z.string(), exportFormat: z.string(), storageLocation: z.string(), fileSize: z.number() });
 
 export const getJobTool = defineTool({
   name: 'get_job',
   title: 'Get a job',
   description:
     'State of a job you queued with archive_conversation, archive_conversations or analyze_conversation_patterns: queued, active, retrying ' +
-    '(a transient failure; it runs again by itself), completed (see `result`: the archive id, tokens and export ' +
-    'location, or the analysis under `result.analysis`; for archive_conversations `progress` counts the threads ' +
+    '(a transient failure; it runs again by itself), completed (see `result`: the archive id, tokens, the export\'s ' +
+    'location in the export store and `downloadUrl`, a signed link a person can open until `downloadExpiresAt`, ' +
+    'or the analysis under `result.analysis`; for archive_conversations `progress` counts the threads ' +
     'archived, failed and pending, and the job stays active until none is pending), failed (see `error`) or cancelled. Poll every few seconds until completed, failed or cancelled.',
   input: z.strictObject({ jobId: uuidArgument('a job id') }),
   output: z.object({
@@ -68,6 +73,10 @@ export const getJobTool = defineTool({
       .describe('archive_conversations only: threads archived, failed for good, and still to go; done once none is pending'),
   }),
   annotations: { readOnlyHint: true, openWorldHint: false },
+  resourceLinks: (output) => {
+    const archived = linkableResult.safeParse(output.result);
+    return archived.success ? exportResourceLinks({ ...archived.data, exportLocation: archived.data.storageLocation }) : [];
+  },
   async run({ jobId }, { caller, deps }) {
     const found = await findJobById(deps.boss, jobId, [archiveConversationJob, archiveConversationsJob, analyzePatternsJob]);
     const owner = found ? jobOwner.safeParse(found.job.data) : undefined;
@@ -77,6 +86,15 @@ export const getJobTool = defineTool({
     const failure = state === 'failed' || state === 'retrying' ? failureOutput.safeParse(job.output) : undefined;
     const output = state === 'completed' ? resultOutput.safeParse(job.output) : undefined;
     let result = output?.success ? output.data : null;
+    if (result && queue === archiveConversationJob.queue) {
+      const archived = archiveResult.safeParse(result);
+      if (archived.success) {
+        // Agents see where the export is inside the store and a link a person can open, never a server path.
+        const { storageLocation, ...rest } = archived.data;
+        const access = exportAccess(deps, archived.data.archiveId, storageLocation);
+        result = { ...rest, exportFormat: owner.data.exportFormat ?? null, storageLocation: access.exportLocation, downloadUrl: access.downloadUrl, downloadExpiresAt: access.downloadExpiresAt };
+      }
+    }
     if (result && queue === analyzePatternsJob.queue) {
       const analysis = await patternAnalysisOfJob(deps.db, job.id, owner.data.userId);
       if (analysis) result = { ...result, analysis };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { decodeCursor, listArchives } from '../../sql/archives.ts';
+import { exportAccess } from '../export-access.ts';
 import { defineTool } from '../tool-definition.ts';
 import { limitArgument } from '../tool-schemas.ts';
 import { ToolError } from '../tool-error.ts';
@@ -26,6 +27,7 @@ export const listArchivesTool = defineTool({
   async run(input, { caller, deps }) {
     const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
     if (input.cursor !== undefined && !after) throw new ToolError('invalid_input', 'cursor: is not a cursor from list_archives');
-    return listArchives(deps.db, caller.userId, { limit: input.limit, ...(after ? { after } : {}) });
+    const page = await listArchives(deps.db, caller.userId, { limit: input.limit, ...(after ? { after } : {}) });
+    return { ...page, archives: page.archives.map((a) => ({ ...a, ...exportAccess(deps, a.archiveId, a.exportLocation) })) };
   },
 });

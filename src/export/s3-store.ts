@@ -1,0 +1,288 @@
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { PassThrough, Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { exportFileKey, type ExportFileWriter } from './export-store.ts';
+import { ExportStoreUnavailableError, type ExportStore, type StoredObject } from './object-store.ts';
+import { parseLocation, s3Location } from './store-location.ts';
+
+export interface S3StoreConfig {
+  bucket: string;
+  /** Prepended to every key, e.g. `chat-archiver/`. */
+  prefix: string;
+  /** Unset: AWS itself. */
+  endpoint?: string;
+  region: string;
+  forcePathStyle: boolean;
+  /** Unset: the AWS SDK's default provider chain (environment, profiles, instance roles). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+
+/** Multipart parts of 5 MiB (S3's minimum), one in flight: an upload holds about two parts in memory at most. */
+const PART_SIZE = 5 * 1024 * 1024;
+const QUEUE_SIZE = 1;
+
+export function createS3Client(config: S3StoreConfig): S3Client {
+  return new S3Client({
+    region: config.region,
+    forcePathStyle: config.forcePathStyle,
+    ...(config.endpoint
+      ? {
+          endpoint: config.endpoint,
+          // Since client-s3 3.729 the SDK adds CRC32 checksums to every request and validates them on responses;
+          // several S3-compatible servers reject or lack them. Only AWS gets the default.
+          requestChecksumCalculation: 'WHEN_REQUIRED' as const,
+          responseChecksumValidation: 'WHEN_REQUIRED' as const,
+        }
+      : {}),
+    ...(config.credentials ? { credentials: config.credentials } : {}),
+  });
+}
+
+/** The `s3` driver: objects of one bucket under a prefix, written by streaming multipart uploads. */
+export function createS3Store(config: S3StoreConfig, client: S3Client = createS3Client(config)): ExportStore {
+  const { bucket, prefix } = config;
+  const root = s3Location(bucket, prefix);
+  const objectKeyOf = (location: string): string | undefined => {
+    if (!location.startsWith(root)) return undefined;
+    const parsed = parseLocation(location, '/');
+    return parsed?.scheme === 's3' && parsed.bucket === bucket ? parsed.key : undefined;
+  };
+  const objectKey = (location: string): string => {
+    const key = objectKeyOf(location);
+    if (key === undefined) throw new Error(`location ${location} is not in ${root}`);
+    return key;
+  };
+
+  return {
+    driver: 's3',
+    description: `bucket ${root}${config.endpoint ? ` at ${config.endpoint}` : ''}`,
+
+    async check() {
+      try {
+        await client.send(new HeadBucketCommand({ Bucket: bucket }));
+      } catch (error) {
+        throw new ExportStoreUnavailableError(explainS3Failure(error, config));
+      }
+    },
+
+    async create(name, contentType) {
+      const key = `${prefix}${exportFileKey(name)}`;
+      return openUpload(client, bucket, key, contentType);
+    },
+
+    owns: (location) => objectKeyOf(location) !== undefined,
+
+    async stat(location) {
+      try {
+        const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: objectKey(location) }));
+        return { size: head.ContentLength ?? 0 };
+      } catch (error) {
+        if (isMissing(error)) return undefined;
+        throw error;
+      }
+    },
+
+    async read(location, range) {
+      try {
+        const answer = await client.send(
+          new GetObjectCommand({
+            Bucket: bucket,
+            Key: objectKey(location),
+            ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
+          }),
+        );
+        const body = answer.Body as Readable | undefined;
+        if (!body) return undefined;
+        const length = answer.ContentLength ?? 0;
+        // Content-Range: bytes start-end/size on a ranged answer.
+        const total = /\/(\d+)$/.exec(answer.ContentRange ?? '')?.[1];
+        const size = total === undefined ? length : Number(total);
+        const start = range?.start ?? 0;
+        return { body, size, start, end: start + length - 1 };
+      } catch (error) {
+        if (isMissing(error)) return undefined;
+        throw error;
+      }
+    },
+
+    async delete(location) {
+      const key = objectKey(location);
+      const present = await client
+        .send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
+        .then(() => true)
+        .catch((error: unknown) => {
+          if (isMissing(error)) return false;
+          throw error;
+        });
+      if (present) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      return present;
+    },
+
+    async *list(): AsyncIterable<StoredObject> {
+      let token: string | undefined;
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        for (const object of page.Contents ?? []) {
+          if (!object.Key) continue;
+          yield {
+            location: s3Location(bucket, object.Key),
+            key: object.Key.slice(prefix.length),
+            size: object.Size ?? 0,
+            modifiedAt: object.LastModified ?? new Date(0),
+          };
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    },
+
+    async removeStaleUploads(before) {
+      let removed = 0;
+      let keyMarker: string | undefined;
+      let uploadIdMarker: string | undefined;
+      do {
+        let page;
+        try {
+          page = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+        } catch (error) {
+          // Some S3-compatible servers do not list uploads; their unfinished uploads expire by bucket policy.
+          if (error instanceof S3ServiceException && (error.name === 'NotImplemented' || error.$metadata.httpStatusCode === 501)) return removed;
+          throw error;
+        }
+        for (const upload of page.Uploads ?? []) {
+          if (!upload.Key || !upload.UploadId || (upload.Initiated && upload.Initiated >= before)) continue;
+          await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }));
+          removed += 1;
+        }
+        keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+        uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
+      } while (keyMarker);
+      return removed;
+    },
+
+    keyOf: (location) => {
+      const key = objectKeyOf(location);
+      return key?.startsWith(prefix) ? key.slice(prefix.length) : undefined;
+    },
+
+    presignedUrl: (location, options) =>
+      getSignedUrl(
+        client,
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: objectKey(location),
+          ResponseContentDisposition: `attachment; filename="${options.fileName}"`,
+          ResponseContentType: options.contentType,
+        }),
+        { expiresIn: options.expiresInSeconds },
+      ),
+  };
+}
+
+/** Streams chunks into a multipart upload as they are written; hashed and counted on the way. */
+function openUpload(client: S3Client, bucket: string, key: string, contentType: string): ExportFileWriter {
+  const body = new PassThrough({ highWaterMark: 64 * 1024 });
+  const upload = new Upload({
+    client,
+    params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType },
+    partSize: PART_SIZE,
+    queueSize: QUEUE_SIZE,
+    leavePartsOnError: false,
+  });
+  const hash = createHash('sha256');
+  let size = 0;
+  let failure: Error | null = null;
+  let state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
+  const done = upload.done();
+  done.catch((error: unknown) => {
+    failure ??= error instanceof Error ? error : new Error(String(error));
+  });
+
+  const drained = async (): Promise<void> => {
+    const stop = new AbortController();
+    try {
+      await Promise.race([once(body, 'drain', { signal: stop.signal }), done.then(() => undefined)]);
+    } finally {
+      stop.abort();
+    }
+    if (failure) throw failure;
+  };
+
+  return {
+    async write(chunk) {
+      if (state !== 'open') throw new Error(`export file is ${state}, cannot write`);
+      if (failure) throw failure;
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      if (bytes.byteLength === 0) return;
+      hash.update(bytes);
+      size += bytes.byteLength;
+      if (!body.write(bytes)) await drained();
+    },
+
+    async commit() {
+      if (state !== 'open') throw new Error(`export file is ${state}, cannot commit`);
+      state = 'committing';
+      try {
+        if (failure) throw failure;
+        body.end();
+        await done;
+      } catch (error) {
+        state = 'aborted';
+        await upload.abort().catch(() => {});
+        throw error;
+      }
+      state = 'committed';
+      return { storageLocation: s3Location(bucket, key), fileSize: size, sha256: hash.digest('hex') };
+    },
+
+    async abort() {
+      if (state === 'committed' || state === 'aborted') return;
+      state = 'aborted';
+      await upload.abort().catch(() => {});
+      body.destroy();
+      await done.catch(() => {});
+    },
+  };
+}
+
+function isMissing(error: unknown): boolean {
+  return (
+    error instanceof S3ServiceException &&
+    (error.name === 'NotFound' || error.name === 'NoSuchKey' || error.$metadata.httpStatusCode === 404)
+  );
+}
+
+/** One line saying what is wrong with the bucket settings, never a stack. */
+export function explainS3Failure(error: unknown, config: S3StoreConfig): string {
+  const where = `bucket "${config.bucket}"${config.endpoint ? ` at ${config.endpoint}` : ` in ${config.region}`}`;
+  if (error instanceof S3ServiceException) {
+    const status = error.$metadata.httpStatusCode;
+    if (status === 404 || error.name === 'NotFound' || error.name === 'NoSuchBucket') {
+      return `EXPORT_S3_BUCKET: ${where} does not exist`;
+    }
+    if (status === 403 || status === 401 || /InvalidAccessKeyId|SignatureDoesNotMatch|AccessDenied|Forbidden/.test(error.name)) {
+      return `EXPORT_S3_*: the credentials were refused for ${where} (check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the instance role)`;
+    }
+    return `EXPORT_S3_*: ${where} answered ${status ?? ''} ${error.name}`.replace(/\s+/g, ' ').trim();
+  }
+  const name = (error as { name?: string }).name ?? '';
+  const message = (error as { message?: string }).message ?? String(error);
+  if (name === 'CredentialsProviderError') {
+    return `EXPORT_S3_*: no AWS credentials found for ${where} (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, or an instance role)`;
+  }
+  const code = (error as { code?: string }).code;
+  return `EXPORT_S3_ENDPOINT: cannot reach ${where}: ${code ?? (message.split('\n', 1)[0] || 'no answer')}`;
+}
