@@ -30,4 +30,4 @@ export class TimeSlice {
 }
 
 /** Long enough that yielding costs nothing measurable, short enough to keep the loop responsive. */
-export const DEFAULT_SLICE_MS = 40;
+export const DEFAULT_SLICE_MS = 20;

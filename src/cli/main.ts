@@ -17,6 +17,7 @@ const commands: Record<string, () => Promise<Command>> = {
   mcp: async () => (await import('./mcp-command.ts')).mcpCommand,
   token: async () => (await import('./token-command.ts')).tokenCommand,
   worker: async () => (await import('./worker-command.ts')).workerCommand,
+  exports: async () => (await import('./exports-command.ts')).exportsCommand,
   'search-index': async () => (await import('./search-index-command.ts')).searchIndexCommand,
 };
 

@@ -37,6 +37,7 @@ export const workerCommand: Command = {
         concurrency,
         observer: metrics.jobObserver,
         searchIndexObserver: metrics.searchIndexObserver,
+        exportGcObserver: metrics.exportGcObserver,
         attach: (pools) => serveOpsEndpoints({ ...pools, metrics, host: cfg.mcp.host, port: cfg.ops.workerHttpPort, extraHosts: cfg.mcp.allowedHosts }),
       });
     } catch (error) {

@@ -1,7 +1,7 @@
 import type { TimeSlice } from '../time-slice.ts';
 import { analysisTables, type AnalysisTable } from './analysis-tables.ts';
 import { splitCodeBlocks } from './code-blocks.ts';
-import { pdfTextChunks } from './pdf-text-chunks.ts';
+import { breakLongRuns, pdfTextChunks } from './pdf-text-chunks.ts';
 import { countOf, describeFacts, formatUtc, jsonPreview, roleLabel, sourceLabel, truncateWithNote } from './display-format.ts';
 import type { ExportFooter, ExportHeader, ExportMessage } from './export-types.ts';
 import { parseMessageMetadata } from '../chat/message-metadata.ts';
@@ -11,6 +11,8 @@ import { PdfTypefaces } from './pdf-typefaces.ts';
 
 export const PAGE_MARGIN = { top: 56, bottom: 64, left: 56, right: 56 };
 const MAX_TOOL_JSON_CHARS = 1_500;
+/** File names, media types and source titles: a label, not content (the JSON export keeps them whole). */
+const MAX_LABEL_CHARS = 500;
 const MAX_PREVIEW_CHARS = 1_500;
 const MAX_ANALYSIS_JSON_CHARS = 20_000;
 
@@ -241,13 +243,13 @@ export class PdfLayout {
   }
 
   private file(part: Extract<MessagePart, { kind: 'file' }>): void {
-    const name = part.filename ?? part.url ?? 'unnamed file';
-    const type = part.mediaType !== null ? ` (${part.mediaType})` : '';
+    const name = truncateWithNote(part.filename ?? part.url ?? 'unnamed file', MAX_LABEL_CHARS);
+    const type = part.mediaType !== null ? ` (${truncateWithNote(part.mediaType, MAX_LABEL_CHARS)})` : '';
     this.linkLine(`File: ${name}${type}`, part.url);
   }
 
   private source(part: Extract<MessagePart, { kind: 'source' }>): void {
-    this.linkLine(`${sourceLabel(part.type)}: ${part.title ?? part.url ?? ''}`, part.url);
+    this.linkLine(`${sourceLabel(part.type)}: ${truncateWithNote(part.title ?? part.url ?? '', MAX_LABEL_CHARS)}`, part.url);
   }
 
   private unknown(type: string): void {
@@ -292,7 +294,8 @@ export class PdfLayout {
 
   private write(style: Style, raw: string, options: PDFKit.Mixins.TextOptions & { at?: { x: number; y: number } } = {}): void {
     const { at, ...textOptions } = options;
-    const { font, text } = this.typefaces.choose(style.face, raw);
+    // Every string, not only chat text: JSON previews, file names and titles can be one long word too.
+    const { font, text } = this.typefaces.choose(style.face, breakLongRuns(raw));
     this.apply(style, font);
     if (at) this.doc.text(text, at.x, at.y, { width: this.contentWidth(), ...textOptions });
     else this.doc.text(text, { width: this.contentWidth(), ...textOptions });

@@ -6,7 +6,7 @@
 /** Longer unbroken runs are cut into lines of this many characters (about a line of body text). */
 export const MAX_UNBROKEN_CHARS = 60;
 /** Characters per chunk: a few milliseconds of pdfkit layout. */
-export const PDF_CHUNK_CHARS = 2_000;
+export const PDF_CHUNK_CHARS = 1_000;
 
 const breakable = /[\s\-‐–—/]/u;
 

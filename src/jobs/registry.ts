@@ -2,12 +2,13 @@ import type { PgBoss } from 'pg-boss';
 import { analyzePatternsJob } from './analyze-patterns.ts';
 import { archiveConversationJob } from './archive-conversation.ts';
 import { archiveConversationsJob } from './archive-conversations.ts';
+import { exportGcJob } from './export-gc.ts';
 import type { JobDefinition } from './job-definition.ts';
 import { nightlyPatternsJob } from './nightly-patterns.ts';
 import { searchIndexJob } from './search-index.ts';
 
 /** Every queue the service owns. The worker works them; the MCP server and CLI enqueue into them. */
-export const jobDefinitions = [archiveConversationJob, analyzePatternsJob, nightlyPatternsJob, archiveConversationsJob, searchIndexJob] as const;
+export const jobDefinitions = [archiveConversationJob, analyzePatternsJob, nightlyPatternsJob, archiveConversationsJob, searchIndexJob, exportGcJob] as const;
 
 type QueueDefinition = Pick<JobDefinition<unknown>, 'queue' | 'deadLetterQueue' | 'queueOptions'>;
 export const queueDefinitions: readonly QueueDefinition[] = jobDefinitions;

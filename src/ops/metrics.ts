@@ -1,3 +1,4 @@
+import type { ExportGarbageReport } from '../jobs/export-garbage.ts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { JobStateCount } from './job-counts.ts';
 import { registerSearchIndexMetrics, type SearchIndexObserver } from './search-index-metrics.ts';
@@ -49,6 +50,8 @@ export interface ServiceMetrics {
   jobObserver: JobObserver;
   toolCallObserver: ToolCallObserver;
   searchIndexObserver: SearchIndexObserver;
+  /** Counts what each export garbage collection deleted. */
+  exportGcObserver: { onCollected(report: Pick<ExportGarbageReport, 'deleted' | 'expired' | 'staleUploads'>): void };
   /** Prometheus text exposition of everything registered. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -157,10 +160,23 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
   });
 
   const searchIndexObserver = registerSearchIndexMetrics(registry);
+  const exportsDeleted = new Counter({
+    name: 'chat_archiver_export_gc_deleted_total',
+    help: 'Export objects deleted by the export garbage collection: unnamed (deleted archives, replaced or never committed exports), expired (EXPORT_RETENTION), stale_upload (unfinished uploads)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
 
   return {
     registry,
     searchIndexObserver,
+    exportGcObserver: {
+      onCollected(report) {
+        exportsDeleted.inc({ reason: 'unnamed' }, report.deleted.length - report.expired);
+        exportsDeleted.inc({ reason: 'expired' }, report.expired);
+        exportsDeleted.inc({ reason: 'stale_upload' }, report.staleUploads);
+      },
+    },
     useJobCounts(read) {
       readJobCounts = read;
     },

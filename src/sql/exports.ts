@@ -74,3 +74,41 @@ export async function downloadableExports(db: Kysely<Database>, archiveId: strin
     }));
   });
 }
+
+/** What retention removed from a row: the reason and when, kept in its JSON in place of the location. */
+export interface ExportRemoval {
+  reason: 'retention';
+  at: string;
+}
+
+/**
+ * Forgets, in the rows, every export written before `cutoff`: the archive's `storage_location` becomes null with
+ * `mcp_metadata.exportRemoved`, the item's `metadata.export.storageLocation` gives way to `export.removed`. The rows
+ * stay. Returns the locations no longer named by these rows (the garbage collection deletes the objects).
+ * `dryRun` only reports them.
+ */
+export async function forgetExportsBefore(db: Kysely<Database>, cutoff: Date, removal: ExportRemoval, dryRun: boolean): Promise<string[]> {
+  return actingAs(db, { system: true }, async (trx) => {
+    const removed = JSON.stringify(removal);
+    const items = await sql<{ location: string }>`
+      SELECT metadata -> 'export' ->> 'storageLocation' AS location FROM archive_item
+      WHERE (metadata ->> 'writer') = 'chat-archiver' AND metadata -> 'export' ->> 'storageLocation' IS NOT NULL
+        AND (metadata ->> 'archivedAt')::timestamptz < ${cutoff.toISOString()}::timestamptz`.execute(trx);
+    const archives = await sql<{ location: string }>`
+      SELECT storage_location AS location FROM archive
+      WHERE storage_location IS NOT NULL AND coalesce((mcp_metadata::jsonb ->> 'updatedAt')::timestamptz, updated_at) < ${cutoff.toISOString()}::timestamptz`.execute(trx);
+    if (!dryRun) {
+      await sql`
+        UPDATE archive_item
+        SET metadata = jsonb_set(metadata::jsonb #- '{export,storageLocation}', '{export,removed}', ${removed}::jsonb)::json
+        WHERE (metadata ->> 'writer') = 'chat-archiver' AND metadata -> 'export' ->> 'storageLocation' IS NOT NULL
+          AND (metadata ->> 'archivedAt')::timestamptz < ${cutoff.toISOString()}::timestamptz`.execute(trx);
+      await sql`
+        UPDATE archive
+        SET storage_location = NULL,
+            mcp_metadata = (coalesce(mcp_metadata::jsonb, '{}'::jsonb) || jsonb_build_object('exportRemoved', ${removed}::jsonb))::json
+        WHERE storage_location IS NOT NULL AND coalesce((mcp_metadata::jsonb ->> 'updatedAt')::timestamptz, updated_at) < ${cutoff.toISOString()}::timestamptz`.execute(trx);
+    }
+    return [...new Set([...items.rows, ...archives.rows].map((r) => r.location))];
+  });
+}

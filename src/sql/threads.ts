@@ -36,6 +36,8 @@ export async function* readThreadMessages(
   for (;;) {
     const after = cursor ? sql`AND (created_at, id) > (${cursor.at}::timestamp, ${cursor.id})` : sql``;
     // The sizes are summed over the next `rows` rows on the server; only the rows within the budget are sent.
+    // Parts come as one JSON document: node-postgres parses a json[] literal character by character in JavaScript
+    // (600 ms for a 2 MB message), a json value with the native JSON.parse (17 ms).
     const { rows } = await sql<{
       id: string;
       role: string;
@@ -45,7 +47,7 @@ export async function* readThreadMessages(
       at: string;
       last_candidate: boolean;
     }>`
-      SELECT m.id, m.role, m.parts, m.metadata, m.created_at, sized.at, sized.n = sized.candidates AS last_candidate
+      SELECT m.id, m.role, array_to_json(m.parts) AS parts, m.metadata, m.created_at, sized.at, sized.n = sized.candidates AS last_candidate
       FROM (
         SELECT id, created_at::text AS at, row_number() OVER w AS n, count(*) OVER () AS candidates,
                sum(coalesce(octet_length(parts::text), 0) + coalesce(octet_length(metadata::text), 0)) OVER w AS running

@@ -14,6 +14,9 @@ import {
   type CreateExportWriter,
 } from '../jobs/archive-conversation-handler.ts';
 import type { ExportStore } from '../export/object-store.ts';
+import { EXPORT_GC_SCHEDULE_KEY, exportGcJob } from '../jobs/export-gc.ts';
+import { createExportGcHandler } from '../jobs/export-gc-handler.ts';
+import { EXPORT_WRITER_QUEUES, type ExportGarbageReport } from '../jobs/export-garbage.ts';
 import { openExportStore } from '../export/open-store.ts';
 import { createExportWriter } from '../export/export-writer.ts';
 import { createBoss } from '../jobs/boss.ts';
@@ -53,6 +56,8 @@ export interface WorkerOptions {
   concurrency?: number;
   observer?: JobObserver;
   /** Told about the search index's progress and passes (metrics). */
+  /** Told what each export garbage collection deleted (metrics). */
+  exportGcObserver?: { onCollected(report: ExportGarbageReport): void };
   searchIndexObserver?: Pick<SearchIndexDeps, 'onPass'> & Pick<SearchIndexDeps['pass'], 'onProgress'>;
   /**
    * Started with the worker's pools once it runs (its health and metrics listener), closed first when it stops.
@@ -145,6 +150,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     });
     // Every minute by default, in UTC; an occurrence missed while no worker ran is not worth replaying.
     await boss.schedule(searchIndexJob.queue, config.searchIndex.cron, { trigger: 'schedule' }, { key: SEARCH_INDEX_SCHEDULE_KEY });
+    await boss.schedule(exportGcJob.queue, config.exportStore.gcCron, { trigger: 'schedule' }, { key: EXPORT_GC_SCHEDULE_KEY });
     if (options.attach) attached = await options.attach({ db, boss });
   } catch (error) {
     await stop().catch(() => {});
@@ -200,6 +206,16 @@ async function registerHandlers(
     ...(indexObserver?.onPass ? { onPass: indexObserver.onPass } : {}),
   });
   await workQueue(boss, searchIndexJob, searchIndex, { ...loop, concurrency: 1 });
+  const gc = createExportGcHandler({
+    db,
+    boss,
+    store,
+    exportDir: config.exportDir,
+    writerQueues: EXPORT_WRITER_QUEUES,
+    ...(config.exportStore.retentionMs !== undefined ? { retentionMs: config.exportStore.retentionMs } : {}),
+    ...(options.exportGcObserver ? { onCollected: (report: ExportGarbageReport) => options.exportGcObserver!.onCollected(report) } : {}),
+  });
+  await workQueue(boss, exportGcJob, gc, { ...loop, concurrency: 1 });
 }
 
 async function settleWithin(promises: Promise<unknown>[], timeoutMs: number): Promise<void> {

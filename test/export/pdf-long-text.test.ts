@@ -8,7 +8,7 @@ import { readPdf } from './pdf-text.ts';
 // pdfkit broke an over-long word by measuring ever longer prefixes: 16,000 characters without a break took 9 s and
 // 64,000 ran out of a 4 GB heap. The renderer now breaks such runs and lays text out chunk by chunk.
 describe('PDF export of very long text', () => {
-  it('lays out a 200,000-character word and a long inner run of white space, and pauses while doing it', async () => {
+  it('lays out a 200,000-character word, a long inner run of white space and huge labels, pausing meanwhile', async () => {
     const chunks: Buffer[] = [];
     const pdf = createPdfExport(header, { write: async (chunk) => void chunks.push(Buffer.from(chunk)) });
     const message: ExportMessage = {
@@ -17,7 +17,12 @@ describe('PDF export of very long text', () => {
       createdAt: new Date('2026-01-01T00:00:00Z'),
       tokens: 1,
       metadata: null,
-      parts: [{ type: 'text', text: `start${'x'.repeat(200_000)} middle${' '.repeat(100_000)}end` }],
+      parts: [
+        { type: 'text', text: `start${'x'.repeat(200_000)} middle${' '.repeat(100_000)}end` },
+        // Labels are one long word too: a 64,000-character file name alone held the event loop for seconds.
+        { type: 'file', url: `https://example.com/${'('.repeat(64_000)}`, mediaType: 'text/plain', filename: ']'.repeat(64_000) },
+        { type: 'source-url', url: 'https://example.com/', title: '!['.repeat(64_000) },
+      ],
     };
     const turns = countEventLoopTurns();
     await pdf.addMessage(message);

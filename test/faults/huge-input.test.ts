@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractMessageContent } from '../../src/chat/message-content.ts';
@@ -18,6 +20,9 @@ const LONG_THREAD_MESSAGES = 100_000;
 // Measured 447–578 MB, almost all of it the 5 MB message (see docs/RELIABILITY.md, known limits).
 const PEAK_RSS_LIMIT_BYTES = 700 * 1024 * 1024;
 const MB = 1024 * 1024;
+// Issue 11: 100 messages of 1 MB each took the worker to 753 MB when pages held 500 rows whatever their size.
+const BIG_THREAD_MESSAGES = 100;
+const BIG_THREAD_RSS_LIMIT_BYTES = 350 * 1024 * 1024;
 
 const LONG_THREAD_TEXTS = [
   'Can you summarise the quarterly report and list the three biggest risks?',
@@ -109,4 +114,34 @@ describe('huge input through a worker process', () => {
         `peak ${Math.round(longPeakRss / MB)} MB after the long thread, ${Math.round(peakRss / MB)} MB after the big message`,
     );
   }, 300_000);
+
+  it('archives a thread of 100 messages of 1 MB each, the worker peaking at 350 MB RSS at most', async () => {
+    await worker?.stop();
+    const userId = (await db.owner.selectFrom('chat_thread').select('user_id').orderBy('user_id').executeTakeFirstOrThrow()).user_id;
+    const threadId = randomUUID();
+    await sql`INSERT INTO chat_thread (id, title, user_id) VALUES (${threadId}, 'Hundred megabytes', ${userId})`.execute(db.owner);
+    await sql`
+      INSERT INTO chat_message (id, thread_id, role, parts, created_at)
+      SELECT ${threadId}::text || '-' || g, ${threadId}::uuid, CASE WHEN g % 2 = 0 THEN 'user' ELSE 'assistant' END,
+             ARRAY[json_build_object('type', 'text', 'text',
+                   repeat('Message ' || g || ' keeps the archive, its summary and token count, ready for search. ', 13_700))],
+             now() + g * interval '1 second'
+      FROM generate_series(0, ${BIG_THREAD_MESSAGES - 1}) AS g`.execute(db.owner);
+    const stored = await sql<{ bytes: string }>`SELECT sum(octet_length(parts::text))::text AS bytes FROM chat_message WHERE thread_id = ${threadId}`.execute(db.owner);
+    expect(Number(stored.rows[0]!.bytes)).toBeGreaterThan(BIG_THREAD_MESSAGES * 1_000_000);
+
+    worker = await startWorkerProcess({ ...db.env, EXPORT_DIR: exportDir }, { concurrency: 1 });
+    const idleRss = worker.peakRssBytes();
+    const started = Date.now();
+    const { jobId } = await enqueue(boss, archiveConversationJob, { threadId, name: 'Hundred MB', exportFormat: 'markdown', requestedBy: userId });
+    const job = await waitForSettled(boss, queue, jobId, 600_000);
+    const peakRss = worker.peakRssBytes();
+    expect(job.state).toBe('completed');
+    expect(await worker.stop()).toBe(0);
+    console.info(
+      `[faults] ${BIG_THREAD_MESSAGES} × 1 MB messages in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
+        `worker RSS idle ${Math.round(idleRss / MB)} MB, peak ${Math.round(peakRss / MB)} MB`,
+    );
+    expect(peakRss).toBeLessThanOrEqual(BIG_THREAD_RSS_LIMIT_BYTES);
+  }, 900_000);
 });
