@@ -15,7 +15,7 @@ import { startWorker, type WorkerHandle } from '../../src/worker/start-worker.ts
 import { readPdf } from '../export/pdf-text.ts';
 import { caller, connectInMemory, errorText, ok, openTestMcp, type TestMcp } from '../support/mcp-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { eventually } from '../support/eventually.ts';
+import { eventually as waitFor } from '../support/eventually.ts';
 
 // better-chatbot's own shapes (src/types/agent.ts AgentCreateSchema with ChatMentionSchema; src/types/workflow.ts
 // DBWorkflow / DBNode / DBEdge as its structure API takes them), written out here to check re-importability.
@@ -83,7 +83,7 @@ describe('archive_agent and archive_workflow: snapshots, visibility, redaction',
   async function run(userId: string, tool: string, args: Record<string, unknown>) {
     const client = await clientOf(userId);
     const { jobId } = ok<{ jobId: string }>(await client.callTool({ name: tool, arguments: args }));
-    const view = await eventually('the snapshot job', async () => {
+    const view = await waitFor('the snapshot job', async () => {
       const v = ok<{ done: boolean; state: string; result: Record<string, unknown> | null; error: string | null }>(await client.callTool({ name: 'get_job', arguments: { jobId } }));
       return v.done ? v : undefined;
     });
