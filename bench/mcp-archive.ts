@@ -78,7 +78,16 @@ async function measurePlan(adminUrl: string, plan: Plan, exportDir: string): Pro
   const services: ChildService[] = [];
   try {
     const users = await benchUsers(db.owner);
-    const env = { ...db.env, EXPORT_DIR: exportDir, SHUTDOWN_TIMEOUT_MS: '1000' };
+    // The per-token call limit and per-user job quotas are lifted: this measures the enqueue path, not the limits.
+    const env = {
+      ...db.env,
+      EXPORT_DIR: exportDir,
+      SHUTDOWN_TIMEOUT_MS: '1000',
+      MCP_TOKEN_CALLS_PER_MINUTE: '100000',
+      MCP_TOKEN_MAX_CONCURRENT_CALLS: '1000',
+      MCP_ARCHIVE_JOBS_PER_USER: '100000',
+      MCP_JOBS_PER_USER: '100000',
+    };
 
     progress(`mcp-archive: ${plan.messages} messages, non-blocking (server + worker)`);
     const worker = await startChildService(CLI_SCRIPT, ['worker'], env, WORKER_READY);

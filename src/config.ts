@@ -94,7 +94,7 @@ const envSchema = z.object({
   MCP_SEARCH_TIMEOUT_MS: withDefault(positiveInt.max(60_000, 'expected at most 60000'), '5000'),
   MCP_TOKEN_MAX_CONCURRENT_CALLS: withDefault(positiveInt.max(1000, 'expected at most 1000'), '8'),
   MCP_TOKEN_CALLS_PER_MINUTE: withDefault(positiveInt.max(100_000, 'expected at most 100000'), '300'),
-  MCP_EXPENSIVE_READS_CONCURRENCY: withDefault(positiveInt.max(100, 'expected at most 100'), '3'),
+  MCP_EXPENSIVE_READS_CONCURRENCY: withDefault(positiveInt.max(100, 'expected at most 100'), '2'),
   MCP_EXPENSIVE_READS_WAIT_MS: withDefault(positiveInt.max(50_000, 'expected at most 50000 (clients time out calls at 60 s)'), '20000'),
   MCP_ARCHIVE_JOBS_PER_USER: withDefault(positiveInt.max(100_000, 'expected at most 100000'), '20'),
   MCP_ANALYSIS_JOBS_PER_USER: withDefault(positiveInt.max(100_000, 'expected at most 100000'), '3'),

@@ -69,6 +69,12 @@ function safeFailure(error: unknown, operation: string, notes: AuditNotes, log: 
   }
   const kind = classifyDatabaseError(error);
   if (kind === 'timeout') return { outcome: 'timeout', message: 'the request took too long and was cancelled; try again with narrower arguments' };
+  if (kind === 'invalid_input') {
+    // A value the arguments' schema let through but the database refused (out of range, malformed): the caller's
+    // input, not a server fault.
+    log.warn({ err: error }, 'MCP operation refused by the database: invalid input');
+    return { outcome: 'invalid_input', message: 'invalid arguments — a value is out of range or malformed' };
+  }
   if (kind === 'outage') {
     notes.detail = { ...notes.detail, databaseUnavailable: true };
     log.warn({ err: error }, 'MCP operation during a database outage');

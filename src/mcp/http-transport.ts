@@ -43,8 +43,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(hostCheck(options.allowedHosts));
   const origin = originCheck(options.allowedHosts, options.allowedOrigins);
   const { outageAnswer, tokenCheck } = bearerChecks(deps.db, deps.log);
-  // The token is checked before the body is read: an unauthenticated client cannot make the server parse anything.
-  app.post(MCP_PATH, logRefusals(deps), origin, outageAnswer, tokenCheck, callLimit(deps.limits, deps.log), ...bodyLimit(), serveMcp(options));
+  // Limits first (no query for a refused flood), then the token, then the body: an unauthenticated client cannot make
+  // the server parse anything.
+  app.post(MCP_PATH, logRefusals(deps), origin, callLimit(deps.limits, deps.log), outageAnswer, tokenCheck, ...bodyLimit(), serveMcp(options));
   app.get(MCP_PATH, origin, methodNotAllowed);
   app.delete(MCP_PATH, origin, methodNotAllowed);
   app.use(answerErrors(deps));

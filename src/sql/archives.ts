@@ -53,7 +53,17 @@ export interface ArchivePage {
 }
 
 /** Keyset position: the row's exact timestamp text (microseconds survive) and id. */
-const cursorSchema = z.tuple([z.string().regex(/^\d{4}-\d\d-\d\d[ T][\d:.]+$/), z.uuid()]);
+const TIMESTAMP_TEXT = /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[ T]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?$/;
+/** A timestamp PostgreSQL will accept: in the shape it prints, and a real calendar day (no 31 February). */
+const isTimestampText = (text: string): boolean => {
+  const match = TIMESTAMP_TEXT.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return year >= 1 && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+};
+const cursorSchema = z.tuple([z.string().refine(isTimestampText), z.uuid()]);
 
 export function decodeCursor(cursor: string): [string, string] | undefined {
   try {

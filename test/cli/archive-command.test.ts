@@ -10,6 +10,7 @@ import { runCli } from '../support/run-cli.ts';
 import { startStandInWorker, type StandInWorker } from '../support/stand-in-worker.ts';
 import { adminQuery } from '../support/test-cluster.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { eventually } from '../support/eventually.ts';
 
 const ARCHIVE = archiveConversationJob.queue;
 
@@ -18,16 +19,6 @@ interface Thread {
   user_id: string;
   title: string;
   created_at: Date;
-}
-
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(value)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('archive and analyze commands', () => {
@@ -133,7 +124,7 @@ describe('archive and analyze commands', () => {
     const cli = runCli(['archive', '--all-users', '--older-than', '30d', '--json'], env, 120_000);
     // Start working only once everything is enqueued, so the already-queued jobs of the previous test dedupe for sure.
     const expectedTotal = threads.length - 2;
-    await waitFor(() => jobsIn(ARCHIVE, 'created'), (jobs) => jobs.length === expectedTotal, 'the bulk enqueue');
+    await eventually('the bulk enqueue', async () => (await jobsIn(ARCHIVE, 'created')).length === expectedTotal);
     workers.push(await startStandInWorker(boss, db.ownerUrl, ARCHIVE, (data) => data.threadId === failing.id));
     const result = await cli;
 

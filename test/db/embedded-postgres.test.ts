@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedPostgresError, startEmbeddedPostgres } from '../../src/db/embedded-postgres.ts';
 import { freePort } from '../support/test-cluster.ts';
+import { eventually } from '../support/eventually.ts';
 
 async function query(url: string, text: string): Promise<unknown[]> {
   const client = new pg.Client({ connectionString: url });
@@ -25,15 +26,6 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
 }
 
 describe('embedded PostgreSQL launcher', () => {
@@ -127,7 +119,7 @@ describe('embedded PostgreSQL launcher', () => {
     const postmaster = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
     expect(isAlive(postmaster)).toBe(true);
     child.kill('SIGKILL');
-    expect(await waitFor(() => !isAlive(postmaster), 15_000)).toBe(true);
+    await eventually('the postmaster to exit', () => !isAlive(postmaster), 15_000, 50);
     expect(pid).toBeGreaterThan(0);
     // and the next start works without manual clean-up
     const server = await startEmbeddedPostgres({ dataDir, port });

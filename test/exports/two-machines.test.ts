@@ -19,7 +19,7 @@ import { demoUsers, ok, type DemoUser } from '../support/mcp-fixtures.ts';
 import { startS3Server, type TestS3Server } from '../support/s3-server.ts';
 import { freePort } from '../support/test-cluster.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { waitFor } from '../support/worker-harness.ts';
+import { eventually } from '../support/eventually.ts';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
 
 const SECRET = 'two-machines-link-secret-0123456789abcdef';
@@ -88,7 +88,7 @@ describe.each(['s3', 'fs'] as const)('exports across machines, %s driver', (driv
   async function archiveThread(exportFormat: string) {
     const thread = await db.owner.selectFrom('chat_thread').select(['id', 'title']).where('user_id', '=', alice.id).orderBy('created_at').executeTakeFirstOrThrow();
     const { jobId } = ok<{ jobId: string }>(await client.callTool({ name: 'archive_conversation', arguments: { threadId: thread.id, name: 'Two machines', exportFormat } }));
-    const answer = await waitFor(`job ${jobId}`, async () => {
+    const answer = await eventually(`job ${jobId}`, async () => {
       const result = await client.callTool({ name: 'get_job', arguments: { jobId } });
       return ok<{ done: boolean }>(result).done ? result : undefined;
     });

@@ -17,7 +17,8 @@ import { enqueue } from '../../src/jobs/registry.ts';
 import { checkExportFiles, jobStates, serviceItemsPerThread, tempFilesUnder } from '../support/archive-checks.ts';
 import { CLI, runCli } from '../support/run-cli.ts';
 import { adminQuery, freePort, TEST_DEMO_UNTIL } from '../support/test-cluster.ts';
-import { startBossClient, waitFor } from '../support/worker-harness.ts';
+import { startBossClient } from '../support/worker-harness.ts';
+import { eventually } from '../support/eventually.ts';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
 
 const queue = archiveConversationJob.queue;
@@ -118,7 +119,7 @@ describe('a PostgreSQL restart under load', () => {
     expect(viaMcp.status).toBe(200);
     expect(viaMcp.body.result?.isError).toBeFalsy();
 
-    await waitFor('some jobs done', async () => (((await jobStates(owner, queue)).completed ?? 0) >= 10 ? true : undefined));
+    await eventually('some jobs done', async () => (((await jobStates(owner, queue)).completed ?? 0) >= 10 ? true : undefined));
     const stoppingAt = Date.now();
     await postgres.stop();
     const downAt = Date.now();
@@ -131,7 +132,7 @@ describe('a PostgreSQL restart under load', () => {
     const answeredInMs = Date.now() - downAt;
     expect(during.status).toBe(503);
     expect(during.body.error?.message).toBe(DATABASE_UNAVAILABLE_MESSAGE);
-    await waitFor('the worker to notice the outage', async () => (worker!.logs.some((line) => (line.level as number) >= 40 && line.time as number >= stoppingAt) ? true : undefined), 30_000).catch((error: Error) => {
+    await eventually('the worker to notice the outage', async () => (worker!.logs.some((line) => (line.level as number) >= 40 && line.time as number >= stoppingAt) ? true : undefined), 30_000).catch((error: Error) => {
       throw new Error(`${error.message}; log: ${JSON.stringify(worker!.logs.filter((l) => (l.level as number) >= 40).slice(-5))}; left ${leftBefore}`);
     });
     expect(worker.child.exitCode, `worker exited: ${worker.otherStderr()}`).toBeNull();
@@ -140,7 +141,7 @@ describe('a PostgreSQL restart under load', () => {
     postgres = await startPostgres();
     const upAt = Date.now();
     // The same server answers again by itself.
-    const after = await waitFor('the MCP server to answer again', async () => {
+    const after = await eventually('the MCP server to answer again', async () => {
       const result = await callTool(server.url, token, 'list_archives', {});
       return result.status === 200 && !result.body.result?.isError ? result : undefined;
     }, 30_000);
@@ -156,7 +157,7 @@ describe('a PostgreSQL restart under load', () => {
     for (const thread of afterThreads) await enqueue(boss, archiveConversationJob, request(thread));
 
     const total = before.length + 1 + afterThreads.length;
-    await waitFor('every job to complete', async () => ((await jobStates(owner, queue)).completed === total ? true : undefined), 120_000);
+    await eventually('every job to complete', async () => ((await jobStates(owner, queue)).completed === total ? true : undefined), 120_000);
     expect(await jobStates(owner, queue)).toEqual({ completed: total });
     const perThread = await serviceItemsPerThread(owner);
     expect([...perThread.values()].every((n) => n === 1)).toBe(true);

@@ -8,7 +8,8 @@ import { enqueue } from '../../src/jobs/registry.ts';
 import { exportFilePath } from '../../src/export/export-store.ts';
 import { tempFilesUnder } from '../support/archive-checks.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { deadLettersOf, startBossClient, waitFor, waitForSettled } from '../support/worker-harness.ts';
+import { deadLettersOf, startBossClient, waitForSettled } from '../support/worker-harness.ts';
+import { eventually } from '../support/eventually.ts';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
 
 const queue = archiveConversationJob.queue;
@@ -53,7 +54,7 @@ describe('a poison job', () => {
     // A directory where the job's export file must go: every attempt fails (the key names the job).
     await mkdir(exportFilePath(exportDir, { archiveId: archive.id, threadId: poisonThread!.id, jobId: poisonId, format: 'json' }), { recursive: true });
     worker = await startWorkerProcess({ ...db.env, EXPORT_DIR: exportDir }, { concurrency: 2 });
-    await waitFor('the first failure', async () => ((await boss.findJobs(queue, { id: poisonId }))[0]!.retryCount >= 1 ? true : undefined));
+    await eventually('the first failure', async () => ((await boss.findJobs(queue, { id: poisonId }))[0]!.retryCount >= 1 ? true : undefined));
 
     // Work sent while the poison job waits for its retries.
     const otherIds: string[] = [];
@@ -71,7 +72,7 @@ describe('a poison job', () => {
     for (const job of others_) expect(job.completedOn!.getTime()).toBeLessThan(poison.completedOn!.getTime());
 
     // One copy in the dead-letter queue, with the original payload, for ops to inspect and redrive.
-    const dead = await waitFor('the dead letter', async () => {
+    const dead = await eventually('the dead letter', async () => {
       const found = await deadLettersOf(boss, archiveConversationJob.deadLetterQueue, poisonId);
       return found.length > 0 ? found : undefined;
     });

@@ -8,7 +8,8 @@ import { enqueue } from '../../src/jobs/registry.ts';
 import { checkExportFiles, serviceItemsPerThread, tempFilesUnder } from '../support/archive-checks.ts';
 import { insertLongThread } from '../support/long-thread.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { startBossClient, waitFor, waitForSettled } from '../support/worker-harness.ts';
+import { startBossClient, waitForSettled } from '../support/worker-harness.ts';
+import { eventually } from '../support/eventually.ts';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
 
 const queue = archiveConversationJob.queue;
@@ -49,7 +50,7 @@ describe('a worker that stops answering mid-job', () => {
   async function archiveWithFrozenHolder(name: string) {
     const threadId = await insertLongThread(db.owner, { userId, title: name, messageCount: 5_000, texts: ['a question about the invoice', 'the answer, with some detail about it'] });
     const { jobId } = await enqueue(boss, archiveConversationJob, { threadId, name, exportFormat: 'json', requestedBy: userId });
-    const holder = await waitFor('a worker to take the job', async () => workers.find((worker) => worker.inFlight().has(jobId)), 30_000);
+    const holder = await eventually('a worker to take the job', async () => workers.find((worker) => worker.inFlight().has(jobId)), 30_000);
     holder.child.kill('SIGSTOP');
     const frozenAt = Date.now();
     let job;
@@ -60,7 +61,7 @@ describe('a worker that stops answering mid-job', () => {
     }
     const retriedAfterMs = job.startedOn.getTime() - frozenAt;
     // The thawed worker finds its claim gone (heartbeat fenced, or its own expiry timer) and stops the attempt.
-    const ended = await waitFor(
+    const ended = await eventually(
       'the thawed worker to end its stale attempt',
       async () => holder.logs.find((line) => line.jobId === jobId && line.attempt === `1 of ${job.retryLimit + 1}` && line.audit === true),
       30_000,

@@ -8,7 +8,8 @@ import { enqueue } from '../../src/jobs/registry.ts';
 import { checkExportFiles, jobStates, serviceItemsPerThread, tempFilesUnder } from '../support/archive-checks.ts';
 import { createSeededDatabase } from '../support/seeded-database.ts';
 import type { TestDatabase } from '../support/test-database.ts';
-import { startBossClient, waitFor } from '../support/worker-harness.ts';
+import { startBossClient } from '../support/worker-harness.ts';
+import { eventually } from '../support/eventually.ts';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
 
 const queue = archiveConversationJob.queue;
@@ -61,7 +62,7 @@ describe('a worker process killed with SIGKILL in the middle of a backlog', () =
     // milliseconds and the victim's log of a finished job can lag its commit, so the victim is frozen first (SIGSTOP),
     // statements already sent are given a moment to land, and the database is asked then; if every job it held has
     // in fact finished, it is thawed and the wait goes on.
-    const inFlightAtKill = await waitFor(
+    const inFlightAtKill = await eventually(
       'the victim to hold an active job with 100 jobs done',
       async () => {
         if (((await jobStates(db.owner, queue)).completed ?? 0) < 100) return undefined;
@@ -94,7 +95,7 @@ describe('a worker process killed with SIGKILL in the middle of a backlog', () =
     const replacement = await startWorkerProcess(env, { concurrency: 2 });
     workers.push(replacement);
 
-    await waitFor('every job to complete', async () => ((await jobStates(db.owner, queue)).completed === JOBS ? true : undefined), 150_000);
+    await eventually('every job to complete', async () => ((await jobStates(db.owner, queue)).completed === JOBS ? true : undefined), 150_000);
     const recoveredAt = Date.now();
     expect(await jobStates(db.owner, queue)).toEqual({ completed: JOBS });
 

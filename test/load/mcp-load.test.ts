@@ -12,7 +12,7 @@ import { demoUsers, type DemoUser } from '../support/mcp-fixtures.ts';
 import { listeningUrl, spawnService, type SpawnedService } from '../support/spawned-service.ts';
 import { freePort } from '../support/test-cluster.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { waitFor } from '../support/worker-harness.ts';
+import { eventually } from '../support/eventually.ts';
 
 // In the suite, among other test files: 40 clients × 10 calls. test/soak/load.sh runs it alone with 200 clients ×
 // 20 calls (LOAD_CLIENTS, LOAD_CALLS; calls a multiple of 5), as .ci/run does after the suite.
@@ -143,7 +143,7 @@ describe(`load: ${CLIENTS} MCP clients over Streamable HTTP, ${CALLS_PER_CLIENT}
     for (const q of queued.filter((q) => q.deduplicated)) expect(created.has(q.jobId)).toBe(true);
 
     const drainStarted = performance.now();
-    const states = await waitFor(
+    const states = await eventually(
       'every archive job to complete',
       async () => {
         const { rows } = await sql<{ state: string; n: number }>`

@@ -7,7 +7,8 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 
 // [tool, arguments, what the message must say]
-const badCalls: Array<[string, Record<string, unknown>, RegExp]> = [
+type Case = [string, Record<string, unknown>, RegExp];
+const badCalls: Case[] = [
   // wrong types
   ['archive_conversation', { threadId: 42, name: 'x' }, /threadId: expected a chat thread id \(a uuid\)/],
   ['archive_conversation', { threadId: UNKNOWN, name: 7 }, /name: /],
@@ -56,6 +57,16 @@ const badCalls: Array<[string, Record<string, unknown>, RegExp]> = [
   ['get_job', { jobId: UNKNOWN }, new RegExp(`job ${UNKNOWN} not found`)],
   ['get_archive', { archiveId: UNKNOWN }, new RegExp(`archive ${UNKNOWN} not found`)],
   ['list_archives', { cursor: 'bm90IGEgY3Vyc29y' }, /cursor: is not a cursor from list_archives/],
+  // forged cursors in the right shape, with a timestamp PostgreSQL would refuse
+  ...['9999-99-99 99:99:99', '2026-02-31 10:00:00', '2026-01-01 10:00:00.1234567', '0000-01-01 00:00:00'].map(
+    (at): Case => ['list_archives', { cursor: Buffer.from(JSON.stringify([at, UNKNOWN])).toString('base64url') }, /cursor: is not a cursor from list_archives/],
+  ),
+  // bidi overrides and isolates, C1 controls, line and paragraph separators
+  ...['\u202e', '\u2066', '\u0085', '\u009b', '\u2028', '\u2029'].flatMap((c): Case[] => [
+    ['archive_conversation', { threadId: UNKNOWN, name: `invoice${c}fdp.exe` }, /name: must not contain control characters/],
+    ['archive_conversation', { threadId: UNKNOWN, name: 'x', description: `line${c}two` }, /description: must not contain control characters/],
+    ['search_archives', { query: `pool${c}boats` }, /query: must not contain control characters/],
+  ]),
   // queries without searchable terms
   ['search_archives', { query: 'the and of' }, /query: no searchable words/],
   ['search_archives', { query: '!!! ??? ...' }, /query: no searchable words/],

@@ -6,7 +6,7 @@ import { createLogger } from '../../src/logger.ts';
 import { UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from '../../src/mcp/untrusted-content.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/start-worker.ts';
 import { caller, connectInMemory, demoUsers, errorText, ok, openTestMcp, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
-import { waitFor } from '../support/worker-harness.ts';
+import { eventually } from '../support/eventually.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 interface JobView {
@@ -58,7 +58,7 @@ describe('full flow: archive_conversation → worker → get_job → search_arch
 
   /** What an agent does: poll get_job until done, as the server instructions say. */
   const pollUntilDone = (jobId: string) =>
-    waitFor(`job ${jobId} to be done`, async () => {
+    eventually(`job ${jobId} to be done`, async () => {
       const view = ok<JobView>(await client.callTool({ name: 'get_job', arguments: { jobId } }));
       return view.done ? view : undefined;
     });

@@ -90,12 +90,16 @@ describe('per-user job quotas and the non-admin analysis range', () => {
     ok(await adminClient.callTool({ name: 'analyze_conversation_patterns', arguments: { timeRange: range(300, 1), userId: alice.id } }));
   });
 
-  it('keeps an admin\'s analysis of a user and that user\'s own request for the same range apart, each readable by its requester', async () => {
+  it('keeps an admin\'s analysis of a user and that user\'s own request for the same range apart, each readable by its requester\'s token only', async () => {
     const same = range(10, 100);
     const mine = ok<{ jobId: string }>(await bobClient.callTool({ name: 'analyze_conversation_patterns', arguments: { timeRange: same } }));
     const theirs = ok<{ jobId: string }>(await adminClient.callTool({ name: 'analyze_conversation_patterns', arguments: { timeRange: same, userId: bob.id } }));
     expect(theirs.jobId).not.toBe(mine.jobId);
     ok(await bobClient.callTool({ name: 'get_job', arguments: { jobId: mine.jobId } }));
     expect(errorText(await bobClient.callTool({ name: 'get_job', arguments: { jobId: theirs.jobId } }))).toMatch(/not found/);
+    // The admin user's plain token (or one left after the admin token was revoked) cannot read what the admin token asked about bob.
+    const plainTokenOfAdmin = await connectInMemory(deps, caller(admin.id, false));
+    expect(errorText(await plainTokenOfAdmin.callTool({ name: 'get_job', arguments: { jobId: theirs.jobId } }))).toMatch(/not found/);
+    ok(await adminClient.callTool({ name: 'get_job', arguments: { jobId: theirs.jobId } }));
   });
 });

@@ -143,7 +143,7 @@ describe('MCP tools over the in-memory transport', () => {
     expect(second?.data).toMatchObject({ exportFormat: 'pdf', archiveId: lisbon.archiveId, description: 'd' });
   });
 
-  it('get_job reports queued, retrying with the error message, completed with the output, and cancelled', async () => {
+  it('get_job reports queued, retrying with a stable code and a safe message, completed with the output, and cancelled', async () => {
     const queued = ok<{ jobId: string }>(
       await client.callTool({ name: 'archive_conversation', arguments: { threadId: alice.threadIds[4], name: 'Job states' } }),
     );
@@ -168,7 +168,9 @@ describe('MCP tools over the in-memory transport', () => {
     expect(ok<JobView>(await client.callTool({ name: 'get_job', arguments: { jobId: queued.jobId } })).state).toBe('active');
     await mcp.boss.fail(archiveConversationJob.queue, queued.jobId, new Error('database connection lost\n    at Pool.connect (/srv/app/pool.js:10:5)'));
     const retrying = ok<JobView>(await client.callTool({ name: 'get_job', arguments: { jobId: queued.jobId } }));
-    expect(retrying).toMatchObject({ state: 'retrying', done: false, error: 'database connection lost', errorCode: null });
+    expect(retrying).toMatchObject({ state: 'retrying', done: false, errorCode: 'job_failed' });
+    expect(retrying.error).toMatch(/a transient error\); it runs again by itself/);
+    expect(retrying.error).not.toMatch(/database connection lost|pool\.js/);
 
     await fetchIt();
     await mcp.boss.complete(archiveConversationJob.queue, queued.jobId, { archiveId: lisbon.archiveId, tokens: 321, exportLocation: '/x.json' });
@@ -193,7 +195,7 @@ describe('MCP tools over the in-memory transport', () => {
                 output = ${JSON.stringify({ error: { code: 'thread_not_found', message: 'thread gone\nSELECT * FROM chat_thread', retryable: false } })}::jsonb
               WHERE id = ${queued.jobId}`.execute(db.owner);
     const failed = ok<JobView>(await client.callTool({ name: 'get_job', arguments: { jobId: queued.jobId } }));
-    expect(failed).toMatchObject({ state: 'failed', done: true, error: 'thread gone', errorCode: 'thread_not_found', result: null });
+    expect(failed).toMatchObject({ state: 'failed', done: true, error: 'the thread does not exist or is not yours', errorCode: 'thread_not_found', result: null });
   });
 
   it('analyze_conversation_patterns defaults to the caller and the last 7 days', async () => {

@@ -13,6 +13,7 @@ import { startOpsServer, type OpsServer } from '../../src/ops/ops-routes.ts';
 import { archivePayload } from '../support/job-fixtures.ts';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { eventually } from '../support/eventually.ts';
 
 const QUEUE = archiveConversationJob.queue;
 
@@ -72,11 +73,7 @@ describe('/metrics, /healthz and /readyz', () => {
     const started = performance.now();
     const { jobId } = await enqueue(boss, archiveConversationJob, archivePayload());
     metrics.toolCallObserver.onToolCall({ tool: 'archive_conversation', userId: 'u', durationMs: performance.now() - started, outcome: 'ok', jobId });
-    const deadline = Date.now() + 20_000;
-    while ((await boss.findJobs(QUEUE, { id: jobId }))[0]?.state !== 'completed') {
-      if (Date.now() > deadline) throw new Error('the job did not complete');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await eventually('the job to complete', async () => (await boss.findJobs(QUEUE, { id: jobId }))[0]?.state === 'completed', 20_000);
     await boss.offWork(QUEUE, { wait: true });
 
     const samples = await scrape();

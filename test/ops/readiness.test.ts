@@ -17,19 +17,19 @@ import { createMetrics } from '../../src/ops/metrics.ts';
 import { startOpsServer, type OpsServer } from '../../src/ops/ops-routes.ts';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.ts';
 import { freePort } from '../support/test-cluster.ts';
+import { eventually } from '../support/eventually.ts';
 
 async function status(url: string): Promise<{ code: number; body: Record<string, unknown> }> {
   const response = await fetch(url);
   return { code: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-async function waitForStatus(url: string, code: number, timeoutMs = 30_000): Promise<{ code: number; body: Record<string, unknown> }> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+/** A check for eventually(): the answer once `url` answers `code`. */
+function statusIs(url: string, code: number) {
+  return async () => {
     const result = await status(url);
-    if (result.code === code || Date.now() > deadline) return result;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+    return result.code === code ? result : undefined;
+  };
 }
 
 // A PostgreSQL of this test's own, so stopping it disturbs no other test file.
@@ -82,7 +82,7 @@ describe('/readyz follows the database', () => {
     });
 
     await pg.stop();
-    const down = await waitForStatus(`${server.url}/readyz`, 503);
+    const down = await eventually('/readyz to answer 503', statusIs(`${server.url}/readyz`, 503), 30_000, 200);
     expect(down).toEqual({
       code: 503,
       body: {
@@ -99,7 +99,7 @@ describe('/readyz follows the database', () => {
     expect(sampleValue(metrics, 'chat_archiver_job_counts_errors_total')).toBeGreaterThanOrEqual(1);
 
     pg = await startEmbeddedPostgres({ dataDir, port, logFile: path.join(root, 'postgres.log') });
-    const up = await waitForStatus(`${server.url}/readyz`, 200);
+    const up = await eventually('/readyz to answer 200', statusIs(`${server.url}/readyz`, 200), 30_000, 200);
     expect(up).toMatchObject({ code: 200, body: { status: 'ready' } });
   });
 });

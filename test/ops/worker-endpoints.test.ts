@@ -11,7 +11,8 @@ import { parsePrometheusText, sampleValue } from '../support/prometheus-text.ts'
 import { CLI } from '../support/run-cli.ts';
 import { freePort } from '../support/test-cluster.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { startBossClient, waitFor, waitForSettled } from '../support/worker-harness.ts';
+import { startBossClient, waitForSettled } from '../support/worker-harness.ts';
+import { eventually } from '../support/eventually.ts';
 
 const QUEUE = archiveConversationJob.queue;
 
@@ -36,7 +37,7 @@ describe('chat-archiver worker: /healthz, /readyz and /metrics on WORKER_HTTP_PO
     });
     child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
     child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
-    await waitFor('the worker to listen', async () => (output.includes('health and metrics on') ? true : undefined), 60_000);
+    await eventually('the worker to listen', async () => (output.includes('health and metrics on') ? true : undefined), 60_000);
   });
   afterAll(async () => {
     if (child && child.exitCode === null) {

@@ -7,7 +7,7 @@ import { UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from '../../src/mcp/untrusted-content
 import { startWorker, type WorkerHandle } from '../../src/worker/start-worker.ts';
 import { caller, connectInMemory, demoUsers, ok, openTestMcp, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { waitFor } from '../support/worker-harness.ts';
+import { eventually } from '../support/eventually.ts';
 
 const INJECTION = /ignore (all )?previous instructions/i;
 // Any spelling of the marker, as text trying to close the fence early or open a fake one would write it.
@@ -72,7 +72,7 @@ describe('prompt injection in archived text comes back only inside the untrusted
     client = await connectInMemory(mcp.deps, caller(alice.id));
     for (const exportFormat of ['markdown', 'json']) {
       const { jobId } = ok<{ jobId: string }>(await client.callTool({ name: 'archive_conversation', arguments: { threadId, name: `Injection (${exportFormat})`, exportFormat } }));
-      const job = await waitFor(`job ${jobId}`, async () => {
+      const job = await eventually(`job ${jobId}`, async () => {
         const view = ok<{ done: boolean; state: string; result: { archiveId: string } | null }>(await client.callTool({ name: 'get_job', arguments: { jobId } }));
         return view.done ? view : undefined;
       });

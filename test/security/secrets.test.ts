@@ -11,7 +11,7 @@ import { runCli } from '../support/run-cli.ts';
 import { listeningUrl, spawnService, type SpawnedService } from '../support/spawned-service.ts';
 import { freePort } from '../support/test-cluster.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { waitFor } from '../support/worker-harness.ts';
+import { eventually } from '../support/eventually.ts';
 
 const ACCESS_TOKENS_SOURCE = path.resolve(import.meta.dirname, '../../src/mcp/access-tokens.ts');
 // Words that exist only in the conversation archived below, and in one search query.
@@ -103,7 +103,7 @@ describe('secrets: tokens hashed at rest, nothing secret in the logs, no access 
   it('never logs the token, the database passwords, archived text or search words (LOG_LEVEL=trace)', async () => {
     const client = await connect(token);
     const { jobId } = ok<{ jobId: string }>(await client.callTool({ name: 'archive_conversation', arguments: { threadId, name: 'Pantry', exportFormat: 'markdown' } }));
-    const job = await waitFor(`job ${jobId}`, async () => {
+    const job = await eventually(`job ${jobId}`, async () => {
       const view = ok<{ done: boolean; state: string; result: { archiveId: string } | null }>(await client.callTool({ name: 'get_job', arguments: { jobId } }));
       return view.done ? view : undefined;
     });

@@ -1,6 +1,7 @@
 import type { JobWithMetadata, PgBoss } from 'pg-boss';
 import { createBoss } from '../../src/jobs/boss.ts';
 import { ensureQueues } from '../../src/jobs/registry.ts';
+import { eventually } from './eventually.ts';
 
 /** A pg-boss client as the service role, for enqueuing and inspecting jobs the way the MCP server does. */
 export async function startBossClient(serviceUrl: string): Promise<PgBoss> {
@@ -10,17 +11,6 @@ export async function startBossClient(serviceUrl: string): Promise<PgBoss> {
   return boss;
 }
 
-/** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 export async function findJob(boss: PgBoss, queue: string, id: string): Promise<JobWithMetadata<unknown> | undefined> {
   const [job] = await boss.findJobs<unknown>(queue, { id });
   return job;
@@ -28,7 +18,7 @@ export async function findJob(boss: PgBoss, queue: string, id: string): Promise<
 
 /** Waits until the job has settled for good: completed, or failed with no retry left. */
 export function waitForSettled(boss: PgBoss, queue: string, id: string, timeoutMs?: number): Promise<JobWithMetadata<unknown>> {
-  return waitFor(
+  return eventually(
     `job ${id} in ${queue} to settle`,
     async () => {
       const job = await findJob(boss, queue, id);

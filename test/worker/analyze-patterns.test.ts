@@ -12,7 +12,8 @@ import { enqueue } from '../../src/jobs/registry.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/start-worker.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { deadLettersOf, startBossClient, waitFor, waitForSettled } from '../support/worker-harness.ts';
+import { deadLettersOf, startBossClient, waitForSettled } from '../support/worker-harness.ts';
+import { eventually } from '../support/eventually.ts';
 
 const TIME_ZONE = 'Europe/Paris';
 const RANGE = { start: '2025-12-01T00:00:00Z', end: '2026-02-01T00:00:00Z' };
@@ -121,25 +122,25 @@ describe('analyze-patterns job and the nightly schedule', () => {
     const jobId = (await boss.send(analyzePatternsJob.queue, { range: { start: RANGE.end, end: RANGE.start }, trigger: 'cli' }))!;
     const job = await waitForSettled(boss, analyzePatternsJob.queue, jobId);
     expect(job).toMatchObject({ state: 'failed', retryCount: 0, output: { error: { code: 'invalid_payload' } } });
-    await waitFor('the dead letter', async () => ((await deadLettersOf(boss, analyzePatternsJob.deadLetterQueue, jobId)).length === 1 ? true : undefined));
+    await eventually('the dead letter', async () => ((await deadLettersOf(boss, analyzePatternsJob.deadLetterQueue, jobId)).length === 1 ? true : undefined));
     expect(await db.owner.selectFrom('mcp_archiver.pattern_analysis').select('id').where('job_id', '=', jobId).execute()).toEqual([]);
   });
 
   it('the schedule enqueues one analysis of the previous day, however many workers run it', async () => {
     // A cron expression for the current minute fires at once (pg-boss sends occurrences of the last minute) and
     // not again until tomorrow; keep clear of the minute's end so the occurrence stays due while workers start.
-    await waitFor('the start of a minute', async () => (new Date().getUTCSeconds() < 40 ? true : undefined), 25_000);
+    await eventually('the start of a minute', async () => (new Date().getUTCSeconds() < 40 ? true : undefined), 25_000);
     const now = new Date();
     const env = { PATTERN_CRON: `${now.getUTCMinutes()} ${now.getUTCHours()} * * *`, PATTERN_TZ: 'UTC' };
     await Promise.all([start(env, 'worker-a'), start(env, 'worker-b')]);
 
-    const row = await waitFor('the scheduled analysis', async () =>
+    const row = await eventually('the scheduled analysis', async () =>
       db.owner.selectFrom('mcp_archiver.pattern_analysis').selectAll().where('trigger', '=', 'schedule').executeTakeFirst(),
     );
     // Let both workers run a few more cron passes before counting.
     const cronOn = async () => (await sql<{ cron_on: Date | null }>`SELECT cron_on FROM pgboss.version`.execute(db.owner)).rows[0]?.cron_on?.getTime() ?? 0;
     const seen = await cronOn();
-    await waitFor('two more cron passes', async () => ((await cronOn()) >= seen + 1_500 ? true : undefined), 20_000);
+    await eventually('two more cron passes', async () => ((await cronOn()) >= seen + 1_500 ? true : undefined), 20_000);
 
     const triggers = await boss.findJobs(nightlyPatternsJob.queue, { limit: 100 });
     expect(triggers).toHaveLength(1);

@@ -19,7 +19,8 @@ import { createLogger } from '../../src/logger.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/start-worker.ts';
 import { readPdf } from '../export/pdf-text.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { deadLettersOf, gate, startBossClient, waitFor, waitForSettled } from '../support/worker-harness.ts';
+import { deadLettersOf, gate, startBossClient, waitForSettled } from '../support/worker-harness.ts';
+import { eventually } from '../support/eventually.ts';
 
 const queue = archiveConversationJob.queue;
 
@@ -268,7 +269,7 @@ describe('archive-conversation job (enqueue → worker → rows and export file)
         const name = `Refused: ${what}`;
         const job = await archive({ name, exportFormat: 'json', ...payload() });
         expect(job).toMatchObject({ state: 'failed', retryCount: 0, output: { error: { code, retryable: false } } });
-        const dead = await waitFor('the dead letter', async () => ((await deadLettersOf(boss, archiveConversationJob.deadLetterQueue, job.id)).length ? true : undefined));
+        const dead = await eventually('the dead letter', async () => ((await deadLettersOf(boss, archiveConversationJob.deadLetterQueue, job.id)).length ? true : undefined));
         expect(dead).toBe(true);
         expect(await deadLettersOf(boss, archiveConversationJob.deadLetterQueue, job.id)).toHaveLength(1);
         expect(await archivesNamed(name)).toEqual([]);
@@ -290,7 +291,7 @@ describe('archive-conversation job (enqueue → worker → rows and export file)
       const job = await waitForSettled(boss, queue, jobId);
       expect(job).toMatchObject({ state: 'failed', retryCount: 0, output: { error: { code: 'invalid_payload', retryable: false } } });
       expect((job.output as { error: { message: string } }).error.message).toMatch(/threadId.*exportFormat|exportFormat.*threadId/s);
-      await waitFor('the dead letter', async () => ((await deadLettersOf(boss, archiveConversationJob.deadLetterQueue, jobId)).length === 1 ? true : undefined));
+      await eventually('the dead letter', async () => ((await deadLettersOf(boss, archiveConversationJob.deadLetterQueue, jobId)).length === 1 ? true : undefined));
     });
   });
 });

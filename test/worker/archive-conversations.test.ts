@@ -11,7 +11,8 @@ import { startWorker, type WorkerHandle } from '../../src/worker/start-worker.ts
 import { caller, connectInMemory, errorText, ok, openTestMcp, type TestMcp } from '../support/mcp-fixtures.ts';
 import { createSeededDatabase } from '../support/seeded-database.ts';
 import type { TestDatabase } from '../support/test-database.ts';
-import { waitFor, waitForSettled } from '../support/worker-harness.ts';
+import { waitForSettled } from '../support/worker-harness.ts';
+import { eventually } from '../support/eventually.ts';
 
 interface Progress {
   total: number;
@@ -87,7 +88,7 @@ describe('archive_conversations: many threads into one archive, one job per thre
     const queued = ok<{ jobId: string; threadCount: number }>(await call({ threadIds, name: 'Q1 conversations', exportFormat: 'markdown' }));
     expect(queued.threadCount).toBe(500);
     const seen: Progress[] = [];
-    const final = await waitFor(
+    const final = await eventually(
       'the 500-thread archive',
       async () => {
         const view = await getJob(queued.jobId);
@@ -123,7 +124,7 @@ describe('archive_conversations: many threads into one archive, one job per thre
 
     // The same threads again into that archive: nothing new is archived.
     const again = ok<{ jobId: string }>(await call({ threadIds: threadIds.slice(0, 20), name: 'unused', archiveId, exportFormat: 'json' }));
-    const view = await waitFor('the repeat', async () => {
+    const view = await eventually('the repeat', async () => {
       const v = await getJob(again.jobId);
       return v.done ? v : undefined;
     });

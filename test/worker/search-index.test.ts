@@ -7,7 +7,8 @@ import { createLogger } from '../../src/logger.ts';
 import { searchConversations } from '../../src/search/conversation-search.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/start-worker.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { startBossClient, waitFor, waitForSettled } from '../support/worker-harness.ts';
+import { startBossClient, waitForSettled } from '../support/worker-harness.ts';
+import { eventually } from '../support/eventually.ts';
 
 describe('search index schedule on real workers', () => {
   let db: TestDatabase;
@@ -28,7 +29,7 @@ describe('search index schedule on real workers', () => {
 
   it('runs the scheduled pass once with two workers, and a later pass makes new messages searchable', async () => {
     // A cron expression for the current minute fires at once and not again for an hour; keep clear of the minute's end.
-    await waitFor('the start of a minute', async () => (new Date().getUTCSeconds() < 40 ? true : undefined), 25_000);
+    await eventually('the start of a minute', async () => (new Date().getUTCSeconds() < 40 ? true : undefined), 25_000);
     const now = new Date();
     const env = { SEARCH_INDEX_CRON: `${now.getUTCMinutes()} * * * *`, SEARCH_INDEX_BATCH_SIZE: '50' };
     const start = (instanceName: string) =>
@@ -43,11 +44,11 @@ describe('search index schedule on real workers', () => {
     workers.push(...(await Promise.all([start('worker-a'), start('worker-b')])));
 
     const total = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM chat_message`.execute(db.owner)).rows[0]!.n);
-    await waitFor('the backfill', async () => ((await indexedCount()) === total ? true : undefined), 30_000);
+    await eventually('the backfill', async () => ((await indexedCount()) === total ? true : undefined), 30_000);
     // Let both workers run a few more cron passes before counting.
     const cronOn = async () => (await sql<{ cron_on: Date | null }>`SELECT cron_on FROM pgboss.version`.execute(db.owner)).rows[0]?.cron_on?.getTime() ?? 0;
     const seen = await cronOn();
-    await waitFor('two more cron passes', async () => ((await cronOn()) >= seen + 1_500 ? true : undefined), 20_000);
+    await eventually('two more cron passes', async () => ((await cronOn()) >= seen + 1_500 ? true : undefined), 20_000);
     const passes = await boss.findJobs(searchIndexJob.queue, { limit: 100 });
     expect(passes).toHaveLength(1);
     const settled = await waitForSettled(boss, searchIndexJob.queue, passes[0]!.id);

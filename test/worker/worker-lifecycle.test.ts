@@ -14,7 +14,8 @@ import { startWorker, type WorkerHandle, type WorkerTuning } from '../../src/wor
 import { CLI } from '../support/run-cli.ts';
 import { freePort } from '../support/test-cluster.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { findJob, gate, startBossClient, waitFor, waitForSettled } from '../support/worker-harness.ts';
+import { findJob, gate, startBossClient, waitForSettled } from '../support/worker-harness.ts';
+import { eventually } from '../support/eventually.ts';
 
 const queue = archiveConversationJob.queue;
 
@@ -133,7 +134,7 @@ describe('worker process', () => {
     const payload = request('Logged');
     const { jobId } = await enqueue(boss, archiveConversationJob, payload);
     await waitForSettled(boss, queue, jobId);
-    await waitFor('the audit line', async () => (lines.some((l) => l.audit === true && l.jobId === jobId) ? true : undefined));
+    await eventually('the audit line', async () => (lines.some((l) => l.audit === true && l.jobId === jobId) ? true : undefined));
     const maxAttempts = archiveConversationJob.queueOptions.retryLimit! + 1;
     const ofJob = lines.filter((l) => l.jobId === jobId);
     expect(ofJob.map((l) => l.msg)).toEqual(['job started', 'job completed', 'audit']);
@@ -226,7 +227,7 @@ describe('worker process', () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     try {
-      await waitFor('the worker to start', async () => (stdout.includes('worker: 2 archive job(s) at once') ? true : undefined));
+      await eventually('the worker to start', async () => (stdout.includes('worker: 2 archive job(s) at once') ? true : undefined));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(stdout).toContain('worker stopped');

@@ -45,7 +45,7 @@ export function bearerChecks(db: Kysely<Database>, log: Logger): { outageAnswer:
   return { outageAnswer, tokenCheck };
 }
 
-function bearerToken(header: string | undefined): string | undefined {
+export function bearerToken(header: string | undefined): string | undefined {
   const [type, token] = (header ?? '').split(' ');
   return type?.toLowerCase() === 'bearer' && token ? token : undefined;
 }

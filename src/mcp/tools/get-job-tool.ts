@@ -10,6 +10,7 @@ import { exportResourceLinks } from '../export-resource-link.ts';
 import { defineTool } from '../tool-definition.ts';
 import { notFound } from '../tool-error.ts';
 import { uuidArgument } from '../tool-schemas.ts';
+import type { Caller } from '../caller.ts';
 import type { McpDependencies } from '../mcp-dependencies.ts';
 
 const JOB_STATES = ['queued', 'active', 'retrying', 'completed', 'failed', 'cancelled'] as const;
@@ -31,8 +32,6 @@ const KIND_OF: Record<string, JobKind> = {
   [archiveConversationsJob.queue]: 'archive_conversations',
   [analyzePatternsJob.queue]: 'analyze_conversation_patterns',
 };
-
-const ERROR_MAX_CHARS = 300;
 
 // Job rows are read as unknown: only who asked is needed from the payload.
 const jobOwner = z.object({ requestedBy: z.string().optional(), userId: z.string().optional(), exportFormat: z.string().optional() });
@@ -65,8 +64,8 @@ export const getJobTool = defineTool({
     completedAt: z.string().nullable(),
     attempts: z.object({ retryCount: z.number().int(), retryLimit: z.number().int() }),
     result: z.record(z.string(), z.unknown()).nullable(),
-    error: z.string().nullable().describe('Why the job failed (or why its last attempt failed, while retrying)'),
-    errorCode: z.string().nullable().describe('A stable reason such as thread_not_found, when the worker gave one'),
+    error: z.string().nullable().describe('Why the job failed (or why its last attempt failed, while retrying), in a short fixed message'),
+    errorCode: z.string().nullable().describe('A stable reason: thread_not_found, archive_not_found, invalid_payload, job_failed (a worker error; transient ones are retried)'),
     progress: z
       .object({ total: z.number().int(), completed: z.number().int(), failed: z.number().int(), pending: z.number().int(), failedThreadIds: z.array(z.string()) })
       .optional()
@@ -80,7 +79,7 @@ export const getJobTool = defineTool({
   async run({ jobId }, { caller, deps }) {
     const found = await findJobById(deps.boss, jobId, [archiveConversationJob, archiveConversationsJob, analyzePatternsJob]);
     const owner = found ? jobOwner.safeParse(found.job.data) : undefined;
-    if (!found || !owner?.success || (owner.data.requestedBy !== caller.userId && !caller.admin)) throw notFound('job', jobId);
+    if (!found || !owner?.success || !mayRead(caller, found.queue, owner.data)) throw notFound('job', jobId);
     const { job, queue } = found;
     let state = STATE_OF[job.state] ?? 'queued';
     const failure = state === 'failed' || state === 'retrying' ? failureOutput.safeParse(job.output) : undefined;
@@ -113,8 +112,7 @@ export const getJobTool = defineTool({
       completedAt: progress && state === 'active' ? null : iso(job.completedOn),
       attempts: { retryCount: job.retryCount, retryLimit: job.retryLimit },
       result,
-      error: failure ? (failure.success ? safeErrorMessage(failure.data.message) : 'the job failed') : null,
-      errorCode: failure?.success ? (failure.data.code ?? null) : null,
+      ...(failure ? shownFailure(state, failure.success ? failure.data.code : undefined) : { error: null, errorCode: null }),
       ...(progress ? { progress } : {}),
     };
   },
@@ -152,8 +150,35 @@ function iso(value: Date | string | null | undefined): string | null {
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
-/** The first line of the error, bounded: never a stack. */
-function safeErrorMessage(message: string): string {
-  const firstLine = message.split('\n', 1)[0]!.trim();
-  return firstLine.length > ERROR_MAX_CHARS ? `${firstLine.slice(0, ERROR_MAX_CHARS - 1)}…` : firstLine || 'the job failed';
+/**
+ * Someone else's job only with an admin token, also when the caller asked for it: an analysis an admin token queued
+ * about another user (or about everyone) stays unreadable to the same user's plain tokens.
+ */
+function mayRead(caller: Caller, queue: string, owner: z.infer<typeof jobOwner>): boolean {
+  if (caller.admin) return true;
+  if (owner.requestedBy !== caller.userId) return false;
+  return queue !== analyzePatternsJob.queue || owner.userId === caller.userId;
+}
+
+/** What the worker's permanent failures mean, in words that are safe to show: never the worker's own message. */
+const FAILURE_MESSAGES: Record<string, string> = {
+  thread_not_found: 'the thread does not exist or is not yours',
+  archive_not_found: 'the archive does not exist or is not yours',
+  invalid_payload: 'the job\'s request could not be read',
+};
+
+/**
+ * A failure as a stable code and a short fixed message. Transient failures (code `job_failed`, or pg-boss's own
+ * errors such as an expiry) carry raw messages — SQL, paths, connection details — that only the worker log shows.
+ */
+function shownFailure(state: JobState, code: string | undefined): { error: string; errorCode: string } {
+  const errorCode = code && code !== 'job_failed' ? code : 'job_failed';
+  if (errorCode !== 'job_failed') return { errorCode, error: FAILURE_MESSAGES[errorCode] ?? `the job failed (${errorCode})` };
+  return {
+    errorCode,
+    error:
+      state === 'retrying'
+        ? 'the last attempt failed on the worker (a transient error); it runs again by itself'
+        : 'the job failed on the worker after its retries; operators find the cause in the worker log under this job id',
+  };
 }
