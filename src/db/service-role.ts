@@ -7,8 +7,24 @@ export const PGBOSS_SCHEMA = 'pgboss';
 /** A table privilege, or a column-level one such as `UPDATE (last_used_at)`. */
 type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'TRUNCATE' | `${'SELECT' | 'UPDATE'} (${string})`;
 
-/** Host tables the service reads (chat data) — nothing else of the app's. */
-const HOST_READ_TABLES = ['chat_thread', 'chat_message', 'agent', 'workflow', 'mcp_server'];
+/** Host tables the service reads whole (chat data) — nothing else of the app's. */
+const HOST_READ_TABLES = ['chat_thread', 'chat_message'];
+
+/**
+ * Host tables the service reads only some columns of, each list exactly what its snapshots and checks read.
+ * `mcp_server.config` is never granted: it holds users' credentials for their MCP servers (headers, env).
+ */
+export const HOST_READ_COLUMNS: Record<string, readonly string[]> = {
+  // archive_agent: the whole row is the snapshot (name, description, icon, instructions, visibility, timestamps).
+  agent: ['id', 'name', 'description', 'icon', 'user_id', 'instructions', 'visibility', 'created_at', 'updated_at'],
+  // archive_workflow: the row; agent mentions resolve workflow names.
+  workflow: ['id', 'version', 'name', 'icon', 'description', 'is_published', 'visibility', 'user_id', 'created_at', 'updated_at'],
+  // archive_workflow: every node is part of the re-importable structure (node_config is redacted before it is written).
+  workflow_node: ['id', 'version', 'workflow_id', 'kind', 'name', 'description', 'ui_config', 'node_config', 'created_at', 'updated_at'],
+  workflow_edge: ['id', 'version', 'workflow_id', 'source', 'target', 'ui_config', 'created_at'],
+  // The archive's own MCP server row (by name) and the names agent mentions and tool nodes point to.
+  mcp_server: ['id', 'user_id', 'name'],
+};
 /** Host tables the service writes: never DELETE. */
 const HOST_WRITE_TABLES = ['archive', 'archive_item'];
 /** Tables holding credentials and sessions: explicitly nothing, whatever PUBLIC may have been given. */
@@ -78,6 +94,11 @@ export async function ensureServiceRole(db: Kysely<unknown>, { user, password }:
   const readable = present(HOST_READ_TABLES);
   if (readable.length) {
     statements.push(`REVOKE ALL ON ${readable.join(', ')} FROM ${role}`, `GRANT SELECT ON ${readable.join(', ')} TO ${role}`);
+  }
+  for (const [table, columns] of Object.entries(HOST_READ_COLUMNS)) {
+    if (!existing.has(table)) continue;
+    const name = escapeIdentifier(table);
+    statements.push(`REVOKE ALL ON ${name} FROM ${role}`, `GRANT SELECT (${columns.map(escapeIdentifier).join(', ')}) ON ${name} TO ${role}`);
   }
   const writable = present(HOST_WRITE_TABLES);
   if (writable.length) {

@@ -2,6 +2,7 @@
  * Deterministic, realistic better-chatbot data: the same options always give the same rows.
  * Pure: yields plain objects; `seed-demo.ts` writes them.
  */
+import { PLANTED_SECRETS } from './demo-library.ts';
 
 export interface DemoOptions {
   users: number;
@@ -86,7 +87,7 @@ export class DemoGenerator {
         this.agents.push({ id: this.uuid(), userId: user.id, name: 'Research Helper', description: 'Finds and cites sources' });
         this.agents.push({ id: this.uuid(), userId: user.id, name: 'Code Reviewer', description: 'Reviews TypeScript and SQL' });
       }
-      this.mcpServers.push({ id: this.uuid(), userId: user.id, name: 'github', config: { url: 'https://mcp.example.com/github', headers: {} } });
+      this.mcpServers.push({ id: this.uuid(), userId: user.id, name: 'github', config: { url: 'https://mcp.example.com/github', headers: { Authorization: `Bearer ${PLANTED_SECRETS.mcpServerHeader}` } } });
       if (u % 2 === 0) {
         this.mcpServers.push({
           id: this.uuid(),

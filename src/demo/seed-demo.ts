@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { DemoGenerator, type DemoMessage, type DemoOptions, type DemoThread } from './demo-data.ts';
 import { HOST_SCHEMA_SQL } from './host-schema.ts';
+import { buildDemoLibrary, type DemoLibrary } from './demo-library.ts';
 
 export interface SeedResult {
   users: number;
@@ -47,15 +48,11 @@ export async function seedDemoData(
       await sql`INSERT INTO session (expires_at, token, user_id, ip_address, user_agent)
                 VALUES (${new Date(options.until.getTime() + 7 * 86_400_000)}, ${`demo-session-${u.id}`}, ${u.id}, '127.0.0.1', 'demo')`.execute(trx);
     }
-    for (const a of generator.agents) {
-      await sql`INSERT INTO agent (id, name, description, user_id, icon, instructions)
-                VALUES (${a.id}, ${a.name}, ${a.description}, ${a.userId}, ${JSON.stringify({ type: 'emoji', value: '🤖' })},
-                        ${JSON.stringify({ role: a.name, systemPrompt: `You are ${a.name}.` })})`.execute(trx);
-    }
     for (const s of generator.mcpServers) {
       await sql`INSERT INTO mcp_server (id, name, config, user_id)
                 VALUES (${s.id}, ${s.name}, ${JSON.stringify(s.config)}, ${s.userId})`.execute(trx);
     }
+    await insertLibrary(trx, buildDemoLibrary(options.seed, generator.users, generator.agents, generator.mcpServers));
   });
 
   let threads: DemoThread[] = [];
@@ -81,6 +78,26 @@ export async function seedDemoData(
   }
   await flush();
   return { users: generator.users.length, threads: threadCount, messages: messageCount, durationMs: Date.now() - started };
+}
+
+async function insertLibrary(db: Kysely<unknown>, library: DemoLibrary): Promise<void> {
+  for (const a of library.agents) {
+    await sql`INSERT INTO agent (id, name, description, user_id, icon, instructions, visibility)
+              VALUES (${a.id}, ${a.name}, ${a.description}, ${a.userId}, ${JSON.stringify(a.icon)},
+                      ${JSON.stringify(a.instructions)}, ${a.visibility})`.execute(db);
+  }
+  for (const w of library.workflows) {
+    await sql`INSERT INTO workflow (id, name, description, icon, is_published, visibility, user_id)
+              VALUES (${w.id}, ${w.name}, ${w.description}, ${JSON.stringify(w.icon)}, ${w.isPublished}, ${w.visibility}, ${w.userId})`.execute(db);
+    for (const n of w.nodes) {
+      await sql`INSERT INTO workflow_node (id, workflow_id, kind, name, description, node_config, ui_config)
+                VALUES (${n.id}, ${w.id}, ${n.kind}, ${n.name}, ${n.description}, ${JSON.stringify(n.nodeConfig)}, ${JSON.stringify(n.uiConfig)})`.execute(db);
+    }
+    for (const e of w.edges) {
+      await sql`INSERT INTO workflow_edge (id, workflow_id, source, target, ui_config)
+                VALUES (${e.id}, ${w.id}, ${e.source}, ${e.target}, ${JSON.stringify(e.uiConfig)})`.execute(db);
+    }
+  }
 }
 
 async function insertThreads(db: Kysely<unknown>, threads: DemoThread[]): Promise<void> {

@@ -10,6 +10,8 @@ import { invokeTool, refuseUnknownTool } from './tool-invocation.ts';
 import { analyzeConversationPatternsTool } from './tools/analyze-conversation-patterns-tool.ts';
 import { archiveConversationTool } from './tools/archive-conversation-tool.ts';
 import { archiveConversationsTool } from './tools/archive-conversations-tool.ts';
+import { archiveAgentTool } from './tools/archive-agent-tool.ts';
+import { archiveWorkflowTool } from './tools/archive-workflow-tool.ts';
 import { getArchiveTool } from './tools/get-archive-tool.ts';
 import { getJobTool } from './tools/get-job-tool.ts';
 import { listArchivesTool } from './tools/list-archives-tool.ts';
@@ -24,6 +26,8 @@ const sharedJsonSchemaValidator = new AjvJsonSchemaValidator();
 export const archiverTools: readonly ToolDefinition[] = [
   archiveConversationTool,
   archiveConversationsTool,
+  archiveAgentTool,
+  archiveWorkflowTool,
   analyzeConversationPatternsTool,
   getJobTool,
   searchArchivesTool,

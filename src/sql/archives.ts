@@ -245,16 +245,8 @@ export interface ArchiveItemWrite {
  * same job replaces it instead of adding a second one. Returns the item id.
  */
 export async function upsertThreadItem(db: Kysely<Database>, item: ArchiveItemWrite): Promise<string> {
-  const { rows } = await sql<{ id: string }>`
-    INSERT INTO archive_item (archive_id, item_id, user_id, item_type, metadata, mcp_analysis, tokens_count, content_summary)
-    VALUES (${item.archiveId}, ${item.threadId}, ${item.userId}, 'thread', ${JSON.stringify(item.metadata)},
-            ${JSON.stringify(item.analysis)}, ${item.tokensCount}, ${item.summary})
-    ON CONFLICT (archive_id, item_id) WHERE (metadata ->> 'writer') = 'chat-archiver'
-    DO UPDATE SET user_id = excluded.user_id, item_type = excluded.item_type, metadata = excluded.metadata,
-                  mcp_analysis = excluded.mcp_analysis, tokens_count = excluded.tokens_count,
-                  content_summary = excluded.content_summary
-    RETURNING id`.execute(db);
-  return rows[0]!.id;
+  const { threadId, ...rest } = item;
+  return upsertArchiveItem(db, { ...rest, itemType: 'thread', itemId: threadId });
 }
 
 export async function archiveTotals(db: Kysely<Database>, archiveId: string): Promise<{ items: number; tokens: number }> {
@@ -293,4 +285,40 @@ export async function archiveNamed(db: Kysely<Database>, userId: string, name: s
     SELECT id, name, description FROM archive WHERE user_id = ${userId} AND name = ${name}
     ORDER BY created_at, id LIMIT 1`.execute(db);
   return rows[0];
+}
+
+export interface ItemWrite {
+  archiveId: string;
+  itemType: 'thread' | 'agent' | 'workflow';
+  itemId: string;
+  userId: string;
+  metadata: unknown;
+  analysis: unknown;
+  tokensCount: number;
+  summary: string;
+}
+
+/**
+ * Writes an item (thread, agent or workflow), keyed by (archive_id, item_id) among the rows this service writes, so
+ * a retry of the same job replaces it instead of adding a second one. Returns the item id.
+ */
+export async function upsertArchiveItem(db: Kysely<Database>, item: ItemWrite): Promise<string> {
+  const { rows } = await sql<{ id: string }>`
+    INSERT INTO archive_item (archive_id, item_id, user_id, item_type, metadata, mcp_analysis, tokens_count, content_summary)
+    VALUES (${item.archiveId}, ${item.itemId}, ${item.userId}, ${item.itemType}, ${JSON.stringify(item.metadata)},
+            ${JSON.stringify(item.analysis)}, ${item.tokensCount}, ${item.summary})
+    ON CONFLICT (archive_id, item_id) WHERE (metadata ->> 'writer') = 'chat-archiver'
+    DO UPDATE SET user_id = excluded.user_id, item_type = excluded.item_type, metadata = excluded.metadata,
+                  mcp_analysis = excluded.mcp_analysis, tokens_count = excluded.tokens_count,
+                  content_summary = excluded.content_summary
+    RETURNING id`.execute(db);
+  return rows[0]!.id;
+}
+
+/** Records the archive's latest export file without touching the service metadata of its thread items. */
+export async function recordArchiveFile(db: Kysely<Database>, write: { archiveId: string; exportFormat: string; storageLocation: string; fileSize: number }): Promise<void> {
+  await sql`
+    UPDATE archive SET export_format = ${write.exportFormat}, storage_location = ${write.storageLocation},
+                       file_size = ${write.fileSize}, updated_at = now()
+    WHERE id = ${write.archiveId}`.execute(db);
 }

@@ -173,7 +173,7 @@ function usageSum(field: string): RawBuilder<unknown> {
  * its nested object; an error is an `output-error` state, a non-empty error text, or an output flagged `isError: true`.
  * test/jobs/tool-call-classification.test.ts checks it against the reader on one table of cases.
  */
-function toolCalls(parts: RawBuilder<unknown>): RawBuilder<unknown> {
+export function toolCalls(parts: RawBuilder<unknown>): RawBuilder<unknown> {
   const flaggedError = (output: RawBuilder<unknown>) =>
     sql`coalesce(json_typeof(${output}) = 'object' AND json_typeof(${output} -> 'isError') = 'boolean'
                  AND ${output} ->> 'isError' = 'true', false)`;

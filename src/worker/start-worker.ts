@@ -8,6 +8,10 @@ import { createAnalyzePatternsHandler } from '../jobs/analyze-patterns-handler.t
 import { archiveConversationJob } from '../jobs/archive-conversation.ts';
 import { archiveConversationsJob } from '../jobs/archive-conversations.ts';
 import { createArchiveConversationsHandler } from '../jobs/archive-conversations-handler.ts';
+import { archiveAgentJob } from '../jobs/archive-agent.ts';
+import { createArchiveAgentHandler } from '../jobs/archive-agent-handler.ts';
+import { archiveWorkflowJob } from '../jobs/archive-workflow.ts';
+import { createArchiveWorkflowHandler } from '../jobs/archive-workflow-handler.ts';
 import {
   createArchiveConversationHandler,
   type ArchiveConversationDeps,
@@ -192,6 +196,9 @@ async function registerHandlers(
   });
   await workQueue(boss, archiveConversationJob, archive, { ...loop, concurrency });
   await workQueue(boss, archiveConversationsJob, createArchiveConversationsHandler({ db, boss }), { ...loop, concurrency: 1 });
+  const snapshotDeps = { db, config, loadTokenCounter, store };
+  await workQueue(boss, archiveAgentJob, createArchiveAgentHandler(snapshotDeps), { ...loop, concurrency: 1 });
+  await workQueue(boss, archiveWorkflowJob, createArchiveWorkflowHandler(snapshotDeps), { ...loop, concurrency: 1 });
   await workQueue(boss, analyzePatternsJob, createAnalyzePatternsHandler({ db, timeZone: config.patterns.timeZone }), { ...loop, concurrency: 1 });
   await workQueue(boss, nightlyPatternsJob, createNightlyPatternsHandler({ boss, timeZone: config.patterns.timeZone }), { ...loop, concurrency: 1 });
   const indexObserver = options.searchIndexObserver;

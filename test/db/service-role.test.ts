@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { actingAs } from '../../src/db/acting-user.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { HOST_READ_COLUMNS } from '../../src/db/service-role.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 describe('the restricted service role', () => {
@@ -39,6 +40,23 @@ describe('the restricted service role', () => {
 
   it.each(['archive', 'archive_item', 'chat_thread', 'chat_message'])('cannot DELETE from %s', async (table) => {
     await expect(sql`DELETE FROM ${sql.table(table)}`.execute(db.service)).rejects.toThrow(/permission denied for table/);
+  });
+
+  it('reads exactly the granted columns of agent, workflow, its nodes and edges, and only id, user_id, name of mcp_server', async () => {
+    const { rows } = await sql<{ table_name: string; column_name: string }>`
+      SELECT table_name, column_name FROM information_schema.column_privileges
+      WHERE grantee = ${inject('testCluster').serviceUser} AND privilege_type = 'SELECT' AND table_schema = 'public'
+        AND table_name = ANY(${Object.keys(HOST_READ_COLUMNS)}::text[])`.execute(db.owner);
+    const granted: Record<string, string[]> = {};
+    for (const r of rows) (granted[r.table_name] ??= []).push(r.column_name);
+    for (const [table, columns] of Object.entries(HOST_READ_COLUMNS)) expect(granted[table]?.sort(), table).toEqual([...columns].sort());
+    expect(HOST_READ_COLUMNS.mcp_server).toEqual(['id', 'user_id', 'name']);
+    await expect(sql`SELECT config FROM mcp_server`.execute(db.service)).rejects.toThrow(/permission denied/);
+    await expect(sql`SELECT * FROM mcp_server`.execute(db.service)).rejects.toThrow(/permission denied/);
+    await expect(sql`SELECT name FROM mcp_server LIMIT 1`.execute(db.service)).resolves.toBeDefined();
+    await expect(sql`SELECT node_config FROM workflow_node LIMIT 1`.execute(db.service)).resolves.toBeDefined();
+    await expect(sql`UPDATE agent SET name = 'x'`.execute(db.service)).rejects.toThrow(/permission denied/);
+    await expect(sql`DELETE FROM workflow`.execute(db.service)).rejects.toThrow(/permission denied/);
   });
 
   it('cannot change chat data or create tables', async () => {

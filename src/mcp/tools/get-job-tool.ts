@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { analyzePatternsJob } from '../../jobs/analyze-patterns.ts';
 import { archiveConversationJob } from '../../jobs/archive-conversation.ts';
 import { archiveConversationsJob, archiveConversationsOutput, archiveConversationsPayload } from '../../jobs/archive-conversations.ts';
+import { archiveAgentJob } from '../../jobs/archive-agent.ts';
+import { archiveWorkflowJob } from '../../jobs/archive-workflow.ts';
 import { manyThreadProgress, type ManyThreadProgress } from '../../sql/job-progress.ts';
 import { findJobById } from '../../jobs/job-lookup.ts';
 import { patternAnalysisOfJob } from '../../sql/pattern-history.ts';
@@ -25,11 +27,13 @@ const STATE_OF: Record<string, JobState> = {
   cancelled: 'cancelled',
 };
 
-const JOB_KINDS = ['archive_conversation', 'archive_conversations', 'analyze_conversation_patterns'] as const;
+const JOB_KINDS = ['archive_conversation', 'archive_conversations', 'archive_agent', 'archive_workflow', 'analyze_conversation_patterns'] as const;
 type JobKind = (typeof JOB_KINDS)[number];
 const KIND_OF: Record<string, JobKind> = {
   [archiveConversationJob.queue]: 'archive_conversation',
   [archiveConversationsJob.queue]: 'archive_conversations',
+  [archiveAgentJob.queue]: 'archive_agent',
+  [archiveWorkflowJob.queue]: 'archive_workflow',
   [analyzePatternsJob.queue]: 'analyze_conversation_patterns',
 };
 
@@ -48,7 +52,7 @@ export const getJobTool = defineTool({
   name: 'get_job',
   title: 'Get a job',
   description:
-    'State of a job you queued with archive_conversation, archive_conversations or analyze_conversation_patterns: queued, active, retrying ' +
+    'State of a job you queued with archive_conversation, archive_conversations, archive_agent, archive_workflow or analyze_conversation_patterns: queued, active, retrying ' +
     '(a transient failure; it runs again by itself), completed (see `result`: the archive id, tokens, the export\'s ' +
     'location in the export store and `downloadUrl`, a signed link a person can open until `downloadExpiresAt`, ' +
     'or the analysis under `result.analysis`; for archive_conversations `progress` counts the threads ' +
@@ -77,7 +81,7 @@ export const getJobTool = defineTool({
     return archived.success ? exportResourceLinks({ ...archived.data, exportLocation: archived.data.storageLocation }) : [];
   },
   async run({ jobId }, { caller, deps }) {
-    const found = await findJobById(deps.boss, jobId, [archiveConversationJob, archiveConversationsJob, analyzePatternsJob]);
+    const found = await findJobById(deps.boss, jobId, [archiveConversationJob, archiveConversationsJob, archiveAgentJob, archiveWorkflowJob, analyzePatternsJob]);
     const owner = found ? jobOwner.safeParse(found.job.data) : undefined;
     if (!found || !owner?.success || !mayRead(caller, found.queue, owner.data)) throw notFound('job', jobId);
     const { job, queue } = found;
