@@ -34,6 +34,7 @@ export const runningServices: RunnableService[] = [
         serviceUrl: target.serviceUrl,
         log,
         observer: metrics.jobObserver,
+        searchIndexObserver: metrics.searchIndexObserver,
         exportGcObserver: metrics.exportGcObserver,
         // The MCP app serves the process's endpoints; without it, the worker does on its own port.
         ...(config.mcp.enabled

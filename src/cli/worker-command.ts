@@ -36,6 +36,7 @@ export const workerCommand: Command = {
         log,
         concurrency,
         observer: metrics.jobObserver,
+        searchIndexObserver: metrics.searchIndexObserver,
         exportGcObserver: metrics.exportGcObserver,
         attach: (pools) => serveOpsEndpoints({ ...pools, metrics, host: cfg.mcp.host, port: cfg.ops.workerHttpPort, extraHosts: cfg.mcp.allowedHosts }),
       });

@@ -1,6 +1,7 @@
 import type { ExportGarbageReport } from '../jobs/export-garbage.ts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { JobStateCount } from './job-counts.ts';
+import { registerSearchIndexMetrics, type SearchIndexObserver } from './search-index-metrics.ts';
 
 /** What the worker's per-job wrapper reports when a job ends. */
 export interface JobEndEvent {
@@ -48,6 +49,7 @@ export interface ServiceMetrics {
   useJobCounts(read: () => Promise<JobStateCount[]>): void;
   jobObserver: JobObserver;
   toolCallObserver: ToolCallObserver;
+  searchIndexObserver: SearchIndexObserver;
   /** Counts what each export garbage collection deleted. */
   exportGcObserver: { onCollected(report: Pick<ExportGarbageReport, 'deleted' | 'expired' | 'staleUploads'>): void };
   /** Prometheus text exposition of everything registered. */
@@ -157,6 +159,7 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
     registers: [registry],
   });
 
+  const searchIndexObserver = registerSearchIndexMetrics(registry);
   const exportsDeleted = new Counter({
     name: 'chat_archiver_export_gc_deleted_total',
     help: 'Export objects deleted by the export garbage collection: unnamed (deleted archives, replaced or never committed exports), expired (EXPORT_RETENTION), stale_upload (unfinished uploads)',
@@ -166,6 +169,7 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
 
   return {
     registry,
+    searchIndexObserver,
     exportGcObserver: {
       onCollected(report) {
         exportsDeleted.inc({ reason: 'unnamed' }, report.deleted.length - report.expired);

@@ -46,6 +46,9 @@ export interface ThreadHitRow {
   best_messages: string[];
 }
 
+/** Threads ranked before the deleted check, per thread asked for. */
+const CANDIDATE_FACTOR = 3;
+
 const utc = (date: Date) => sql`${date.toISOString()}::timestamptz::timestamp`;
 
 /**
@@ -67,26 +70,39 @@ export async function rankedThreadHits(
     ...(filters.before !== undefined ? [sql`i.created_at < ${utc(filters.before)}`] : []),
     ...(filters.threadId !== undefined ? [sql`i.thread_id = ${filters.threadId}::uuid`] : []),
   ];
-  // Only thread ids, ranks and times over all matches (a common word matches thousands of messages); titles,
-  // archive flags and the best messages are read for the returned threads only.
-  const { rows: ranked } = await sql<{ thread_id: string; title: string; rank: number; matches: number; last_match_at: Date; thread_created_at: Date; archived: boolean }>`
-    WITH q AS (SELECT ${query} AS query),
-    threads AS (
-      SELECT i.thread_id, max(ts_rank_cd(i.document, q.query)) AS rank, count(*)::int AS matches, max(i.created_at) AS last_match_at
-      FROM mcp_archiver.message_index i CROSS JOIN q
-      WHERE ${sql.join(conditions, sql` AND `)}
-      GROUP BY i.thread_id
-    ),
-    live AS (
-      SELECT th.*, t.title, t.created_at AS thread_created_at,
-             EXISTS (SELECT 1 FROM archive_item ai WHERE ai.item_id = th.thread_id AND ai.user_id = ${filters.userId}::uuid) AS archived
-      FROM threads th JOIN chat_thread t ON t.id = th.thread_id AND t.user_id = ${filters.userId}::uuid
-    )
-    SELECT thread_id, title, rank::float8 AS rank, matches, last_match_at, thread_created_at, archived
-    FROM live
-    ${filters.archived !== undefined ? sql`WHERE archived = ${filters.archived}` : sql``}
-    ORDER BY rank DESC, last_match_at DESC, thread_id
-    LIMIT ${limit}`.execute(db);
+  // Only thread ids, ranks and times over all matches (a common word matches thousands of messages); the deleted
+  // check, titles, archive flags and best messages are read for the best few threads only. Deleted threads among
+  // them are rare (the pass removes them every minute): when too many were, the search runs over all threads.
+  const rankedThreads = async (candidates: number | null) =>
+    (
+      await sql<{ thread_id: string; title: string; rank: number; matches: number; last_match_at: Date; thread_created_at: Date; archived: boolean }>`
+      WITH q AS (SELECT ${query} AS query),
+      threads AS (
+        SELECT i.thread_id, max(ts_rank_cd(i.document, q.query)) AS rank, count(*)::int AS matches, max(i.created_at) AS last_match_at
+        FROM mcp_archiver.message_index i CROSS JOIN q
+        WHERE ${sql.join(conditions, sql` AND `)}
+        GROUP BY i.thread_id
+        ${candidates !== null ? sql`ORDER BY rank DESC, last_match_at DESC, i.thread_id LIMIT ${candidates}` : sql``}
+      ),
+      live AS (
+        SELECT th.*, t.title, t.created_at AS thread_created_at
+        FROM threads th JOIN chat_thread t ON t.id = th.thread_id AND t.user_id = ${filters.userId}::uuid
+        ORDER BY th.rank DESC, th.last_match_at DESC, th.thread_id
+        ${filters.archived === undefined ? sql`LIMIT ${limit}` : sql``}
+      ),
+      flagged AS (
+        SELECT live.*, EXISTS (SELECT 1 FROM archive_item ai WHERE ai.item_id = live.thread_id AND ai.user_id = ${filters.userId}::uuid) AS archived
+        FROM live
+      )
+      SELECT thread_id, title, rank::float8 AS rank, matches, last_match_at, thread_created_at, archived
+      FROM flagged
+      ${filters.archived !== undefined ? sql`WHERE archived = ${filters.archived}` : sql``}
+      ORDER BY rank DESC, last_match_at DESC, thread_id
+      LIMIT ${limit}`.execute(db)
+    ).rows;
+  const overFetch = filters.archived === undefined ? limit * CANDIDATE_FACTOR : null;
+  let ranked = await rankedThreads(overFetch);
+  if (overFetch !== null && ranked.length < limit) ranked = await rankedThreads(null);
   if (ranked.length === 0) return [];
   const { rows: best } = await sql<{ thread_id: string; message_id: string }>`
     WITH q AS (SELECT ${query} AS query)

@@ -15,7 +15,7 @@ import { startWorker, type WorkerHandle } from '../../src/worker/start-worker.ts
 import { readPdf } from '../export/pdf-text.ts';
 import { caller, connectInMemory, errorText, ok, openTestMcp, type TestMcp } from '../support/mcp-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { waitFor } from '../support/worker-harness.ts';
+import { eventually as waitFor } from '../support/eventually.ts';
 
 // better-chatbot's own shapes (src/types/agent.ts AgentCreateSchema with ChatMentionSchema; src/types/workflow.ts
 // DBWorkflow / DBNode / DBEdge as its structure API takes them), written out here to check re-importability.

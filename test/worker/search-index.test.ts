@@ -4,6 +4,7 @@ import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { searchIndexJob } from '../../src/jobs/search-index.ts';
 import { createLogger } from '../../src/logger.ts';
+import { createMetrics } from '../../src/ops/metrics.ts';
 import { searchConversations } from '../../src/search/conversation-search.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/start-worker.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
@@ -32,6 +33,7 @@ describe('search index schedule on real workers', () => {
     await eventually('the start of a minute', async () => (new Date().getUTCSeconds() < 40 ? true : undefined), 25_000);
     const now = new Date();
     const env = { SEARCH_INDEX_CRON: `${now.getUTCMinutes()} * * * *`, SEARCH_INDEX_BATCH_SIZE: '50' };
+    const metrics = createMetrics({ processMetrics: false });
     const start = (instanceName: string) =>
       startWorker({
         config: db.config(env),
@@ -39,6 +41,7 @@ describe('search index schedule on real workers', () => {
         log: createLogger('silent'),
         concurrency: 1,
         instanceName,
+        searchIndexObserver: metrics.searchIndexObserver,
         tuning: { cronMonitorIntervalSeconds: 1, cronWorkerIntervalSeconds: 1 },
       });
     workers.push(...(await Promise.all([start('worker-a'), start('worker-b')])));
@@ -53,6 +56,10 @@ describe('search index schedule on real workers', () => {
     expect(passes).toHaveLength(1);
     const settled = await waitForSettled(boss, searchIndexJob.queue, passes[0]!.id);
     expect(settled).toMatchObject({ state: 'completed', output: { indexed: total, backfillCompleted: true } });
+    const exposed = (await metrics.render()).body;
+    expect(exposed).toContain(`chat_archiver_search_index_changes_total{change="indexed"} ${total}`);
+    expect(exposed).toContain(`chat_archiver_search_index_messages ${total}`);
+    expect(exposed).toContain('chat_archiver_search_index_backfill_running 0');
 
     const owner = (await db.owner.selectFrom('chat_thread').select('user_id').executeTakeFirstOrThrow()).user_id;
     const threadId = randomUUID();
