@@ -87,6 +87,7 @@ const envSchema = z.object({
   MCP_SERVER_NAME: withDefault(z.string().trim().min(1).max(100), 'database-assistant'),
   MCP_SERVER_ENABLED: withDefault(booleanFromEnv, 'true'),
   MCP_ARCHIVER_USER_ID: optional(z.uuid({ error: 'expected a user id (uuid)' })),
+  MCP_ARCHIVER_TOKEN: optional(z.string().trim().regex(/^cat_[A-Za-z0-9_-]+$/, 'expected an access token (cat_…) from `chat-archiver token create`')),
   HOST: withDefault(z.string().trim().min(1), '127.0.0.1'),
   PORT: withDefault(port, '8787'),
   MCP_ALLOWED_HOSTS: optional(z.string().trim()),
@@ -194,6 +195,8 @@ export interface Config {
     serverName: string;
     enabled: boolean;
     stdioUserId?: string;
+    /** The bearer token `mcp --stdio --remote` relays with (MCP_ARCHIVER_TOKEN). */
+    bridgeToken?: string;
     host: string;
     port: number;
     allowedHosts: string[];
@@ -276,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       serverName: e.MCP_SERVER_NAME,
       enabled: e.MCP_SERVER_ENABLED,
       ...(e.MCP_ARCHIVER_USER_ID ? { stdioUserId: e.MCP_ARCHIVER_USER_ID } : {}),
+      ...(e.MCP_ARCHIVER_TOKEN ? { bridgeToken: e.MCP_ARCHIVER_TOKEN } : {}),
       host: e.HOST,
       port: e.PORT,
       allowedHosts: commaList(e.MCP_ALLOWED_HOSTS),
