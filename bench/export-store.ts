@@ -1,0 +1,123 @@
+// 10. Export store: how fast a 2,000-message thread's export is written to the fs driver and to the s3 driver
+// (s3rver in this process on 127.0.0.1: multipart uploads of 5 MiB parts), and how fast a person downloads it
+// through a signed link from the MCP HTTP process (proxied from the store).
+//   node bench/export-store.ts [--quick]
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../src/config.ts';
+import { createLinkSigner } from '../src/export/download-links.ts';
+import type { ExportFormat, ExportMessage } from '../src/export/export-types.ts';
+import { createExportWriter } from '../src/export/export-writer.ts';
+import { createFsStore } from '../src/export/fs-store.ts';
+import type { ExportStore } from '../src/export/object-store.ts';
+import { createS3Store } from '../src/export/s3-store.ts';
+import { createLogger } from '../src/logger.ts';
+import { startMcpHttpService } from '../src/mcp/mcp-runtime.ts';
+import { startS3Server } from '../test/support/s3-server.ts';
+import { freePort } from '../test/support/test-cluster.ts';
+import { benchAdminUrl, createBenchDatabase } from './support/bench-database.ts';
+import { printSection, progress, startBenchRun } from './support/bench-report.ts';
+import { markdownTable } from './support/markdown-table.ts';
+import { fixed, median } from './support/stats.ts';
+
+const run = startBenchRun();
+const messageCount = 2_000;
+const runs = run.quick ? 2 : 5;
+const downloads = run.quick ? 3 : 10;
+const SECRET = 'bench-export-store-link-secret-0123456789';
+
+let seed = 11;
+const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648), seed / 2_147_483_648);
+const words = ['export', 'bucket', 'résumé', 'stream', 'multipart', 'latency', 'archive', 'données', 'upload', 'index', 'café'];
+const text = (n: number) => Array.from({ length: n }, () => words[Math.floor(random() * words.length)]).join(' ');
+const start = Date.parse('2026-01-10T08:00:00Z');
+const thread: ExportMessage[] = Array.from({ length: messageCount }, (_, i) => ({
+  id: `m-${i}`,
+  role: i % 2 === 0 ? 'user' : 'assistant',
+  createdAt: new Date(start + i * 1000),
+  parts: [{ type: 'text', text: text(40 + Math.floor(random() * 400)) }],
+  metadata: null,
+  tokens: 100,
+}));
+
+const s3 = await startS3Server();
+const dir = await mkdtemp(path.join(os.tmpdir(), 'chat-archiver-bench-store-'));
+const db = await createBenchDatabase(benchAdminUrl(), { users: 1, threadsPerUser: 1, messagesPerThread: 2 });
+try {
+  const stores: Array<[string, ExportStore]> = [
+    ['fs', createFsStore(dir)],
+    ['s3 (s3rver, 127.0.0.1)', createS3Store(s3.storeConfig())],
+  ];
+  const { id: threadId, user_id: userId } = await db.owner.selectFrom('chat_thread').select(['id', 'user_id']).executeTakeFirstOrThrow();
+  const user = { id: userId };
+  const writeRows: string[][] = [];
+  const written = new Map<string, { location: string; size: number; sha256: string }>();
+  for (const format of ['json', 'markdown'] as ExportFormat[]) {
+    for (const [name, store] of stores) {
+      progress(`write ${format} to ${name}`);
+      const times: number[] = [];
+      let last = { storageLocation: '', fileSize: 0, sha256: '' };
+      for (let i = 0; i < runs; i++) {
+        const header = { archiveId: randomUUID(), archiveName: 'bench', threadId, threadTitle: 'Store benchmark', userId: user.id, exportedAt: new Date(), encoding: 'utf-8' };
+        const began = performance.now();
+        const writer = await createExportWriter(format, header, { store, jobId: randomUUID() });
+        for (const message of thread) await writer.addMessage(message);
+        last = await writer.finish({ messageCount, tokensTotal: 0, summary: 'bench', analysis: {} });
+        times.push(performance.now() - began);
+      }
+      written.set(`${format}:${name}`, { location: last.storageLocation, size: last.fileSize, sha256: last.sha256 });
+      writeRows.push([format, name, fixed(last.fileSize / 1e6, 2), fixed(median(times), 0), fixed(last.fileSize / 1e6 / (median(times) / 1000), 1)]);
+    }
+  }
+
+  // Downloads through the MCP process's link, proxied from each store.
+  const downloadRows: string[][] = [];
+  for (const [name, store] of stores) {
+    const file = written.get(`markdown:${name}`)!;
+    const archiveId = randomUUID();
+    await db.owner
+      .insertInto('archive')
+      .values({ id: archiveId, name: 'bench', description: null, user_id: user.id, storage_location: file.location, export_format: 'markdown', file_size: file.size })
+      .execute();
+    const port = await freePort();
+    const config = loadConfig({ ...db.env, PORT: String(port), EXPORT_DIR: dir, EXPORT_LINK_SECRET: SECRET, LOG_LEVEL: 'silent' });
+    const service = await startMcpHttpService(config, db.serviceUrl, createLogger('silent'), undefined, { exportStore: store });
+    try {
+      const link = createLinkSigner({ secret: SECRET, ttlMs: 3_600_000, publicBaseUrl: `http://127.0.0.1:${port}` }).sign({ archiveId, location: file.location });
+      progress(`download from ${name}`);
+      const times: number[] = [];
+      for (let i = 0; i < downloads; i++) {
+        const began = performance.now();
+        const response = await fetch(link.url);
+        const bytes = await response.arrayBuffer();
+        times.push(performance.now() - began);
+        if (response.status !== 200 || bytes.byteLength !== file.size) throw new Error(`download answered ${response.status} with ${bytes.byteLength} bytes`);
+      }
+      downloadRows.push([name, fixed(file.size / 1e6, 2), fixed(median(times), 0), fixed(file.size / 1e6 / (median(times) / 1000), 1)]);
+    } finally {
+      await service.stop();
+    }
+  }
+
+  printSection({
+    id: 'export-store',
+    title: `10. Export store: fs vs s3, a ${messageCount.toLocaleString('en-US')}-message thread`,
+    body: [
+      `Export write through \`createExportWriter\` into each store, ${runs} runs per row (median); the s3 driver streams a ` +
+        'multipart upload (5 MiB parts, one in flight) to s3rver in this process on 127.0.0.1, so its numbers show the ' +
+        `driver's overhead, not a network's. ${run.loadSummary()}.`,
+      '',
+      markdownTable(['format', 'store', '>file MB', '>write ms', '>MB/s'], writeRows),
+      '',
+      `Download of the Markdown export through a signed link (\`GET /exports/…\` on the MCP process, proxied from the store), ${downloads} downloads per row (median):`,
+      '',
+      markdownTable(['store', '>file MB', '>download ms', '>MB/s'], downloadRows),
+    ].join('\n'),
+  });
+} finally {
+  await db.drop();
+  await s3.close();
+  await rm(dir, { recursive: true, force: true });
+}
