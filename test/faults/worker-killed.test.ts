@@ -112,7 +112,7 @@ describe('a worker process killed with SIGKILL in the middle of a backlog', () =
     expect(Number(archives.n)).toBe(JOBS);
     expect(await checkExportFiles(db.owner)).toEqual({ checked: JOBS, problems: [] });
     expect(await tempFilesUnder(exportDir)).toEqual([]);
-    const cleanUp = replacement.logs.find((line) => line.msg === 'removed temp files of exports that never finished');
+    const cleanUp = replacement.logs.find((line) => line.msg === 'removed what exports that never finished left behind');
     expect(cleanUp?.removed ?? 0).toBe(leftovers.length);
 
     // The survivors are healthy and stop cleanly.

@@ -65,6 +65,8 @@ describe(`load: ${CLIENTS} MCP clients over Streamable HTTP, ${CALLS_PER_CLIENT}
       MCP_DB_PASSWORD: decodeURIComponent(new URL(db.serviceUrl).password),
       EXPORT_DIR: exportDir,
       LOG_LEVEL: 'warn',
+      // Many agents of one user archive at once here: the per-user job quota (tested on its own) would refuse them.
+      MCP_ARCHIVE_JOBS_PER_USER: '100000',
     };
     mcp = await spawnService(['mcp'], { ...env, PORT: String(await freePort()) }, /listening on/);
     for (let i = 0; i < WORKERS; i++) {
