@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { isTrustedInstallCopy } from './install-copy-trust.ts';
 import pg from 'pg';
 
 /** A failure the user can act on; its message is one line, printed without a stack trace. */
@@ -72,7 +73,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   const logFile = options.logFile ?? path.join(path.dirname(dataDir), 'postgres.log');
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
-  const log = fs.openSync(logFile, 'a');
+  // The server log can quote SQL and its parameters: private to the service's user.
+  const log = fs.openSync(logFile, 'a', 0o600);
+  fs.fchmodSync(log, 0o600);
   const tail: string[] = [];
   const args = [
     '-D', dataDir,
@@ -145,21 +148,25 @@ async function resolveBinaries(asRoot: boolean): Promise<Binaries> {
 }
 
 /** The server runs as `nobody`; an install under a private directory (e.g. /root) is copied where it can reach it. */
-function copyInstallForUnprivilegedUser(found: Binaries): Binaries {
+export function copyInstallForUnprivilegedUser(found: Binaries): Binaries {
   const nativeDir = path.dirname(path.dirname(found.postgres));
   const version = fs.readFileSync(path.join(nativeDir, '..', 'package.json'), 'utf8').match(/"version":\s*"([^"]+)"/)?.[1] ?? 'unknown';
   const target = path.join(os.tmpdir(), `chat-archiver-postgres-${process.platform}-${process.arch}-${version}`);
-  const marker = path.join(target, '.complete');
-  if (!fs.existsSync(marker)) {
-    const staging = `${target}.${process.pid}.tmp`;
-    fs.rmSync(staging, { recursive: true, force: true });
-    fs.cpSync(nativeDir, staging, { recursive: true, verbatimSymlinks: true });
-    fs.chmodSync(staging, 0o755);
-    fs.writeFileSync(path.join(staging, '.complete'), version);
-    fs.rmSync(target, { recursive: true, force: true });
+  const binariesOf = (dir: string): Binaries => ({ initdb: path.join(dir, 'bin', 'initdb'), postgres: path.join(dir, 'bin', 'postgres') });
+  // The temp dir is shared: a copy anyone but root could have planted or changed is never run as the server.
+  if (isTrustedInstallCopy(target) && fs.existsSync(path.join(target, '.complete'))) return binariesOf(target);
+  // mkdtemp: a fresh directory nobody else can have prepared (0700 until the copy is complete).
+  const staging = fs.mkdtempSync(`${target}.tmp-`);
+  fs.cpSync(nativeDir, staging, { recursive: true, verbatimSymlinks: true });
+  fs.writeFileSync(path.join(staging, '.complete'), version);
+  fs.chmodSync(staging, 0o755);
+  fs.rmSync(target, { recursive: true, force: true });
+  try {
     fs.renameSync(staging, target);
+  } catch {
+    return binariesOf(staging); // someone recreated the name meanwhile: run from our own private copy
   }
-  return { initdb: path.join(target, 'bin', 'initdb'), postgres: path.join(target, 'bin', 'postgres') };
+  return isTrustedInstallCopy(target) ? binariesOf(target) : binariesOf(staging);
 }
 
 /** Whether a user other than the owner (the server's `nobody` when we run as root) can reach `file`'s directory. */

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChunkSink, ExportFileResult, ExportFormat } from './export-types.ts';
 
@@ -31,6 +31,9 @@ export interface ExportFileName {
 
 export const EXTENSIONS: Record<StoredFormat, string> = { json: 'json', markdown: 'md', pdf: 'pdf', zip: 'zip' };
 const TEMP_SUFFIX = '.tmp';
+// Exports hold chat text: only the service's own user may list or read them, whatever the umask.
+export const PRIVATE_DIR_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
 // Ids become path segments: uuids in practice; anything that could climb out of the export directory is refused.
 const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
@@ -82,18 +85,20 @@ export async function openExportFile(exportDir: string, name: ExportFileName): P
   const finalPath = exportFilePath(exportDir, name);
   const directory = path.dirname(finalPath);
   // Directories created now must be synced too for the new file's path to survive a power loss.
-  const firstCreated = await mkdir(directory, { recursive: true });
+  const firstCreated = await mkdir(directory, { recursive: true, mode: PRIVATE_DIR_MODE });
   const toSync = [directory];
   if (firstCreated !== undefined) {
     for (let d = directory; d !== path.dirname(firstCreated); d = path.dirname(d)) toSync.push(path.dirname(d));
   }
+  // The archive directory is always ours; ones made by older versions with a wider mode are tightened here.
+  await chmod(directory, PRIVATE_DIR_MODE);
   const tempPath = path.join(
     directory,
     `.${path.basename(finalPath)}.${process.pid}-${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`,
   );
 
   // flush: true fsyncs the file before it is closed.
-  const stream = createWriteStream(tempPath, { flags: 'wx', flush: true });
+  const stream = createWriteStream(tempPath, { flags: 'wx', flush: true, mode: PRIVATE_FILE_MODE });
   const hash = createHash('sha256');
   let size = 0;
   let failure: Error | null = null;

@@ -2,7 +2,7 @@ import { constants, createReadStream } from 'node:fs';
 import { access, mkdir, readdir, realpath, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isTempFileName, openExportFile, removeStaleTempFiles, type ExportFileWriter } from './export-store.ts';
+import { isTempFileName, openExportFile, PRIVATE_DIR_MODE, removeStaleTempFiles, type ExportFileWriter } from './export-store.ts';
 import { ExportStoreUnavailableError, type ExportStore, type StoredObject } from './object-store.ts';
 import { parseLocation } from './store-location.ts';
 
@@ -37,7 +37,7 @@ export function createFsStore(exportDir: string): ExportStore {
 
     async check() {
       try {
-        await mkdir(root, { recursive: true });
+        await mkdir(root, { recursive: true, mode: PRIVATE_DIR_MODE });
         await access(root, constants.W_OK);
       } catch (error) {
         throw new ExportStoreUnavailableError(`EXPORT_DIR: ${root} is not a writable directory (${(error as NodeJS.ErrnoException).code ?? 'error'})`);

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFsStore } from '../../src/export/fs-store.ts';
 import { ExportStoreUnavailableError, type ExportStore } from '../../src/export/object-store.ts';
@@ -121,5 +122,35 @@ describe('s3 driver start-up check', () => {
     const config = { ...s3.storeConfig(), endpoint: 'http://127.0.0.1:1' };
     const error = await createS3Store(config).check().catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/^EXPORT_S3_ENDPOINT: cannot reach bucket/);
+  });
+});
+
+describe('fs driver file modes', () => {
+  const modeOf = async (p: string): Promise<number> => (await stat(p)).mode & 0o777;
+
+  it('writes exports 0600 in directories 0700 whatever the umask, and tightens an archive directory left wider', async () => {
+    const root = path.join(dir, 'private', 'exports');
+    const store = createFsStore(root);
+    const previous = process.umask(0o000);
+    try {
+      await store.check();
+      const first = await store.create({ archiveId, threadId, jobId, format: 'json' }, 'application/json');
+      await first.write('{"chat":"secret"}');
+      const result = await first.commit();
+      const file = fileURLToPath(result.storageLocation);
+      expect(await modeOf(file)).toBe(0o600);
+      expect(await modeOf(path.dirname(file))).toBe(0o700);
+      expect(await modeOf(root)).toBe(0o700);
+
+      await chmod(path.dirname(file), 0o755);
+      const second = await store.create({ archiveId, threadId, jobId, format: 'markdown' }, 'text/markdown');
+      const pending = (await readdir(path.dirname(file))).find((name) => name.endsWith('.tmp'));
+      expect(await modeOf(path.join(path.dirname(file), pending!))).toBe(0o600);
+      await second.write('# secret');
+      await second.commit();
+      expect(await modeOf(path.dirname(file))).toBe(0o700);
+    } finally {
+      process.umask(previous);
+    }
   });
 });
