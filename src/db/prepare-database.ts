@@ -4,6 +4,7 @@ import { createDb } from './connect.ts';
 import type { DatabaseTarget } from './database-target.ts';
 import { migrateToLatest } from './migrate.ts';
 import { installPgBoss } from './pgboss-install.ts';
+import { ensureJobFinishNotify } from './job-finish-notify.ts';
 import { ensureServiceRowPolicies } from './row-level-security.ts';
 import { ensureServiceRole } from './service-role.ts';
 
@@ -28,6 +29,7 @@ export async function migrateDatabase(ownerUrl: string, serviceRole: { user: str
     const result = await migrateToLatest(db);
     const applied = (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
     await installPgBoss(ownerUrl);
+    await ensureJobFinishNotify(db);
     await ensureServiceRole(db, serviceRole);
     await ensureServiceRowPolicies(db, serviceRole.user);
     return { applied };

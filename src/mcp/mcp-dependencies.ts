@@ -5,6 +5,7 @@ import type { Database } from '../db/database.ts';
 import type { LinkSigner } from '../export/download-links.ts';
 import type { ExportStore } from '../export/object-store.ts';
 import type { Semaphore } from '../limits/semaphore.ts';
+import type { JobFinishWaiter } from '../jobs/job-finish-waiter.ts';
 import type { Logger } from '../logger.ts';
 import type { ToolOutcome } from './tool-error.ts';
 
@@ -28,6 +29,8 @@ export interface McpDependencies {
   /** Started, with every queue ensured; used to enqueue and to look jobs up. */
   boss: PgBoss;
   log: Logger;
+  /** Wakes `get_job` waits when a job finishes (one LISTEN connection per process). */
+  jobFinishes: JobFinishWaiter;
   /** Legacy rows' relative export paths are resolved against it. */
   exportDir: string;
   /** Exports are read from here: the worker's store, whichever machine it runs on. */

@@ -5,6 +5,7 @@ import type { ExportStore } from '../export/object-store.ts';
 import { openExportStore } from '../export/open-store.ts';
 import { createExpensiveReadPool } from '../limits/expensive-reads.ts';
 import { createBoss } from '../jobs/boss.ts';
+import { openJobFinishWaiter, type JobFinishWaiter } from '../jobs/job-finish-waiter.ts';
 import { ensureQueues } from '../jobs/registry.ts';
 import type { Logger } from '../logger.ts';
 import { createMetrics, type ServiceMetrics } from '../ops/metrics.ts';
@@ -52,9 +53,11 @@ export async function openMcpRuntime(
   if (!linkSecret) log.warn('download links are off: set EXPORT_LINK_SECRET (at least 32 characters) to offer them');
   const db = createDb(serviceUrl, { max: 10, applicationName: 'chat-archiver:mcp', statementTimeoutMs: config.statementTimeoutMs });
   const boss = createBoss(serviceUrl, { instanceName: 'mcp', supervise: false, schedule: false, max: 10, log });
+  let jobFinishes: JobFinishWaiter;
   try {
     await boss.start();
     await ensureQueues(boss);
+    jobFinishes = await openJobFinishWaiter(serviceUrl, log);
   } catch (error) {
     await boss.stop({ graceful: false }).catch(() => {});
     await db.destroy();
@@ -64,6 +67,7 @@ export async function openMcpRuntime(
     db,
     boss,
     log: log.child({ component: 'mcp' }),
+    jobFinishes,
     exportDir: config.exportDir,
     store,
     ...(linkSecret ? { links: createLinkSigner({ secret: linkSecret, ttlMs: config.links.ttlMs, publicBaseUrl: config.links.publicBaseUrl }) } : {}),
@@ -76,6 +80,7 @@ export async function openMcpRuntime(
   return {
     deps,
     async close() {
+      await jobFinishes.close();
       await boss.stop({ graceful: false }).catch((error: unknown) => log.warn({ err: error }, 'pg-boss stop failed'));
       await db.destroy();
     },

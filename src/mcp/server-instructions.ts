@@ -9,6 +9,8 @@ export const SERVER_INSTRUCTIONS = [
   'slower (up to 30 seconds) for long jobs — until `done` is true (state completed, failed or cancelled). "retrying"',
   'means a transient failure that the server retries by itself: keep polling. On completed, `result` holds the archive',
   'id (read it with get_archive or the archive://{archiveId} resource) or the analysis; on failed, `error` says why.',
+  'Instead of repeated polls you may pass get_job `waitSeconds` (at most 25, since tool calls time out at 60 seconds):',
+  'it answers as soon as the job is done, or when the wait ends with `done` false — then call it again.',
   'The same request while its job is pending returns that job again (deduplicated: true) instead of doing the work twice.',
   '',
   'search_archives, list_archives, get_archive and get_job only read and answer in place.',

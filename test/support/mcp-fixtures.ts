@@ -15,6 +15,7 @@ import { ensureQueues } from '../../src/jobs/registry.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createArchiverServer } from '../../src/mcp/archiver-server.ts';
 import type { Caller } from '../../src/mcp/caller.ts';
+import { openJobFinishWaiter } from '../../src/jobs/job-finish-waiter.ts';
 import type { McpDependencies, ToolCallEvent } from '../../src/mcp/mcp-dependencies.ts';
 import { upsertSearchDocument, type SearchLanguage } from '../../src/sql/search-documents.ts';
 import type { TestDatabase } from './test-database.ts';
@@ -34,12 +35,14 @@ export async function openTestMcp(db: TestDatabase, options: { store?: ExportSto
   const boss = createBoss(db.serviceUrl, { instanceName: 'test-mcp' });
   await boss.start();
   await ensureQueues(boss);
+  const jobFinishes = await openJobFinishWaiter(db.serviceUrl, createLogger('silent'));
   const exportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-archiver-mcp-exports-'));
   const events: ToolCallEvent[] = [];
   const deps: McpDependencies = {
     db: db.service,
     boss,
     log: createLogger('silent'),
+    jobFinishes,
     exportDir,
     store: options.store ?? createFsStore(exportDir),
     links: createLinkSigner({ secret: TEST_LINK_SECRET, ttlMs: 3_600_000, publicBaseUrl: options.publicBaseUrl ?? 'http://127.0.0.1:8787' }),
@@ -55,6 +58,7 @@ export async function openTestMcp(db: TestDatabase, options: { store?: ExportSto
     exportDir,
     events,
     async close() {
+      await jobFinishes.close();
       await boss.stop({ graceful: false });
       fs.rmSync(exportDir, { recursive: true, force: true });
     },

@@ -15,6 +15,9 @@ import { uuidArgument } from '../tool-schemas.ts';
 import type { Caller } from '../caller.ts';
 import type { McpDependencies } from '../mcp-dependencies.ts';
 
+/** better-chatbot times a tool call out at 60 s: a wait stays well inside it. */
+const MAX_WAIT_SECONDS = 25;
+
 const JOB_STATES = ['queued', 'active', 'retrying', 'completed', 'failed', 'cancelled'] as const;
 type JobState = (typeof JOB_STATES)[number];
 
@@ -56,8 +59,19 @@ export const getJobTool = defineTool({
     '(a transient failure; it runs again by itself), completed (see `result`: the archive id, tokens, the export\'s ' +
     'location in the export store and `downloadUrl`, a signed link a person can open until `downloadExpiresAt`, ' +
     'or the analysis under `result.analysis`; for archive_conversations `progress` counts the threads ' +
-    'archived, failed and pending, and the job stays active until none is pending), failed (see `error`) or cancelled. Poll every few seconds until completed, failed or cancelled.',
-  input: z.strictObject({ jobId: uuidArgument('a job id') }),
+    'archived, failed and pending, and the job stays active until none is pending), failed (see `error`) or cancelled. Pass `waitSeconds` (up to 25) to have the call wait until the job is done instead of polling ' +
+    'repeatedly: it answers as soon as the job is completed, failed or cancelled, or when the wait ends with the job ' +
+    'still running (then call again). The 25 s ceiling keeps a call within a 60 s tool-call timeout.',
+  input: z.strictObject({
+    jobId: uuidArgument('a job id'),
+    waitSeconds: z
+      .number()
+      .int('waitSeconds must be a whole number of seconds')
+      .min(0, 'waitSeconds must be at least 0')
+      .max(MAX_WAIT_SECONDS, `waitSeconds must be at most ${MAX_WAIT_SECONDS}`)
+      .optional()
+      .describe(`Wait up to this many seconds (0–${MAX_WAIT_SECONDS}) for the job to finish before answering; default 0 answers at once`),
+  }),
   output: z.object({
     jobId: z.string(),
     kind: z.enum(JOB_KINDS),
@@ -80,7 +94,36 @@ export const getJobTool = defineTool({
     const archived = linkableResult.safeParse(output.result);
     return archived.success ? exportResourceLinks({ ...archived.data, exportLocation: archived.data.storageLocation }) : [];
   },
-  async run({ jobId }, { caller, deps }) {
+  async run({ jobId, waitSeconds = 0 }, { caller, deps }) {
+    const deadline = Date.now() + waitSeconds * 1000;
+    // Job ids woken on: this job, and for a many-thread archive its thread jobs' queue (it is done when they are).
+    const keys = [jobId];
+    for (;;) {
+      const remaining = deadline - Date.now();
+      // Registered before the read, so a finish between the read and the wait still wakes this call.
+      const wait = remaining > 0 ? deps.jobFinishes.register(keys, remaining) : undefined;
+      let shown: Awaited<ReturnType<typeof readJob>>;
+      try {
+        shown = await readJob(jobId, caller, deps);
+      } catch (error) {
+        wait?.cancel();
+        throw error;
+      }
+      if (!wait || shown.output.done) {
+        wait?.cancel();
+        return shown.output;
+      }
+      if (shown.queue === archiveConversationsJob.queue && !keys.includes(archiveConversationJob.queue)) {
+        keys.push(archiveConversationJob.queue);
+        wait.cancel();
+        continue;
+      }
+      await wait.woken;
+    }
+  },
+});
+
+async function readJob(jobId: string, caller: Caller, deps: McpDependencies) {
     const found = await findJobById(deps.boss, jobId, [archiveConversationJob, archiveConversationsJob, archiveAgentJob, archiveWorkflowJob, analyzePatternsJob]);
     const owner = found ? jobOwner.safeParse(found.job.data) : undefined;
     if (!found || !owner?.success || !mayRead(caller, found.queue, owner.data)) throw notFound('job', jobId);
@@ -106,7 +149,7 @@ export const getJobTool = defineTool({
     if (queue === archiveConversationsJob.queue) {
       ({ state, progress } = await withThreadProgress(deps.db, job.id, state, job.data, result));
     }
-    return {
+    const shown = {
       jobId: job.id,
       kind: KIND_OF[queue] ?? 'archive_conversation',
       state,
@@ -119,8 +162,8 @@ export const getJobTool = defineTool({
       ...(failure ? shownFailure(state, failure.success ? failure.data.code : undefined) : { error: null, errorCode: null }),
       ...(progress ? { progress } : {}),
     };
-  },
-});
+    return { queue, output: shown };
+}
 
 /**
  * A many-thread archive is done when its thread jobs are, not when the parent has enqueued them: until then it
