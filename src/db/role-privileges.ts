@@ -168,6 +168,17 @@ export const ROLE_SCHEMA_WIDE_PRIVILEGES: Record<string, Partial<Record<TablePri
   },
 };
 
+/**
+ * Functions the role may call (EXECUTE), by signature. PostgreSQL lets PUBLIC execute a new function; these are
+ * SECURITY DEFINER, so their migration revokes that and only the service role is granted.
+ */
+export const ROLE_FUNCTION_PRIVILEGES: Record<string, string> = {
+  'mcp_archiver.matching_search_documents(uuid, tsquery, integer)':
+    'search_archives: matches and ranks through the GIN index, confined to the acting user as the policy is',
+  'mcp_archiver.matching_message_threads(uuid, tsquery, text, timestamp, timestamp, uuid, integer)':
+    'search_conversations: matching threads ranked through the GIN index, confined to the acting user as the policy is',
+};
+
 /** Schemas the role may look into (USAGE); it may create objects in none. */
 export const ROLE_SCHEMA_USAGE: readonly string[] = ['public', SERVICE_SCHEMA, PGBOSS_SCHEMA];
 
