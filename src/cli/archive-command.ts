@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { archiveConversationJob, exportFormats, type ExportFormat } from '../jobs/archive-conversation.ts';
+import { archiveConversationJob } from '../jobs/archive-conversation.ts';
+import { exportFormats, type ExportFormat } from '../export/export-types.ts';
 import { archiveNameFor } from '../ops/archive-name.ts';
 import { findThread, selectThreadsToArchive, userHasThreads, type ThreadToArchive } from '../sql/thread-selection.ts';
 import { parseDuration } from '../ops/duration.ts';

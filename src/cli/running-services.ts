@@ -36,6 +36,7 @@ export const runningServices: RunnableService[] = [
         observer: metrics.jobObserver,
         searchIndexObserver: metrics.searchIndexObserver,
         exportGcObserver: metrics.exportGcObserver,
+        autoArchiveObserver: metrics.autoArchiveObserver,
         // The MCP app serves the process's endpoints; without it, the worker does on its own port.
         ...(config.mcp.enabled
           ? {}

@@ -38,6 +38,7 @@ export const workerCommand: Command = {
         observer: metrics.jobObserver,
         searchIndexObserver: metrics.searchIndexObserver,
         exportGcObserver: metrics.exportGcObserver,
+        autoArchiveObserver: metrics.autoArchiveObserver,
         attach: (pools) => serveOpsEndpoints({ ...pools, metrics, host: cfg.mcp.host, port: cfg.ops.workerHttpPort, extraHosts: cfg.mcp.allowedHosts }),
       });
     } catch (error) {

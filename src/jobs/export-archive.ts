@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { ARCHIVE_RETRY_POLICY, digest, exportFormats } from './archive-conversation.ts';
+import { exportFormats } from '../export/export-types.ts';
+import { shortDigest } from '../short-digest.ts';
+import { ARCHIVE_RETRY_POLICY } from './archive-conversation.ts';
 import type { JobDefinition } from './job-definition.ts';
 
 export const exportArchivePayload = z.strictObject({
@@ -39,5 +41,5 @@ export const exportArchiveJob: JobDefinition<ExportArchivePayload> = {
     deleteAfterSeconds: 7 * 24 * 3600,
     notify: true,
   },
-  singletonKey: (p) => digest(['export-archive', p.requestedBy, p.archiveId, p.format]),
+  singletonKey: (p) => shortDigest(['export-archive', p.requestedBy, p.archiveId, p.format]),
 };

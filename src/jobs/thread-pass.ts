@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import { ConversationAnalysisBuilder, type ConversationAnalysis } from '../analysis/conversation-analysis.ts';
+import { ConversationAnalysisAccumulator, type ConversationAnalysis } from '../analysis/conversation-analysis.ts';
 import { HeadTailText } from '../analysis/head-tail-text.ts';
-import { ExtractiveSummaryBuilder } from '../analysis/summary.ts';
+import { ExtractiveSummaryAccumulator } from '../analysis/summary.ts';
 import { sampleText } from '../analysis/text-sample.ts';
 import type { TokenCounter } from '../analysis/tokens.ts';
 import { extractMessageContent } from '../chat/message-content.ts';
@@ -35,8 +35,8 @@ export interface ThreadPassResult {
  */
 export async function passOverThread(input: ThreadPassInput, onMessage: (message: ExportMessage) => Promise<void>): Promise<ThreadPassResult> {
   const { counter } = input;
-  const analysis = new ConversationAnalysisBuilder({ tokenEncoding: counter.encoding });
-  const summary = new ExtractiveSummaryBuilder();
+  const analysis = new ConversationAnalysisAccumulator({ tokenEncoding: counter.encoding });
+  const summary = new ExtractiveSummaryAccumulator();
   const searchBody = new HeadTailText(SEARCH_BODY_MAX_CHARS);
   const slice = new TimeSlice();
   let messageCount = 0;
@@ -59,5 +59,5 @@ export async function passOverThread(input: ThreadPassInput, onMessage: (message
     }
   }
   input.signal.throwIfAborted();
-  return { messageCount, tokensCount, summary: summary.build(input.summaryMaxChars), analysis: analysis.build(), searchBody: searchBody.toString() };
+  return { messageCount, tokensCount, summary: summary.compose(input.summaryMaxChars), analysis: analysis.result(), searchBody: searchBody.toString() };
 }

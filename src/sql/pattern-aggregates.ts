@@ -10,6 +10,8 @@ export type PatternQuery = PatternRange;
 const TOP_TOOLS = 50;
 const TOP_AGENTS = 100;
 const TOP_MODELS = 100;
+/** Models drawn per day in the report: more lines than this are unreadable. */
+const TOP_MODELS_PER_DAY = 12;
 // Over a long range on a large database one aggregate may take minutes; the job's own expiry bounds the run.
 const STATEMENT_TIMEOUT = '10min';
 
@@ -64,6 +66,8 @@ export async function readPatternAggregates(trx: Transaction<Database>, query: P
     roles: await queryRoles(trx, scope),
     threadLength: await queryThreadLength(trx, scope),
     models: await queryModels(trx, scope),
+    modelsPerDay: await queryModelsPerDay(trx, scope),
+    weekdayHours: await queryWeekdayHours(trx, scope),
     tools: await queryTools(trx, scope),
     agents: await queryAgents(trx, scope),
   };
@@ -106,6 +110,16 @@ async function queryHours(trx: Transaction<Database>, scope: PatternScope): Prom
   ).rows;
 }
 
+/** Messages per local ISO weekday and hour. */
+async function queryWeekdayHours(trx: Transaction<Database>, scope: PatternScope): Promise<PatternAggregateRows['weekdayHours']> {
+  return (
+    await sql<RowOf<'weekdayHours'>>`
+      SELECT extract(isodow FROM ${scope.local(sql.ref('created_at'))})::int AS weekday,
+             extract(hour FROM ${scope.local(sql.ref('created_at'))})::int AS hour, count(*)::int AS messages
+      FROM (${scope.messages}) f GROUP BY 1, 2 ORDER BY 1, 2`.execute(trx)
+  ).rows;
+}
+
 /** Messages per role. */
 async function queryRoles(trx: Transaction<Database>, scope: PatternScope): Promise<PatternAggregateRows['roles']> {
   return (
@@ -137,6 +151,27 @@ async function queryModels(trx: Transaction<Database>, scope: PatternScope): Pro
       WHERE json_typeof(metadata) = 'object'
         AND (json_typeof(metadata -> 'chatModel') = 'object' OR json_typeof(metadata -> 'usage') = 'object')
       GROUP BY 1, 2 ORDER BY 3 DESC, 1 NULLS LAST, 2 NULLS LAST LIMIT ${TOP_MODELS}`.execute(trx)
+  ).rows;
+}
+
+/** Provider-reported tokens per local day of the models with the most tokens over the range. */
+async function queryModelsPerDay(trx: Transaction<Database>, scope: PatternScope): Promise<PatternAggregateRows['modelsPerDay']> {
+  const provider = sql`metadata -> 'chatModel' ->> 'provider'`;
+  const model = sql`metadata -> 'chatModel' ->> 'model'`;
+  return (
+    await sql<RowOf<'modelsPerDay'>>`
+      WITH used AS (
+        SELECT *, ${provider} AS provider, ${model} AS model FROM (${scope.messages}) f
+        WHERE json_typeof(metadata) = 'object'
+          AND (json_typeof(metadata -> 'chatModel') = 'object' OR json_typeof(metadata -> 'usage') = 'object')
+      ), top AS (
+        SELECT provider, model FROM used GROUP BY 1, 2
+        ORDER BY ${usageSum('totalTokens')}::numeric DESC, count(*) DESC, 1 NULLS LAST, 2 NULLS LAST LIMIT ${TOP_MODELS_PER_DAY}
+      )
+      SELECT to_char(${scope.local(sql.ref('created_at'))}, 'YYYY-MM-DD') AS day, u.provider, u.model, count(*)::int AS messages,
+             ${usageSum('inputTokens')} AS input, ${usageSum('outputTokens')} AS output, ${usageSum('totalTokens')} AS total
+      FROM used u JOIN top ON top.provider IS NOT DISTINCT FROM u.provider AND top.model IS NOT DISTINCT FROM u.model
+      GROUP BY 1, 2, 3 ORDER BY 1, 2 NULLS LAST, 3 NULLS LAST`.execute(trx)
   ).rows;
 }
 

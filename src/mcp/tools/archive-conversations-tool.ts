@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { actingAs } from '../../db/acting-user.ts';
-import { exportFormats } from '../../jobs/archive-conversation.ts';
+import { exportFormats } from '../../export/export-types.ts';
 import { archiveConversationsJob, MAX_THREADS_PER_REQUEST } from '../../jobs/archive-conversations.ts';
 import { archiveDescriptionSchema, archiveNameSchema } from '../../jobs/archive-naming.ts';
 import { parseDuration } from '../../ops/duration.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { actingAs } from '../../db/acting-user.ts';
-import { exportFormats } from '../../jobs/archive-conversation.ts';
+import { exportFormats } from '../../export/export-types.ts';
 import { exportArchiveJob } from '../../jobs/export-archive.ts';
 import { userOwnsArchive } from '../../sql/archives.ts';
 import { enqueueWithinQuota } from '../job-quota.ts';
