@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { parseDuration } from './ops/duration.ts';
+import { DURATION_EXAMPLES, parseDuration } from './ops/duration.ts';
 
 /** Raised when the environment does not describe a runnable service; the CLI prints it and exits 2. */
 export class ConfigError extends Error {
@@ -35,7 +35,7 @@ const duration = (max?: { ms: number; label: string }) =>
     .transform((v, ctx) => {
       const ms = parseDuration(v);
       if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'expected a duration such as 90m, 12h, 7d or 2w' });
+        ctx.addIssue({ code: 'custom', message: `expected a duration (${DURATION_EXAMPLES})` });
         return z.NEVER;
       }
       if (max && ms > max.ms) {
