@@ -10,7 +10,7 @@ import type { ChunkSink, ExportFileResult, ExportFormat } from '../export/export
 import type { ExportStore } from '../export/object-store.ts';
 import { openZipBundle, type ZipBundle } from '../export/zip-bundle.ts';
 import { bundleArchive, bundleItems, recordBundle, type BundleArchiveRow, type BundleItemRow } from '../sql/bundles.ts';
-import { DEFAULT_PAGE_BYTES, DEFAULT_PAGE_SIZE, threadOwnership } from '../sql/threads.ts';
+import { DEFAULT_PAGE_BYTES, DEFAULT_PAGE_SIZE } from '../sql/threads.ts';
 import type { ExportArchiveOutput, ExportArchivePayload } from './export-archive.ts';
 import { PermanentJobError } from './job-failure.ts';
 import type { JobContext, JobHandler } from './job-handler.ts';
@@ -148,8 +148,7 @@ async function writeBundle(
       skipped.push({ ...described, reason: 'no_export_in_format' });
       continue;
     }
-    const thread = await threadOwnership(deps.db, item.itemId);
-    if (!thread || thread.userId !== payload.requestedBy) {
+    if (!item.threadLive) {
       skipped.push({ ...described, reason: 'thread_not_found' });
       continue;
     }
@@ -161,7 +160,7 @@ async function writeBundle(
         archiveName: found.archive.name,
         archiveDescription: found.archive.description,
         threadId: item.itemId,
-        threadTitle: thread.title,
+        threadTitle: item.title ?? '',
         userId: payload.requestedBy,
         exportedAt: createdAt,
         encoding: 'utf-8',
@@ -180,7 +179,7 @@ async function writeBundle(
       );
       await renderer.finish({ messageCount: pass.messageCount, tokensTotal: pass.tokensCount, summary: pass.summary, analysis: pass.analysis });
     });
-    files.push({ path, ...described, title: thread.title, format: payload.format, ...entry, source: 'rendered' });
+    files.push({ path, ...described, format: payload.format, ...entry, source: 'rendered' });
   }
 
   const manifest = {

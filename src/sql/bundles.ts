@@ -10,18 +10,20 @@ export interface BundleItemRow {
   itemType: string;
   /** The thread's title (live, else as archived), the agent's or workflow's name; null when none is known. */
   title: string | null;
+  /** For a thread item: the thread still exists and is still the item owner's. */
+  threadLive: boolean;
   metadata: unknown;
 }
 
 /** Every item of the archive, oldest first; run acting as the archive's owner. */
 export async function bundleItems(db: Kysely<Database>, archiveId: string): Promise<BundleItemRow[]> {
-  const { rows } = await sql<{ id: string; item_id: string; item_type: string; title: string | null; metadata: unknown }>`
-    SELECT i.id, i.item_id, i.item_type, i.metadata,
+  const { rows } = await sql<{ id: string; item_id: string; item_type: string; title: string | null; metadata: unknown; thread_live: boolean }>`
+    SELECT i.id, i.item_id, i.item_type, i.metadata, t.id IS NOT NULL AS thread_live,
            coalesce(t.title, i.metadata ->> 'threadTitle', i.metadata ->> 'agentName', i.metadata ->> 'workflowName') AS title
     FROM archive_item i LEFT JOIN chat_thread t ON t.id = i.item_id AND t.user_id = i.user_id
     WHERE i.archive_id = ${archiveId}
     ORDER BY i.added_at, i.id`.execute(db);
-  return rows.map((r) => ({ archiveItemId: r.id, itemId: r.item_id, itemType: r.item_type, title: r.title, metadata: r.metadata }));
+  return rows.map((r) => ({ archiveItemId: r.id, itemId: r.item_id, itemType: r.item_type, title: r.title, threadLive: r.thread_live, metadata: r.metadata }));
 }
 
 export interface BundleWrite {
