@@ -4,7 +4,8 @@ import type { Database } from '../db/database.ts';
 
 // Export objects and the rows naming them: what the export lifecycle (replacement, garbage collection,
 // retention) asks the database. Rows name an export in `archive.storage_location`, in the service's items'
-// `metadata.export.storageLocation` and in `mcp_archiver.archive_bundle.storage_location` (ZIP bundles).
+// `metadata.export.storageLocation`, in `mcp_archiver.archive_bundle.storage_location` (ZIP bundles); the nightly
+// analysis reports in `pattern_report.storage_location`.
 
 /** Every storage location some live row names, across all users. */
 export async function namedExportLocations(db: Kysely<Database>): Promise<string[]> {
@@ -15,7 +16,9 @@ export async function namedExportLocations(db: Kysely<Database>): Promise<string
       SELECT metadata -> 'export' ->> 'storageLocation' FROM archive_item
       WHERE (metadata ->> 'writer') = 'chat-archiver' AND metadata -> 'export' ->> 'storageLocation' IS NOT NULL
       UNION
-      SELECT storage_location FROM mcp_archiver.archive_bundle`.execute(trx);
+      SELECT storage_location FROM mcp_archiver.archive_bundle
+      UNION
+      SELECT storage_location FROM mcp_archiver.pattern_report`.execute(trx);
     return rows.map((r) => r.location);
   });
 }

@@ -215,7 +215,7 @@ async function registerHandlers(
   await workQueue(boss, archiveWorkflowJob, createArchiveWorkflowHandler(snapshotDeps), { ...loop, concurrency: 1 });
   const bundles = createExportArchiveHandler({ db, config, store, loadTokenCounter, ...(tuning.pageSize ? { pageSize: tuning.pageSize } : {}) });
   await workQueue(boss, exportArchiveJob, bundles, { ...loop, concurrency: 1 });
-  await workQueue(boss, analyzePatternsJob, createAnalyzePatternsHandler({ db, timeZone: config.patterns.timeZone }), { ...loop, concurrency: 1 });
+  await workQueue(boss, analyzePatternsJob, createAnalyzePatternsHandler({ db, timeZone: config.patterns.timeZone, reportStore: store }), { ...loop, concurrency: 1 });
   await workQueue(boss, nightlyPatternsJob, createNightlyPatternsHandler({ boss, timeZone: config.patterns.timeZone }), { ...loop, concurrency: 1 });
   const autoArchive = createAutoArchiveHandler({
     db,
