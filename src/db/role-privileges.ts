@@ -86,6 +86,11 @@ export const ROLE_TABLE_PRIVILEGES: Record<string, TableAllowance> = {
     ui_config: { SELECT: WORKFLOW_STRUCTURE },
     created_at: { SELECT: WORKFLOW_STRUCTURE },
   },
+  'public.user': {
+    // Not email, role or anything else: the usage report shows a name per user.
+    id: { SELECT: 'the usage report joins its per-user totals to the user\u2019s name' },
+    name: { SELECT: 'the usage report names the users it totals' },
+  },
   'public.mcp_server': {
     id: { SELECT: 'archives record the app\u2019s registration of this service (archive.mcp_server_id)' },
     user_id: { SELECT: 'only the user\u2019s own registration is looked up' },
@@ -140,7 +145,10 @@ export const ROLE_TABLE_PRIVILEGES: Record<string, TableAllowance> = {
     '*': { SELECT: 'where the indexing pass stands', UPDATE: 'the pass\u2019s watermark and progress' },
   },
   'mcp_archiver.pattern_analysis': {
-    '*': { SELECT: 'get_job shows a finished analysis', INSERT: 'the analysis history is appended by the worker, never rewritten' },
+    '*': { SELECT: 'get_job shows a finished analysis; the report pages draw it', INSERT: 'the analysis history is appended by the worker, never rewritten' },
+  },
+  'mcp_archiver.pattern_report': {
+    '*': { SELECT: 'a retried nightly run finds its archived report; the export clean-up keeps the files rows name', INSERT: 'the nightly run records where it archived the report' },
   },
   'mcp_archiver.access_token': {
     // Tokens are issued and revoked by the owner (CLI); the server only checks them and notes their last use.

@@ -1,6 +1,7 @@
 import type { ResourceLink, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import type { Logger } from '../logger.ts';
+import type { AuditOkIn } from './audited-operation.ts';
 import type { Caller } from './caller.ts';
 import type { McpDependencies } from './mcp-dependencies.ts';
 
@@ -9,6 +10,8 @@ export interface ToolContext {
   deps: McpDependencies;
   /** A child logger naming the tool and the caller. */
   log: Logger;
+  /** Writes the call's `ok` audit row in the tool's own transaction (see AuditOkIn); otherwise it is written after. */
+  auditOkIn: AuditOkIn;
 }
 
 /**

@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { MAX_TOOL_NAME_CODE_POINTS } from '../chat/message-part.ts';
 import type { Database } from '../db/database.ts';
 import type { PatternAnalysisResult } from '../analysis/pattern-analysis-result.ts';
+import { inReadOnlySnapshot } from './read-only-snapshot.ts';
 import { assemblePatternAnalysis, type PatternAggregateRows, type PatternRange } from '../analysis/pattern-assembly.ts';
 
 /** The range, the user (null = everyone) and the time zone whose wall clock days and hours are read on. */
@@ -20,14 +21,7 @@ const STATEMENT_TIMEOUT = '10min';
  * Host timestamps are UTC `timestamp`s; days and hours are read on `timeZone`'s wall clock.
  */
 export async function queryPatterns(db: Kysely<Database>, query: PatternQuery): Promise<PatternAnalysisResult> {
-  return db
-    .transaction()
-    .setIsolationLevel('repeatable read')
-    .execute(async (trx) => {
-      await sql`SET TRANSACTION READ ONLY`.execute(trx);
-      await sql`SELECT set_config('statement_timeout', ${STATEMENT_TIMEOUT}, true)`.execute(trx);
-      return assemblePatternAnalysis(query, await readPatternAggregates(trx, query));
-    });
+  return inReadOnlySnapshot(db, STATEMENT_TIMEOUT, async (trx) => assemblePatternAnalysis(query, await readPatternAggregates(trx, query)));
 }
 
 /** One row of an aggregate's result. */
@@ -196,8 +190,8 @@ async function queryAgents(trx: Transaction<Database>, scope: PatternScope): Pro
   ).rows;
 }
 
-// CASE, not AND: only CASE guarantees the cast runs on numbers alone.
-function usageSum(field: string): RawBuilder<unknown> {
+/** The sum of one provider-reported usage field of `metadata`, as text. CASE, not AND: only CASE guarantees the cast runs on numbers alone. */
+export function usageSum(field: string): RawBuilder<unknown> {
   return     sql`sum(CASE WHEN json_typeof(metadata -> 'usage' -> ${field}) = 'number'
                  THEN greatest((metadata -> 'usage' ->> ${field})::numeric, 0) ELSE 0 END)::text`;
 }
