@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // Pure logic (analysis, export rendering, docs checks) needs no database; everything else runs against a real
 // PostgreSQL that the global setup provides (DATABASE_URL, or the embedded default).
-const pureLogic = ['test/analysis/**/*.test.ts', 'test/export/**/*.test.ts', 'test/docs/**/*.test.ts', 'test/cli-output/**/*.test.ts'];
+const pureLogic = ['test/analysis/**/*.test.ts', 'test/report/**/*.test.ts', 'test/export/**/*.test.ts', 'test/docs/**/*.test.ts', 'test/cli-output/**/*.test.ts'];
 
 export default defineConfig({
   test: {

@@ -2,10 +2,10 @@
 // parsing, the conversation analysis and the extractive summary, message by message as the worker
 // feeds them. Token counts are a stand-in (length / 4): the tokenizer is measured on its own.
 //   node bench/analysis.ts [messages=100000]
-import { ConversationAnalysisBuilder } from '../src/analysis/conversation-analysis.ts';
+import { ConversationAnalysisAccumulator } from '../src/analysis/conversation-analysis.ts';
 import { extractMessageContent } from '../src/chat/message-content.ts';
 import { parseMessageMetadata } from '../src/chat/message-metadata.ts';
-import { ExtractiveSummaryBuilder } from '../src/analysis/summary.ts';
+import { ExtractiveSummaryAccumulator } from '../src/analysis/summary.ts';
 
 const messageCount = Number(process.argv[2] ?? 100_000);
 
@@ -47,8 +47,8 @@ function assistantRow(index: number): { role: string; parts: unknown; metadata: 
   };
 }
 
-const analysis = new ConversationAnalysisBuilder({ tokenEncoding: 'o200k_base' });
-const summary = new ExtractiveSummaryBuilder();
+const analysis = new ConversationAnalysisAccumulator({ tokenEncoding: 'o200k_base' });
+const summary = new ExtractiveSummaryAccumulator();
 const start = Date.now();
 const baseline = process.memoryUsage().heapUsed;
 let peakHeap = baseline;
@@ -68,8 +68,8 @@ for (let index = 0; index < messageCount; index++) {
   if (index % 10_000 === 0) peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
 }
 const fed = Date.now();
-const result = analysis.build();
-const text = summary.build(600);
+const result = analysis.result();
+const text = summary.compose(600);
 const built = Date.now();
 peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
 
@@ -79,7 +79,7 @@ console.log(
       messages: messageCount,
       textMB: +(textChars / 1e6).toFixed(1),
       feedMs: fed - start,
-      buildMs: built - fed,
+      resultMs: built - fed,
       messagesPerSecond: Math.round(messageCount / ((built - start) / 1000)),
       heapGrowthMB: +((peakHeap - baseline) / 1e6).toFixed(1),
       retained: summary.retained,

@@ -6,7 +6,7 @@ import { createFsStore } from '../src/export/fs-store.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { ExportFormat, ExportHeader, ExportMessage } from '../src/export/export-types.ts';
+import { exportFormats, type ExportFormat, type ExportHeader, type ExportMessage } from '../src/export/export-types.ts';
 import { createExportWriter } from '../src/export/export-writer.ts';
 import { printSection, progress, startBenchRun } from './support/bench-report.ts';
 import { markdownTable } from './support/markdown-table.ts';
@@ -110,7 +110,7 @@ const exportDir = await mkdtemp(path.join(tmpdir(), 'chat-archiver-bench-exports
 const rows: (string | number)[][] = [];
 const medianMs = new Map<ExportFormat, { wall: number; cpu: number }>();
 try {
-  for (const format of ['json', 'markdown', 'pdf'] as ExportFormat[]) {
+  for (const format of exportFormats) {
     progress(`exports: ${format}, ${runs} runs (load ${run.sampleLoad()})`);
     const times: number[] = [];
     const cpuTimes: number[] = [];

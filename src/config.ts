@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { parseDuration } from './ops/duration.ts';
+import { DURATION_EXAMPLES, parseDuration } from './ops/duration.ts';
 
 /** Raised when the environment does not describe a runnable service; the CLI prints it and exits 2. */
 export class ConfigError extends Error {
@@ -35,7 +35,7 @@ const duration = (max?: { ms: number; label: string }) =>
     .transform((v, ctx) => {
       const ms = parseDuration(v);
       if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'expected a duration such as 90m, 12h, 7d or 2w' });
+        ctx.addIssue({ code: 'custom', message: `expected a duration (${DURATION_EXAMPLES})` });
         return z.NEVER;
       }
       if (max && ms > max.ms) {
@@ -126,6 +126,9 @@ const envSchema = z.object({
     '0 * * * *',
   ),
   EXPORT_RETENTION: optional(duration()),
+  AUTO_ARCHIVE_AFTER: optional(duration()),
+  AUTO_ARCHIVE_CRON: withDefault(cronExpression, '0 2 * * *'),
+  AUTO_ARCHIVE_FORMAT: withDefault(z.enum(['json', 'markdown', 'pdf'], { error: 'expected json, markdown or pdf' }), 'json'),
   EMBEDDED_PG_DATA: optional(z.string().trim().min(1)),
   EMBEDDED_PG_PORT: withDefault(port, '54329'),
   TOKEN_ENCODING: withDefault(z.enum(['o200k_base', 'cl100k_base']), 'o200k_base'),
@@ -232,6 +235,11 @@ export interface Config {
   summaryMaxChars: number;
   worker: { concurrency: number; shutdownTimeoutMs: number };
   patterns: { cron: string; timeZone: string };
+  /**
+   * Retention: every night (cron in UTC), each user's threads idle for `afterMs` and in no archive go into that
+   * user's "Auto-archive YYYY-MM". Undefined (AUTO_ARCHIVE_AFTER unset) turns it off.
+   */
+  autoArchive?: { afterMs: number; cron: string; exportFormat: 'json' | 'markdown' | 'pdf' };
   /** The conversation search index's pass: schedule (UTC), messages per batch, threads re-checked per pass. */
   searchIndex: { cron: string; batchSize: number; sweepThreads: number };
   statementTimeoutMs: number;
@@ -332,6 +340,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     summaryMaxChars: e.SUMMARY_MAX_CHARS,
     worker: { concurrency: e.WORKER_CONCURRENCY, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS },
     patterns: { cron: e.PATTERN_CRON, timeZone: e.PATTERN_TZ },
+    ...(e.AUTO_ARCHIVE_AFTER !== undefined
+      ? { autoArchive: { afterMs: e.AUTO_ARCHIVE_AFTER, cron: e.AUTO_ARCHIVE_CRON, exportFormat: e.AUTO_ARCHIVE_FORMAT } }
+      : {}),
     searchIndex: { cron: e.SEARCH_INDEX_CRON, batchSize: e.SEARCH_INDEX_BATCH_SIZE, sweepThreads: e.SEARCH_INDEX_SWEEP_THREADS },
     statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
     ops: {

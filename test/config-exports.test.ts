@@ -54,4 +54,9 @@ describe('export store and link configuration', () => {
     expect(problemsOf({ EXPORT_RETENTION: '0d' })).toContain('EXPORT_RETENTION');
     expect(problemsOf({ EXPORT_S3_PREFIX: '/abs' })).toContain('EXPORT_S3_PREFIX');
   });
+
+  it('reads durations with the units the CLI takes (s to y)', () => {
+    expect(loadConfig({ EXPORT_LINK_TTL: '45s' }, '/srv/app').links.ttlMs).toBe(45_000);
+    expect(loadConfig({ EXPORT_RETENTION: '1y' }, '/srv/app').exportStore.retentionMs).toBe(365 * 86_400_000);
+  });
 });

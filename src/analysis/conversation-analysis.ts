@@ -4,7 +4,7 @@ import type { MessageContent } from '../chat/message-content.ts';
 import type { MessageMetadata } from '../chat/message-metadata.ts';
 import type { ToolStatus } from '../chat/message-part.ts';
 
-// The per-conversation analysis stored in archive_item.mcp_analysis. The builder is fed one message at
+// The per-conversation analysis stored in archive_item.mcp_analysis. The accumulator is fed one message at
 // a time and keeps only counters and maps keyed by role, model, tool, agent or type (each capped), never
 // the messages, so a 100,000-message thread costs what a short one does.
 
@@ -95,7 +95,7 @@ interface ModelTally {
 }
 
 /** Accumulates the analysis of one conversation; feed messages in conversation order. */
-export class ConversationAnalysisBuilder {
+export class ConversationAnalysisAccumulator {
   readonly #tokenEncoding: string;
   #messageCount = 0;
   #emptyMessages = 0;
@@ -161,7 +161,7 @@ export class ConversationAnalysisBuilder {
     this.#language.add(content.prose);
   }
 
-  build(): ConversationAnalysis {
+  result(): ConversationAnalysis {
     const hasTimes = Number.isFinite(this.#firstAt);
     return conversationAnalysisSchema.parse({
       version: CONVERSATION_ANALYSIS_VERSION,

@@ -43,6 +43,17 @@ export const patternAnalysisResultSchema = z.object({
       cachedInputTokens: amount,
     }),
   ),
+  /**
+   * Provider-reported tokens per local day of the models with the most tokens in the range (the report's
+   * tokens-over-time chart). Absent in results stored before it was recorded.
+   */
+  tokensByModelPerDay: z
+    .array(
+      z.object({ day: z.iso.date(), provider: z.string().nullable(), model: z.string().nullable(), messages: count, inputTokens: amount, outputTokens: amount, totalTokens: amount }),
+    )
+    .optional(),
+  /** Messages by ISO weekday (1 = Monday) and hour of day, non-empty cells only. Absent in older results. */
+  weekdayHour: z.array(z.object({ weekday: z.number().int().min(1).max(7), hour: z.number().int().min(0).max(23), messages: count })).optional(),
   tools: z.array(z.object({ name: z.string(), calls: count, errors: count, errorRate: z.number().min(0).max(1) })),
   agents: z.array(z.object({ agentId: z.string(), name: z.string().nullable(), messages: count, threads: count })),
 });

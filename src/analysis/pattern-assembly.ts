@@ -22,6 +22,8 @@ export interface PatternAggregateRows {
       reasoning: string;
       cached: string;
     }[];
+  readonly modelsPerDay: readonly { day: string; provider: string | null; model: string | null; messages: number; input: string; output: string; total: string }[];
+  readonly weekdayHours: readonly { weekday: number; hour: number; messages: number }[];
   readonly tools: readonly { name: string; calls: number; errors: number }[];
   readonly agents: readonly { agent_id: string; name: string | null; messages: number; threads: number }[];
 }
@@ -79,6 +81,16 @@ export function assemblePatternAnalysis(query: PatternRange, rows: PatternAggreg
       reasoningTokens: Number(row.reasoning),
       cachedInputTokens: Number(row.cached),
     })),
+    tokensByModelPerDay: rows.modelsPerDay.map((row) => ({
+      day: row.day,
+      provider: row.provider,
+      model: row.model,
+      messages: row.messages,
+      inputTokens: Number(row.input),
+      outputTokens: Number(row.output),
+      totalTokens: Number(row.total),
+    })),
+    weekdayHour: rows.weekdayHours.map((row) => ({ weekday: row.weekday, hour: row.hour, messages: row.messages })),
     tools: rows.tools.map((row) => ({ ...row, errorRate: row.calls === 0 ? 0 : row.errors / row.calls })),
     agents: rows.agents.map((row) => ({ agentId: row.agent_id, name: row.name, messages: row.messages, threads: row.threads })),
   } satisfies PatternAnalysisResult);

@@ -43,7 +43,7 @@ interface TailMessage {
   readonly baseOffset: number;
 }
 
-export interface SummaryBuildOptions {
+export interface SummaryOptions {
   /** Most sentences to quote, topic included (default 5). */
   readonly maxSentences?: number;
 }
@@ -55,11 +55,11 @@ export interface RetainedSample {
 }
 
 /**
- * Builds an extractive summary of one conversation. Feed the prose of each message in conversation
+ * Accumulates an extractive summary of one conversation. Feed the prose of each message in conversation
  * order with `add(role, text)` (typed text only: no tool JSON, no ingestion previews), then call
- * `build(maxChars)`. Memory stays bounded whatever the number of messages; see `retained`.
+ * `compose(maxChars)`. Memory stays bounded whatever the number of messages; see `retained`.
  */
-export class ExtractiveSummaryBuilder {
+export class ExtractiveSummaryAccumulator {
   #messages = 0;
   #userMessagesSearchedForTopic = 0;
   #topic: Candidate | null = null;
@@ -89,13 +89,13 @@ export class ExtractiveSummaryBuilder {
     if (headFullAt >= 0) this.#keepInTail(message, fromUser, cleaned, headFullAt);
   }
 
-  /** What the builder currently holds; bounded by constants, not by the conversation's length. */
+  /** What the accumulator currently holds; bounded by constants, not by the conversation's length. */
   get retained(): RetainedSample {
     return { headSentences: this.#head.length, tailMessages: this.#tail.length, tailChars: this.#tailChars };
   }
 
   /** The summary, at most `maxChars` UTF-16 code units long ('' when nothing is quotable). */
-  build(maxChars: number, options: SummaryBuildOptions = {}): string {
+  compose(maxChars: number, options: SummaryOptions = {}): string {
     const limit = Number.isFinite(maxChars) ? Math.floor(maxChars) : 0;
     const maxSentences = Math.max(1, Math.floor(options.maxSentences ?? DEFAULT_MAX_SENTENCES));
     if (limit < 1) return '';

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { analyzePatternsJob, MAX_PATTERN_RANGE_DAYS } from '../jobs/analyze-patterns.ts';
 import { userHasThreads } from '../sql/thread-selection.ts';
-import { parseDuration } from '../ops/duration.ts';
 import { enqueueMany } from '../ops/enqueue-many.ts';
 import { CliError, UsageError, type Command } from './command.ts';
 import { reportAndFollow } from './enqueue-and-follow.ts';
 import { withOpsSession } from './ops-session.ts';
-import { parseOptions } from './parse-options.ts';
+import { durationOption, parseOptions, uuidOption } from './parse-options.ts';
 
 export const analyzeCommand: Command = {
   name: 'analyze',
@@ -30,9 +29,8 @@ export const analyzeCommand: Command = {
     if (values.from === undefined || values.to === undefined) throw new UsageError('--from and --to are required');
     const start = parseDate(values.from, '--from', false);
     const end = parseDate(values.to, '--to', true);
-    if (values.user !== undefined && !z.uuid().safeParse(values.user).success) throw new UsageError(`--user expects an id (uuid), got "${values.user}"`);
-    const timeoutMs = values.timeout === undefined ? undefined : parseDuration(values.timeout);
-    if (values.timeout !== undefined && timeoutMs === undefined) throw new UsageError(`--timeout expects an age such as 30m or 2h, got "${values.timeout}"`);
+    if (values.user !== undefined) uuidOption(values.user, '--user');
+    const timeoutMs = values.timeout === undefined ? undefined : durationOption(values.timeout, '--timeout');
     const parsed = analyzePatternsJob.payload.safeParse({
       range: { start: start.toISOString(), end: end.toISOString() },
       ...(values.user ? { userId: values.user } : {}),

@@ -1,8 +1,7 @@
-import { z } from 'zod';
-import { archiveConversationJob, exportFormats, type ExportFormat } from '../jobs/archive-conversation.ts';
+import { archiveConversationJob } from '../jobs/archive-conversation.ts';
+import { exportFormats, type ExportFormat } from '../export/export-types.ts';
 import { archiveNameFor } from '../ops/archive-name.ts';
 import { findThread, selectThreadsToArchive, userHasThreads, type ThreadToArchive } from '../sql/thread-selection.ts';
-import { parseDuration } from '../ops/duration.ts';
 import { enqueueMany } from '../ops/enqueue-many.ts';
 import { archiveConversationsJob } from '../jobs/archive-conversations.ts';
 import { archiveDescriptionSchema, archiveNameSchema, archiveTextProblem } from '../jobs/archive-naming.ts';
@@ -12,7 +11,7 @@ import { childJobsOf } from '../sql/child-jobs.ts';
 import { CliError, UsageError, type Command, type CommandContext } from './command.ts';
 import { reportAndFollow, type FollowChoice } from './enqueue-and-follow.ts';
 import { withOpsSession, type OpsSession } from './ops-session.ts';
-import { parseOptions } from './parse-options.ts';
+import { durationOption, parseOptions, uuidOption } from './parse-options.ts';
 
 export const archiveCommand: Command = {
   name: 'archive',
@@ -24,7 +23,7 @@ export const archiveCommand: Command = {
     '',
     'Options: --format json|markdown|pdf (default json), --no-wait (print the job ids and exit),',
     '         --timeout AGE (stop following after AGE; the jobs keep running), --json.',
-    'AGE is a whole number with a unit: 45s, 90m, 12h, 30d, 2w.',
+    'AGE is a whole number with a unit: 45s, 90m, 12h, 30d, 2w, 1y.',
     '',
     'Without a grouping option each thread becomes its own archive, owned by the thread\'s user and named after the',
     'thread\'s title ("Thread <date>" when it has none). --into NAME puts each user\'s threads into that user\'s archive',
@@ -55,7 +54,7 @@ export const archiveCommand: Command = {
     const modes = [values.thread !== undefined, values.user !== undefined, values['all-users'] === true].filter(Boolean).length;
     if (modes !== 1) throw new UsageError('give exactly one of --thread <id>, --user <id> or --all-users');
     const format = parseFormat(values.format);
-    const timeoutMs = values.timeout === undefined ? undefined : age(values.timeout, '--timeout');
+    const timeoutMs = values.timeout === undefined ? undefined : durationOption(values.timeout, '--timeout');
     const groupings = [values.into !== undefined, values['archive-id'] !== undefined, values['per-user-monthly'] === true, values.name !== undefined].filter(Boolean).length;
     if (groupings > 1) throw new UsageError('give at most one of --name, --into, --archive-id and --per-user-monthly');
     for (const [flag, schema] of [['--name', archiveNameSchema], ['--into', archiveNameSchema], ['--description', archiveDescriptionSchema]] as const) {
@@ -63,7 +62,7 @@ export const archiveCommand: Command = {
       const problem = value === undefined ? undefined : archiveTextProblem(schema, flag, value);
       if (problem) throw new UsageError(problem);
     }
-    const archiveId = values['archive-id'] === undefined ? undefined : uuid(values['archive-id'], '--archive-id');
+    const archiveId = values['archive-id'] === undefined ? undefined : uuidOption(values['archive-id'], '--archive-id');
     const choice = { wait: values['no-wait'] !== true, ...(timeoutMs !== undefined ? { timeoutMs } : {}), json: values.json === true, label: 'archive' };
 
     if (values.thread !== undefined) {
@@ -71,7 +70,7 @@ export const archiveCommand: Command = {
         if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to --user or --all-users, not to --thread`);
       }
       if (values['per-user-monthly']) throw new UsageError('--per-user-monthly applies to --user or --all-users, not to --thread');
-      const threadId = uuid(values.thread, '--thread');
+      const threadId = uuidOption(values.thread, '--thread');
       return withOpsSession(
         context.config(),
         async (session) => {
@@ -97,9 +96,9 @@ export const archiveCommand: Command = {
 
     if (values.name !== undefined) throw new UsageError('--name applies to --thread only: in bulk, give --into NAME for one archive per user');
     if (values.description !== undefined) throw new UsageError('--description applies to --thread only');
-    const userId = values.user === undefined ? undefined : uuid(values.user, '--user');
+    const userId = values.user === undefined ? undefined : uuidOption(values.user, '--user');
     if (archiveId && !userId) throw new UsageError('--archive-id in bulk needs --user <id> (the archive\'s owner)');
-    const olderThanMs = values['older-than'] === undefined ? undefined : age(values['older-than'], '--older-than');
+    const olderThanMs = values['older-than'] === undefined ? undefined : durationOption(values['older-than'], '--older-than', 'an age');
     return withOpsSession(
       context.config(),
       async (session) => {
@@ -160,13 +159,3 @@ function parseFormat(text: string | undefined): ExportFormat {
   return text as ExportFormat;
 }
 
-function uuid(text: string, flag: string): string {
-  if (!z.uuid().safeParse(text).success) throw new UsageError(`${flag} expects an id (uuid), got "${text}"`);
-  return text;
-}
-
-function age(text: string, flag: string): number {
-  const ms = parseDuration(text);
-  if (ms === undefined) throw new UsageError(`${flag} expects an age such as 30d, 12h, 90m or 2w, got "${text}"`);
-  return ms;
-}

@@ -9,7 +9,7 @@ import { allServiceQueueNames, isServiceQueue, serviceQueues, sourceOfDeadLetter
 import { CliError, UsageError, type Command } from './command.ts';
 import { formatTable } from './format-table.ts';
 import { withOpsSession } from './ops-session.ts';
-import { parseOptions, positiveInteger } from './parse-options.ts';
+import { parseOptions, positiveInteger, uuidArgument } from './parse-options.ts';
 
 const MAX_LIST = 1000;
 
@@ -114,9 +114,7 @@ function parseState(text: string): JobState {
 function singleId(rest: string[], values: { limit?: string | undefined }, sub: string): string {
   if (rest.length !== 1) throw new UsageError(`${sub} expects exactly one job id`);
   if (values.limit !== undefined) throw new UsageError(`--limit does not apply to ${sub}`);
-  const id = rest[0]!;
-  if (!z.uuid().safeParse(id).success) throw new UsageError(`"${id}" is not a job id (a uuid such as 3f0c1d2e-…)`);
-  return id;
+  return uuidArgument(rest[0]!, 'a job id');
 }
 
 function refuse<T>(result: T | Refusal): asserts result is T {

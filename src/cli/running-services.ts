@@ -29,6 +29,7 @@ export const runningServices: RunnableService[] = [
     start: async ({ config, target, log, metrics }) => {
       const { startWorker } = await import('../worker/start-worker.ts');
       const { serveOpsEndpoints } = await import('../ops/ops-endpoints.ts');
+      const { reportSettings } = await import('../ops/report-routes.ts');
       return startWorker({
         config,
         serviceUrl: target.serviceUrl,
@@ -36,10 +37,11 @@ export const runningServices: RunnableService[] = [
         observer: metrics.jobObserver,
         searchIndexObserver: metrics.searchIndexObserver,
         exportGcObserver: metrics.exportGcObserver,
+        autoArchiveObserver: metrics.autoArchiveObserver,
         // The MCP app serves the process's endpoints; without it, the worker does on its own port.
         ...(config.mcp.enabled
           ? {}
-          : { attach: (pools) => serveOpsEndpoints({ ...pools, metrics, host: config.mcp.host, port: config.ops.workerHttpPort, extraHosts: config.mcp.allowedHosts }) }),
+          : { attach: (pools) => serveOpsEndpoints({ ...pools, metrics, reports: reportSettings(config), host: config.mcp.host, port: config.ops.workerHttpPort, extraHosts: config.mcp.allowedHosts }) }),
       });
     },
   },

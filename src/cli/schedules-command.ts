@@ -1,3 +1,4 @@
+import { autoArchiveJob } from '../jobs/auto-archive.ts';
 import { nightlyPatternsJob } from '../jobs/nightly-patterns.ts';
 import { formatTimestamp } from '../ops/describe-job.ts';
 import type { Command } from './command.ts';
@@ -21,8 +22,9 @@ export const schedulesCommand: Command = {
     'Usage: chat-archiver schedules [--json]',
     '',
     'Lists the schedules registered in pg-boss (the worker registers the nightly pattern analysis, PATTERN_CRON in',
-    `PATTERN_TZ, on the ${nightlyPatternsJob.queue} queue when it starts). Next run is computed in the schedule's time`,
-    'zone and shown in UTC.',
+    `PATTERN_TZ, on the ${nightlyPatternsJob.queue} queue when it starts, and, when AUTO_ARCHIVE_AFTER is set, the`,
+    `retention run, AUTO_ARCHIVE_CRON in UTC, on the ${autoArchiveJob.queue} queue). Next run is computed in the`,
+    "schedule's time zone and shown in UTC.",
   ].join('\n'),
   async run(args, { config, stdout }) {
     const { values } = parseOptions(args, { json: { type: 'boolean' } });

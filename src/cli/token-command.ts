@@ -1,23 +1,11 @@
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
 import { createDb } from '../db/connect.ts';
 import { openDatabaseTarget } from '../db/database-target.ts';
 import type { Database } from '../db/database.ts';
 import { appendAuditRow } from '../sql/audit.ts';
 import { issueAccessToken, listAccessTokens, revokeAccessToken, UnknownUserError, type AccessTokenInfo } from '../mcp/access-tokens.ts';
 import { CliError, UsageError, type Command } from './command.ts';
-import { parseOptions } from './parse-options.ts';
-
-const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000, y: 365 * 86_400_000 };
-
-/** `30d`, `12h`, `90m`, `2w`, `1y` → milliseconds. */
-export function parseDuration(value: string): number | undefined {
-  const match = /^(\d{1,6})([mhdwy])$/.exec(value.trim());
-  if (!match || Number(match[1]) === 0) return undefined;
-  return Number(match[1]) * UNIT_MS[match[2]!]!;
-}
-
-const uuid = z.uuid();
+import { durationOption, parseOptions, uuidArgument, uuidOption } from './parse-options.ts';
 
 export const tokenCommand: Command = {
   name: 'token',
@@ -27,8 +15,8 @@ export const tokenCommand: Command = {
     '       chat-archiver token list [--user <uuid>] [--json]',
     '       chat-archiver token revoke <token-id>',
     '',
-    'create prints the token once: only its SHA-256 is stored. --expires-in takes minutes (m), hours (h), days (d),',
-    'weeks (w) or years (y); without it the token lasts until revoked. --admin lets the token name other users in',
+    'create prints the token once: only its SHA-256 is stored. --expires-in takes seconds (s), minutes (m), hours (h),',
+    'days (d), weeks (w) or years (y); without it the token lasts until revoked. --admin lets the token name other users in',
     'the tools that take a userId. Runs as the database owner (DATABASE_URL).',
   ].join('\n'),
   async run(args, { config, stdout, stderr }) {
@@ -38,7 +26,7 @@ export const tokenCommand: Command = {
       true,
     );
     const [sub, ...rest] = positionals;
-    if (values.user !== undefined && !uuid.safeParse(values.user).success) throw new UsageError(`--user expects a user id (uuid), got "${values.user}"`);
+    if (values.user !== undefined) uuidOption(values.user, '--user');
 
     let work: (db: Kysely<Database>) => Promise<number>;
     if (sub === 'create') {
@@ -47,11 +35,7 @@ export const tokenCommand: Command = {
       const name = (values.name ?? '').trim();
       if (name.length > 200) throw new UsageError('--name must be at most 200 characters');
       let expiresAt: Date | null = null;
-      if (values['expires-in'] !== undefined) {
-        const ms = parseDuration(values['expires-in']);
-        if (!ms) throw new UsageError(`--expires-in expects a duration such as 30d, 12h or 90m, got "${values['expires-in']}"`);
-        expiresAt = new Date(Date.now() + ms);
-      }
+      if (values['expires-in'] !== undefined) expiresAt = new Date(Date.now() + durationOption(values['expires-in'], '--expires-in'));
       const userId = values.user;
       work = async (db) => {
         const { token, info } = await issueAccessToken(db, { userId, name, admin: values.admin ?? false, expiresAt }).catch((error: unknown) => {
@@ -81,7 +65,8 @@ export const tokenCommand: Command = {
       };
     } else if (sub === 'revoke') {
       const [id] = rest;
-      if (rest.length !== 1 || !id || !uuid.safeParse(id).success) throw new UsageError('token revoke takes one token id (uuid)');
+      if (rest.length !== 1 || !id) throw new UsageError('token revoke takes one token id (uuid)');
+      uuidArgument(id, 'a token id');
       work = async (db) => {
         const info = await revokeAccessToken(db, id);
         if (!info) throw new CliError(`no token with id ${id}`);

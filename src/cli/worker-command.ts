@@ -3,6 +3,7 @@ import { openDatabaseTarget } from '../db/database-target.ts';
 import { createLogger, logDestination } from '../logger.ts';
 import { createMetrics } from '../ops/metrics.ts';
 import { serveOpsEndpoints } from '../ops/ops-endpoints.ts';
+import { reportSettings } from '../ops/report-routes.ts';
 import { startWorker } from '../worker/start-worker.ts';
 import type { Command } from './command.ts';
 import { parseOptions, positiveInteger } from './parse-options.ts';
@@ -38,7 +39,8 @@ export const workerCommand: Command = {
         observer: metrics.jobObserver,
         searchIndexObserver: metrics.searchIndexObserver,
         exportGcObserver: metrics.exportGcObserver,
-        attach: (pools) => serveOpsEndpoints({ ...pools, metrics, host: cfg.mcp.host, port: cfg.ops.workerHttpPort, extraHosts: cfg.mcp.allowedHosts }),
+        autoArchiveObserver: metrics.autoArchiveObserver,
+        attach: (pools) => serveOpsEndpoints({ ...pools, metrics, reports: reportSettings(cfg), host: cfg.mcp.host, port: cfg.ops.workerHttpPort, extraHosts: cfg.mcp.allowedHosts }),
       });
     } catch (error) {
       await target.close();

@@ -86,6 +86,11 @@ export const ROLE_TABLE_PRIVILEGES: Record<string, TableAllowance> = {
     ui_config: { SELECT: WORKFLOW_STRUCTURE },
     created_at: { SELECT: WORKFLOW_STRUCTURE },
   },
+  'public.user': {
+    // Not email, role or anything else: the usage report shows a name per user.
+    id: { SELECT: 'the usage report joins its per-user totals to the user\u2019s name' },
+    name: { SELECT: 'the usage report names the users it totals' },
+  },
   'public.mcp_server': {
     id: { SELECT: 'archives record the app\u2019s registration of this service (archive.mcp_server_id)' },
     user_id: { SELECT: 'only the user\u2019s own registration is looked up' },
@@ -140,7 +145,7 @@ export const ROLE_TABLE_PRIVILEGES: Record<string, TableAllowance> = {
     '*': { SELECT: 'where the indexing pass stands', UPDATE: 'the pass\u2019s watermark and progress' },
   },
   'mcp_archiver.pattern_analysis': {
-    '*': { SELECT: 'get_job shows a finished analysis', INSERT: 'the analysis history is appended by the worker, never rewritten' },
+    '*': { SELECT: 'get_job shows a finished analysis; the report pages draw it', INSERT: 'the analysis history is appended by the worker, never rewritten' },
   },
   'mcp_archiver.access_token': {
     // Tokens are issued and revoked by the owner (CLI); the server only checks them and notes their last use.
@@ -166,6 +171,17 @@ export const ROLE_SCHEMA_WIDE_PRIVILEGES: Record<string, Partial<Record<TablePri
     UPDATE: 'job state changes',
     DELETE: 'pg-boss deletes its own finished jobs (the only DELETE the role has)',
   },
+};
+
+/**
+ * Functions the role may call (EXECUTE), by signature. PostgreSQL lets PUBLIC execute a new function; these are
+ * SECURITY DEFINER, so their migration revokes that and only the service role is granted.
+ */
+export const ROLE_FUNCTION_PRIVILEGES: Record<string, string> = {
+  'mcp_archiver.matching_search_documents(uuid, tsquery, integer)':
+    'search_archives: matches and ranks through the GIN index, confined to the acting user as the policy is',
+  'mcp_archiver.matching_message_threads(uuid, tsquery, text, timestamp, timestamp, uuid, integer)':
+    'search_conversations: matching threads ranked through the GIN index, confined to the acting user as the policy is',
 };
 
 /** Schemas the role may look into (USAGE); it may create objects in none. */

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { escapeIdentifier, escapeLiteral } from 'pg';
-import { ROLE_SCHEMA_USAGE, ROLE_SCHEMA_WIDE_PRIVILEGES, ROLE_TABLE_PRIVILEGES, splitTableName, type TableAllowance } from './role-privileges.ts';
+import { ROLE_FUNCTION_PRIVILEGES, ROLE_SCHEMA_USAGE, ROLE_SCHEMA_WIDE_PRIVILEGES, ROLE_TABLE_PRIVILEGES, splitTableName, type TableAllowance } from './role-privileges.ts';
 import { SERVICE_SCHEMA } from './schemas.ts';
 
 export interface ServiceRoleOptions {
@@ -39,6 +39,9 @@ export async function ensureServiceRole(db: Kysely<unknown>, { user, password }:
     if (present) statements.push(...grantsOf(qualified, allowance, present, role));
   }
   statements.push(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${SERVICE_SCHEMA} TO ${role}`);
+  for (const signature of Object.keys(ROLE_FUNCTION_PRIVILEGES)) {
+    if (await functionExists(db, signature)) statements.push(`GRANT EXECUTE ON FUNCTION ${signature} TO ${role}`);
+  }
 
   for (const [schema, privileges] of Object.entries(ROLE_SCHEMA_WIDE_PRIVILEGES)) {
     if (!(await schemaExists(db, schema))) continue;
@@ -60,6 +63,11 @@ export async function ensureServiceRole(db: Kysely<unknown>, { user, password }:
 async function currentDatabase(db: Kysely<unknown>): Promise<string> {
   const { rows } = await sql<{ name: string }>`SELECT current_database() AS name`.execute(db);
   return rows[0]!.name;
+}
+
+async function functionExists(db: Kysely<unknown>, signature: string): Promise<boolean> {
+  const { rows } = await sql<{ found: string | null }>`SELECT to_regprocedure(${signature})::text AS found`.execute(db);
+  return rows[0]?.found != null;
 }
 
 async function schemaExists(db: Kysely<unknown>, schema: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 /** Formats an archive export can be written in. */
-export type ExportFormat = 'json' | 'markdown' | 'pdf';
+export const exportFormats = ['json', 'markdown', 'pdf'] as const;
+export type ExportFormat = (typeof exportFormats)[number];
 
 /** What an export says about its archive and thread, written before the first message. */
 export interface ExportHeader {

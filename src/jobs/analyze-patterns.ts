@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { digest } from './archive-conversation.ts';
+import { shortDigest } from '../short-digest.ts';
 import type { JobDefinition } from './job-definition.ts';
 
 export const MAX_PATTERN_RANGE_DAYS = 366;
@@ -38,5 +38,5 @@ export const analyzePatternsJob: JobDefinition<AnalyzePatternsPayload> = {
   },
   // Who asked is part of the key: an admin's analysis of a user and that user's own request are two jobs, each
   // readable by its requester.
-  singletonKey: (p) => digest(['patterns', p.requestedBy ?? p.trigger, p.userId ?? 'all', new Date(p.range.start).toISOString(), new Date(p.range.end).toISOString()]),
+  singletonKey: (p) => shortDigest(['patterns', p.requestedBy ?? p.trigger, p.userId ?? 'all', new Date(p.range.start).toISOString(), new Date(p.range.end).toISOString()]),
 };

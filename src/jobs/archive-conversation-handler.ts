@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import { ConversationAnalysisBuilder } from '../analysis/conversation-analysis.ts';
+import { ConversationAnalysisAccumulator, type ConversationAnalysis } from '../analysis/conversation-analysis.ts';
 import { HeadTailText } from '../analysis/head-tail-text.ts';
 import { parseMessageMetadata } from '../chat/message-metadata.ts';
 import { extractMessageContent } from '../chat/message-content.ts';
-import { ExtractiveSummaryBuilder } from '../analysis/summary.ts';
+import { ExtractiveSummaryAccumulator } from '../analysis/summary.ts';
 import type { Config } from '../config.ts';
 import { actingAs } from '../db/acting-user.ts';
 import type { Database } from '../db/database.ts';
@@ -64,8 +64,8 @@ export function createArchiveConversationHandler(
     await checkpoint('context-read');
 
     const counter = await deps.loadTokenCounter(deps.config.tokenEncoding);
-    const analysis = new ConversationAnalysisBuilder({ tokenEncoding: counter.encoding });
-    const summary = new ExtractiveSummaryBuilder();
+    const analysis = new ConversationAnalysisAccumulator({ tokenEncoding: counter.encoding });
+    const summary = new ExtractiveSummaryAccumulator();
     const searchBody = new HeadTailText(SEARCH_BODY_MAX_CHARS);
     const slice = new TimeSlice();
     let messageCount = 0;
@@ -87,8 +87,8 @@ export function createArchiveConversationHandler(
       { store: deps.store, jobId: context.jobId },
     );
     let file: ExportFileResult;
-    let builtSummary: string;
-    let builtAnalysis: ReturnType<ConversationAnalysisBuilder['build']>;
+    let summaryText: string;
+    let analysisResult: ConversationAnalysis;
     try {
       for await (const page of readThreadMessages(deps.db, payload.threadId, paging)) {
         context.signal.throwIfAborted();
@@ -108,9 +108,9 @@ export function createArchiveConversationHandler(
         }
       }
       context.signal.throwIfAborted();
-      builtAnalysis = analysis.build();
-      builtSummary = summary.build(deps.config.summaryMaxChars);
-      file = await writer.finish({ messageCount, tokensTotal: tokensCount, summary: builtSummary, analysis: builtAnalysis });
+      analysisResult = analysis.result();
+      summaryText = summary.compose(deps.config.summaryMaxChars);
+      file = await writer.finish({ messageCount, tokensTotal: tokensCount, summary: summaryText, analysis: analysisResult });
     } catch (error) {
       await writer.abort();
       throw error;
@@ -132,8 +132,8 @@ export function createArchiveConversationHandler(
         encoding: counter.encoding,
         tokensCount,
         messageCount,
-        summary: builtSummary,
-        analysis: builtAnalysis,
+        summary: summaryText,
+        analysis: analysisResult,
         searchBody: searchBody.toString(),
       },
       () => checkpoint('archive-row-written'),

@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { exportFormats } from '../export/export-types.ts';
+import { shortDigest } from '../short-digest.ts';
 import { archiveDescriptionSchema, archiveNameSchema } from './archive-naming.ts';
 import type { JobDefinition } from './job-definition.ts';
-
-export const exportFormats = ['json', 'markdown', 'pdf'] as const;
-export type ExportFormat = (typeof exportFormats)[number];
 
 export const archiveConversationPayload = z.strictObject({
   threadId: z.uuid(),
@@ -50,9 +48,5 @@ export const archiveConversationJob: JobDefinition<ArchiveConversationPayload> =
     notify: true,
   },
   singletonKey: (p) =>
-    digest(['archive', p.requestedBy, p.threadId, p.archiveId ?? `new:${p.name}`, p.exportFormat]),
+    shortDigest(['archive', p.requestedBy, p.threadId, p.archiveId ?? `new:${p.name}`, p.exportFormat]),
 };
-
-export function digest(parts: string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32);
-}

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ARCHIVE_RETRY_POLICY, digest, exportFormats } from './archive-conversation.ts';
+import { ARCHIVE_RETRY_POLICY } from './archive-conversation.ts';
+import { exportFormats } from '../export/export-types.ts';
+import { shortDigest } from '../short-digest.ts';
 import { archiveDescriptionSchema, archiveNameSchema } from './archive-naming.ts';
 import type { JobDefinition } from './job-definition.ts';
 
@@ -44,7 +46,7 @@ export const archiveConversationsJob: JobDefinition<ArchiveConversationsPayload>
     notify: true,
   },
   singletonKey: (p) =>
-    digest(['archive-many', p.requestedBy, p.archiveId ?? `new:${p.name}`, p.exportFormat, threadSetDigest(p.threadIds)]),
+    shortDigest(['archive-many', p.requestedBy, p.archiveId ?? `new:${p.name}`, p.exportFormat, threadSetDigest(p.threadIds)]),
 };
 
 function threadSetDigest(threadIds: readonly string[]): string {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ConversationAnalysis } from '../analysis/conversation-analysis.ts';
-import { exportFormats } from './archive-conversation.ts';
+import { exportFormats } from '../export/export-types.ts';
 
 // The JSON the worker writes into the host's archive tables: `archive.mcp_metadata` and
 // `archive_item.metadata`. Parsed with these schemas before writing, and wherever they are read back.

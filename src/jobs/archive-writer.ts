@@ -5,7 +5,7 @@ import { actingAs } from '../db/acting-user.ts';
 import type { Database } from '../db/database.ts';
 import { archiveTotals, recordArchiveExport, touchArchiveOfUser, upsertNewArchive, upsertThreadItem } from '../sql/archives.ts';
 import { upsertSearchDocument, type SearchLanguage } from '../sql/search-documents.ts';
-import type { ExportFormat } from './archive-conversation.ts';
+import type { ExportFormat } from '../export/export-types.ts';
 import {
   ARCHIVE_METADATA_VERSION,
   ARCHIVE_WRITER,

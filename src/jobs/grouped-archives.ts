@@ -3,9 +3,9 @@ import type { PgBoss } from 'pg-boss';
 import { actingAs } from '../db/acting-user.ts';
 import type { Database } from '../db/database.ts';
 import { archiveNamed, upsertNewArchive } from '../sql/archives.ts';
-import type { ExportFormat } from './archive-conversation.ts';
+import type { ExportFormat } from '../export/export-types.ts';
 import { archiveConversationsJob, MAX_THREADS_PER_REQUEST, type ArchiveConversationsPayload } from './archive-conversations.ts';
-import { digest } from './archive-conversation.ts';
+import { shortDigest } from '../short-digest.ts';
 import { enqueue, type EnqueueResult } from './registry.ts';
 import { archiveIdForJob } from './archive-writer.ts';
 
@@ -31,7 +31,7 @@ export async function findOrCreateNamedArchive(db: Kysely<Database>, userId: str
   return actingAs(db, { userId }, async (trx) => {
     const existing = await archiveNamed(trx, userId, name);
     if (existing) return existing.id;
-    const created = await upsertNewArchive(trx, { id: archiveIdForJob(`named:${digest([userId, name])}`), name, description: null, userId });
+    const created = await upsertNewArchive(trx, { id: archiveIdForJob(`named:${shortDigest([userId, name])}`), name, description: null, userId });
     if (!created) throw new Error(`cannot create archive "${name}" for user ${userId}: its id is taken`);
     return created.id;
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { JobDefinition } from './job-definition.ts';
+import { SCHEDULED_TRIGGER_QUEUE_OPTIONS } from './scheduled-trigger.ts';
 
 /**
  * The target of the nightly cron schedule. A schedule can only send fixed data, while the analysis needs the
@@ -15,17 +16,6 @@ export const nightlyPatternsJob: JobDefinition<NightlyPatternsPayload> = {
   queue: 'analyze-patterns-nightly',
   deadLetterQueue: 'analyze-patterns-nightly-dead-letter',
   payload: nightlyPatternsPayload,
-  queueOptions: {
-    // pg-boss already sends each cron occurrence once however many workers run the schedule; exclusive also
-    // keeps a second trigger out while one is queued or running.
-    policy: 'exclusive',
-    retryLimit: 5,
-    retryDelay: 10,
-    retryBackoff: true,
-    retryDelayMax: 600,
-    expireInSeconds: 5 * 60,
-    deleteAfterSeconds: 30 * 24 * 3600,
-    notify: true,
-  },
+  queueOptions: { ...SCHEDULED_TRIGGER_QUEUE_OPTIONS, expireInSeconds: 5 * 60 },
   singletonKey: () => NIGHTLY_SCHEDULE_KEY,
 };

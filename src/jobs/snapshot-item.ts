@@ -6,7 +6,9 @@ import type { ExportStore } from '../export/object-store.ts';
 import { EXPORT_CONTENT_TYPES } from '../export/export-writer.ts';
 import type { ExportFileResult } from '../export/export-types.ts';
 import { archiveOfUser, recordArchiveFile, touchArchiveOfUser, upsertNewArchive, upsertArchiveItem } from '../sql/archives.ts';
-import { ARCHIVE_RETRY_POLICY, digest, exportFormats, type ExportFormat } from './archive-conversation.ts';
+import { ARCHIVE_RETRY_POLICY } from './archive-conversation.ts';
+import { exportFormats, type ExportFormat } from '../export/export-types.ts';
+import { shortDigest } from '../short-digest.ts';
 import { ARCHIVE_METADATA_VERSION, ARCHIVE_WRITER } from './archive-metadata.ts';
 import { archiveDescriptionSchema, archiveNameSchema } from './archive-naming.ts';
 import { archiveIdForJob } from './archive-writer.ts';
@@ -42,7 +44,7 @@ export function snapshotJobDefinition<P extends { requestedBy: string; archiveId
     deadLetterQueue: `archive-${kind}-dead-letter`,
     payload,
     queueOptions: { policy: 'exclusive', ...ARCHIVE_RETRY_POLICY, expireInSeconds: 10 * 60, deleteAfterSeconds: 7 * 24 * 3600, notify: true },
-    singletonKey: (p) => digest([`archive-${kind}`, p.requestedBy, itemIdOf(p), p.archiveId ?? `new:${p.name}`, p.exportFormat]),
+    singletonKey: (p) => shortDigest([`archive-${kind}`, p.requestedBy, itemIdOf(p), p.archiveId ?? `new:${p.name}`, p.exportFormat]),
   };
 }
 

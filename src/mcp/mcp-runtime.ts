@@ -10,6 +10,7 @@ import { ensureQueues } from '../jobs/registry.ts';
 import type { Logger } from '../logger.ts';
 import { createMetrics, type ServiceMetrics } from '../ops/metrics.ts';
 import { createOpsEndpoints } from '../ops/ops-endpoints.ts';
+import { reportSettings } from '../ops/report-routes.ts';
 import { createExportDownloads } from './export-downloads.ts';
 import { allowedHostnames, createHttpApp, listen } from './http-transport.ts';
 import type { McpDependencies, ToolCallObserver } from './mcp-dependencies.ts';
@@ -112,7 +113,7 @@ export async function startMcpHttpService(
       allowedOrigins: config.mcp.allowedOrigins,
     });
     app.use(createExportDownloads(runtime.deps, allowedHostnames(config.mcp)));
-    app.use(createOpsEndpoints({ db: runtime.deps.db, boss: runtime.deps.boss, metrics }).handler);
+    app.use(createOpsEndpoints({ db: runtime.deps.db, boss: runtime.deps.boss, metrics, reports: reportSettings(config) }).handler);
     const listening = await listen(app, config.mcp.host, config.mcp.port);
     log.info({ url: listening.url }, 'MCP server listening');
     return {

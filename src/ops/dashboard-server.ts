@@ -1,9 +1,12 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { createDashboardHandler } from '@pg-boss/dashboard/handler';
 import { allowedHostnames, hostRefusal } from '../net/host-allow-list.ts';
+import { basicAuthorized, basicCredentials } from './basic-auth.ts';
+import { isLoopbackHost } from './loopback-host.ts';
+
+export { isLoopbackHost };
 
 export interface DashboardOptions {
   /** The service role's URL: the dashboard reads pg-boss's schema as the service does. */
@@ -24,14 +27,6 @@ export interface RunningDashboard {
 
 export class DashboardRefusedError extends Error {
   override readonly name = 'DashboardRefusedError';
-}
-
-/** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '');
-  if (bare === 'localhost') return true;
-  if (net.isIPv4(bare)) return bare.startsWith('127.');
-  return bare === '::1';
 }
 
 /** Why these settings would expose the dashboard unsafely, or undefined when they are fine. */
@@ -56,10 +51,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   // The dashboard reads this switch on every request to decide which actions its pages offer.
   process.env.PGBOSS_DASHBOARD_READ_ONLY = options.readOnly ? '1' : '0';
   const dashboard = createDashboardHandler({ databases: [{ url: options.databaseUrl, schema: options.schema, name: 'chat-archiver' }] });
-  const expected = options.auth && { user: digest(options.auth.user), password: digest(options.auth.password) };
+  const expected = options.auth && basicCredentials(options.auth);
 
   const guarded = async (request: Request): Promise<Response> => {
-    if (expected && !authorized(request.headers.get('authorization'), expected)) {
+    if (expected && !basicAuthorized(request.headers.get('authorization'), expected)) {
       return new Response('Authentication required', { status: 401, headers: { 'www-authenticate': 'Basic realm="chat-archiver dashboard", charset="UTF-8"' } });
     }
     if (options.readOnly && request.method !== 'GET' && request.method !== 'HEAD') {
@@ -93,20 +88,4 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
       await dashboard.close();
     },
   };
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
-}
-
-function authorized(header: string | null, expected: { user: Buffer; password: Buffer }): boolean {
-  const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
-  if (!match) return false;
-  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return false;
-  // Both compared, always: no early exit that would tell a right user name from a wrong one by timing.
-  const userOk = timingSafeEqual(digest(decoded.slice(0, colon)), expected.user);
-  const passwordOk = timingSafeEqual(digest(decoded.slice(colon + 1)), expected.password);
-  return userOk && passwordOk;
 }

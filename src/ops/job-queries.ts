@@ -1,8 +1,9 @@
-import type { PgBoss, JobWithMetadata } from 'pg-boss';
+import type { PgBoss } from 'pg-boss';
 import { z } from 'zod';
 import { PGBOSS_SCHEMA } from '../db/schemas.ts';
 import { jobStates, type JobState } from './job-states.ts';
 import { allServiceQueueNames } from './service-queues.ts';
+import { findJobById, type FoundJob } from '../jobs/job-lookup.ts';
 import type { SqlExecutor } from './sql-executor.ts';
 
 export interface JobSummary {
@@ -77,18 +78,9 @@ export function attemptsStarted(retryCount: number, startedOn: Date | null): num
   return startedOn ? retryCount + 1 : retryCount;
 }
 
-export interface FoundJob {
-  queue: string;
-  job: JobWithMetadata<unknown>;
-}
-
 /** A job by id in any service queue, or undefined. */
-export async function findServiceJob(boss: PgBoss, id: string): Promise<FoundJob | undefined> {
-  for (const queue of allServiceQueueNames) {
-    const [job] = await boss.findJobs<unknown>(queue, { id, limit: 1 });
-    if (job) return { queue, job };
-  }
-  return undefined;
+export function findServiceJob(boss: PgBoss, id: string): Promise<FoundJob | undefined> {
+  return findJobById(boss, id, allServiceQueueNames);
 }
 
 /** Dead letters (still waiting) that copy the given failed jobs. */

@@ -52,6 +52,8 @@ export interface ServiceMetrics {
   searchIndexObserver: SearchIndexObserver;
   /** Counts what each export garbage collection deleted. */
   exportGcObserver: { onCollected(report: Pick<ExportGarbageReport, 'deleted' | 'expired' | 'staleUploads'>): void };
+  /** Counts each night's auto-archive run and the threads it sent. */
+  autoArchiveObserver: { onRun(run: { users: number; threads: number }): void };
   /** Prometheus text exposition of everything registered. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -167,9 +169,26 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
     registers: [registry],
   });
 
+  const autoArchiveRuns = new Counter({
+    name: 'chat_archiver_auto_archive_runs_total',
+    help: 'Nightly auto-archive runs (AUTO_ARCHIVE_AFTER) this process performed',
+    registers: [registry],
+  });
+  const autoArchiveThreads = new Counter({
+    name: 'chat_archiver_auto_archive_threads_total',
+    help: 'Threads the auto-archive runs of this process sent into the users\' "Auto-archive YYYY-MM" archives (threads already in an archive are never sent)',
+    registers: [registry],
+  });
+
   return {
     registry,
     searchIndexObserver,
+    autoArchiveObserver: {
+      onRun(run) {
+        autoArchiveRuns.inc();
+        autoArchiveThreads.inc(run.threads);
+      },
+    },
     exportGcObserver: {
       onCollected(report) {
         exportsDeleted.inc({ reason: 'unnamed' }, report.deleted.length - report.expired);

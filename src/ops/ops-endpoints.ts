@@ -4,6 +4,7 @@ import { createReadinessCheck, type Readiness } from './health.ts';
 import { countJobsByState } from './job-counts.ts';
 import { createMetrics, type ServiceMetrics } from './metrics.ts';
 import { createOpsHandler, startOpsServer, type OpsHandler } from './ops-routes.ts';
+import { createReportRoutes } from './report-routes.ts';
 
 export interface OpsEndpoints {
   metrics: ServiceMetrics;
@@ -18,6 +19,8 @@ export interface OpsDependencies {
   boss: PgBoss;
   /** The process's metrics, when its observers were attached before the pools existed. */
   metrics?: ServiceMetrics;
+  /** Serve the report pages: the listen address and DASHBOARD_USER/PASSWORD decide who may read them. */
+  reports?: { listenHost: string; auth?: { user: string; password: string }; timeZone: string };
 }
 
 /** Health, readiness and metrics of one process, wired to its database pool and its pg-boss instance. */
@@ -25,7 +28,8 @@ export function createOpsEndpoints(deps: OpsDependencies): OpsEndpoints {
   const metrics = deps.metrics ?? createMetrics();
   metrics.useJobCounts(() => countJobsByState(deps.boss.getDb()));
   const readiness = createReadinessCheck({ db: deps.db, boss: deps.boss });
-  return { metrics, readiness, handler: createOpsHandler({ metrics, readiness }) };
+  const reports = deps.reports && createReportRoutes({ db: deps.db, ...deps.reports });
+  return { metrics, readiness, handler: createOpsHandler({ metrics, readiness, ...(reports ? { reports } : {}) }) };
 }
 
 /** The same endpoints on a listener of their own (a standalone worker process). */
@@ -33,8 +37,9 @@ export async function serveOpsEndpoints(
   deps: OpsDependencies & { host: string; port: number; extraHosts: readonly string[] },
 ): Promise<{ description: string; close(): Promise<void> }> {
   const { metrics, readiness } = createOpsEndpoints(deps);
+  const reports = deps.reports && createReportRoutes({ db: deps.db, ...deps.reports });
   try {
-    const server = await startOpsServer({ host: deps.host, port: deps.port, extraHosts: deps.extraHosts, metrics, readiness });
+    const server = await startOpsServer({ host: deps.host, port: deps.port, extraHosts: deps.extraHosts, metrics, readiness, ...(reports ? { reports } : {}) });
     return { description: `health and metrics on ${server.url}/metrics`, close: () => server.close() };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {

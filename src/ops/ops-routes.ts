@@ -7,29 +7,36 @@ import type { ServiceMetrics } from './metrics.ts';
 export interface OpsRoutesOptions {
   readiness: () => Promise<Readiness>;
   metrics?: ServiceMetrics;
+  /** GET /reports/… (src/ops/report-routes.ts), when the process serves the report pages. */
+  reports?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 }
 
 /** A connect/express-style handler: unmatched requests go to `next` (express) or get a 404 (plain node:http). */
 export type OpsHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
 
 /**
- * GET /healthz (the process is alive), /readyz (database and pg-boss reachable, else 503), /metrics (Prometheus).
- * Mount it first in the MCP express app (`app.use(handler)`), or serve it alone with `startOpsServer`.
+ * GET /healthz (the process is alive), /readyz (database and pg-boss reachable, else 503), /metrics (Prometheus),
+ * and the report pages under /reports/ when `reports` is given. Mount it first in the MCP express app (`app.use(handler)`), or serve it alone with `startOpsServer`.
  */
 export function createOpsHandler(options: OpsRoutesOptions): OpsHandler {
   return (req, res, next) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (options.reports && (path === '/reports' || path.startsWith('/reports/'))) {
+      return void options.reports(req, res).catch((error: unknown) => fail(error, req, res, next));
+    }
     const route = path === '/healthz' || path === '/readyz' || (path === '/metrics' && options.metrics) ? path : undefined;
     if (!route || (req.method !== 'GET' && req.method !== 'HEAD')) {
       if (next) return next();
       return send(res, req, 404, 'application/json', JSON.stringify({ error: 'not found' }));
     }
-    respond(route, options, req, res).catch((error: unknown) => {
-      if (next) return next(error);
-      if (!res.headersSent) send(res, req, 500, 'application/json', JSON.stringify({ error: 'internal error' }));
-      else res.destroy();
-    });
+    respond(route, options, req, res).catch((error: unknown) => fail(error, req, res, next));
   };
+}
+
+function fail(error: unknown, req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void {
+  if (next) return next(error);
+  if (!res.headersSent) send(res, req, 500, 'application/json', JSON.stringify({ error: 'internal error' }));
+  else res.destroy();
 }
 
 async function respond(route: string, options: OpsRoutesOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -70,19 +70,20 @@ export async function rankedThreadHits(
     ...(filters.before !== undefined ? [sql`i.created_at < ${utc(filters.before)}`] : []),
     ...(filters.threadId !== undefined ? [sql`i.thread_id = ${filters.threadId}::uuid`] : []),
   ];
-  // Only thread ids, ranks and times over all matches (a common word matches thousands of messages); the deleted
-  // check, titles, archive flags and best messages are read for the best few threads only. Deleted threads among
-  // them are rare (the pass removes them every minute): when too many were, the search runs over all threads.
+  // Only thread ids, ranks and times over all matches (a common word matches thousands of messages), found and
+  // ranked through the GIN index (mcp_archiver.matching_message_threads, migration 0019); the deleted check,
+  // titles, archive flags and best messages are read for the best few threads only, under row-level security.
+  // Deleted threads among them are rare (the pass removes them every minute): when too many were, the search runs
+  // over all threads.
   const rankedThreads = async (candidates: number | null) =>
     (
       await sql<{ thread_id: string; title: string; rank: number; matches: number; last_match_at: Date; thread_created_at: Date; archived: boolean }>`
       WITH q AS (SELECT ${query} AS query),
       threads AS (
-        SELECT i.thread_id, max(ts_rank_cd(i.document, q.query)) AS rank, count(*)::int AS matches, max(i.created_at) AS last_match_at
-        FROM mcp_archiver.message_index i CROSS JOIN q
-        WHERE ${sql.join(conditions, sql` AND `)}
-        GROUP BY i.thread_id
-        ${candidates !== null ? sql`ORDER BY rank DESC, last_match_at DESC, i.thread_id LIMIT ${candidates}` : sql``}
+        SELECT m.* FROM q CROSS JOIN LATERAL mcp_archiver.matching_message_threads(
+          ${filters.userId}::uuid, q.query, ${filters.role ?? null}::text,
+          ${filters.after !== undefined ? utc(filters.after) : null}::timestamp, ${filters.before !== undefined ? utc(filters.before) : null}::timestamp,
+          ${filters.threadId ?? null}::uuid, ${candidates}::int) m
       ),
       live AS (
         SELECT th.*, t.title, t.created_at AS thread_created_at

@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { MAX_TOOL_NAME_CODE_POINTS } from '../chat/message-part.ts';
 import type { Database } from '../db/database.ts';
 import type { PatternAnalysisResult } from '../analysis/pattern-analysis-result.ts';
+import { inReadOnlySnapshot } from './read-only-snapshot.ts';
 import { assemblePatternAnalysis, type PatternAggregateRows, type PatternRange } from '../analysis/pattern-assembly.ts';
 
 /** The range, the user (null = everyone) and the time zone whose wall clock days and hours are read on. */
@@ -10,6 +11,8 @@ export type PatternQuery = PatternRange;
 const TOP_TOOLS = 50;
 const TOP_AGENTS = 100;
 const TOP_MODELS = 100;
+/** Models drawn per day in the report: more lines than this are unreadable. */
+const TOP_MODELS_PER_DAY = 12;
 // Over a long range on a large database one aggregate may take minutes; the job's own expiry bounds the run.
 const STATEMENT_TIMEOUT = '10min';
 
@@ -18,14 +21,7 @@ const STATEMENT_TIMEOUT = '10min';
  * Host timestamps are UTC `timestamp`s; days and hours are read on `timeZone`'s wall clock.
  */
 export async function queryPatterns(db: Kysely<Database>, query: PatternQuery): Promise<PatternAnalysisResult> {
-  return db
-    .transaction()
-    .setIsolationLevel('repeatable read')
-    .execute(async (trx) => {
-      await sql`SET TRANSACTION READ ONLY`.execute(trx);
-      await sql`SELECT set_config('statement_timeout', ${STATEMENT_TIMEOUT}, true)`.execute(trx);
-      return assemblePatternAnalysis(query, await readPatternAggregates(trx, query));
-    });
+  return inReadOnlySnapshot(db, STATEMENT_TIMEOUT, async (trx) => assemblePatternAnalysis(query, await readPatternAggregates(trx, query)));
 }
 
 /** One row of an aggregate's result. */
@@ -64,6 +60,8 @@ export async function readPatternAggregates(trx: Transaction<Database>, query: P
     roles: await queryRoles(trx, scope),
     threadLength: await queryThreadLength(trx, scope),
     models: await queryModels(trx, scope),
+    modelsPerDay: await queryModelsPerDay(trx, scope),
+    weekdayHours: await queryWeekdayHours(trx, scope),
     tools: await queryTools(trx, scope),
     agents: await queryAgents(trx, scope),
   };
@@ -106,6 +104,16 @@ async function queryHours(trx: Transaction<Database>, scope: PatternScope): Prom
   ).rows;
 }
 
+/** Messages per local ISO weekday and hour. */
+async function queryWeekdayHours(trx: Transaction<Database>, scope: PatternScope): Promise<PatternAggregateRows['weekdayHours']> {
+  return (
+    await sql<RowOf<'weekdayHours'>>`
+      SELECT extract(isodow FROM ${scope.local(sql.ref('created_at'))})::int AS weekday,
+             extract(hour FROM ${scope.local(sql.ref('created_at'))})::int AS hour, count(*)::int AS messages
+      FROM (${scope.messages}) f GROUP BY 1, 2 ORDER BY 1, 2`.execute(trx)
+  ).rows;
+}
+
 /** Messages per role. */
 async function queryRoles(trx: Transaction<Database>, scope: PatternScope): Promise<PatternAggregateRows['roles']> {
   return (
@@ -140,6 +148,27 @@ async function queryModels(trx: Transaction<Database>, scope: PatternScope): Pro
   ).rows;
 }
 
+/** Provider-reported tokens per local day of the models with the most tokens over the range. */
+async function queryModelsPerDay(trx: Transaction<Database>, scope: PatternScope): Promise<PatternAggregateRows['modelsPerDay']> {
+  const provider = sql`metadata -> 'chatModel' ->> 'provider'`;
+  const model = sql`metadata -> 'chatModel' ->> 'model'`;
+  return (
+    await sql<RowOf<'modelsPerDay'>>`
+      WITH used AS (
+        SELECT *, ${provider} AS provider, ${model} AS model FROM (${scope.messages}) f
+        WHERE json_typeof(metadata) = 'object'
+          AND (json_typeof(metadata -> 'chatModel') = 'object' OR json_typeof(metadata -> 'usage') = 'object')
+      ), top AS (
+        SELECT provider, model FROM used GROUP BY 1, 2
+        ORDER BY ${usageSum('totalTokens')}::numeric DESC, count(*) DESC, 1 NULLS LAST, 2 NULLS LAST LIMIT ${TOP_MODELS_PER_DAY}
+      )
+      SELECT to_char(${scope.local(sql.ref('created_at'))}, 'YYYY-MM-DD') AS day, u.provider, u.model, count(*)::int AS messages,
+             ${usageSum('inputTokens')} AS input, ${usageSum('outputTokens')} AS output, ${usageSum('totalTokens')} AS total
+      FROM used u JOIN top ON top.provider IS NOT DISTINCT FROM u.provider AND top.model IS NOT DISTINCT FROM u.model
+      GROUP BY 1, 2, 3 ORDER BY 1, 2 NULLS LAST, 3 NULLS LAST`.execute(trx)
+  ).rows;
+}
+
 /** Tool calls and errors per tool name, by the rules of the part reader. */
 async function queryTools(trx: Transaction<Database>, scope: PatternScope): Promise<PatternAggregateRows['tools']> {
   return (
@@ -166,8 +195,8 @@ async function queryAgents(trx: Transaction<Database>, scope: PatternScope): Pro
   ).rows;
 }
 
-// CASE, not AND: only CASE guarantees the cast runs on numbers alone.
-function usageSum(field: string): RawBuilder<unknown> {
+/** The sum of one provider-reported usage field of `metadata`, as text. CASE, not AND: only CASE guarantees the cast runs on numbers alone. */
+export function usageSum(field: string): RawBuilder<unknown> {
   return     sql`sum(CASE WHEN json_typeof(metadata -> 'usage' -> ${field}) = 'number'
                  THEN greatest((metadata -> 'usage' ->> ${field})::numeric, 0) ELSE 0 END)::text`;
 }

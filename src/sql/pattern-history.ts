@@ -40,3 +40,41 @@ export async function recordPatternAnalysis(db: Kysely<Database>, run: PatternAn
   const row = await db.selectFrom('mcp_archiver.pattern_analysis').select('id').where('job_id', '=', run.jobId).executeTakeFirstOrThrow();
   return row.id;
 }
+
+/** One history row as the report pages read it; `result` is parsed by the caller. */
+export interface PatternAnalysisRow {
+  id: string;
+  scope: 'all' | 'user';
+  trigger: string;
+  createdAt: Date;
+  result: unknown;
+}
+
+const historyColumns = ['id', 'scope', 'trigger', 'created_at', 'result'] as const;
+
+function toRow(row: { id: string; scope: string; trigger: string; created_at: Date; result: unknown }): PatternAnalysisRow {
+  return { id: row.id, scope: row.scope === 'user' ? 'user' : 'all', trigger: row.trigger, createdAt: row.created_at, result: row.result };
+}
+
+/** The history row `id` (any scope), read as the system. */
+export async function patternAnalysisById(db: Kysely<Database>, id: string): Promise<PatternAnalysisRow | undefined> {
+  const row = await actingAs(db, { system: true }, (trx) =>
+    trx.selectFrom('mcp_archiver.pattern_analysis').select(historyColumns).where('id', '=', id).executeTakeFirst(),
+  );
+  return row && toRow(row);
+}
+
+/** The most recently recorded analysis of every user's conversations. */
+export async function latestAllUsersAnalysis(db: Kysely<Database>): Promise<PatternAnalysisRow | undefined> {
+  const row = await actingAs(db, { system: true }, (trx) =>
+    trx
+      .selectFrom('mcp_archiver.pattern_analysis')
+      .select(historyColumns)
+      .where('scope', '=', 'all')
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst(),
+  );
+  return row && toRow(row);
+}

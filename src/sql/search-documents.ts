@@ -83,21 +83,34 @@ export interface SearchDocumentHitRow {
   created_at: Date;
 }
 
-/** The user's best-ranked matching documents of archives that still exist, with their snippets. */
+/** Documents ranked before the archive check, per document asked for. */
+const CANDIDATE_FACTOR = 3;
+
+/**
+ * The user's best-ranked matching documents of archives that still exist (and are still the user's), with their
+ * snippets. Matching and ranking run through the GIN index (mcp_archiver.matching_search_documents, migration
+ * 0019); the archive check, the rows and the snippets are read under row-level security for the best few only.
+ * When the check dropped too many of them, the search runs again over every match.
+ */
 export async function rankedSearchDocuments(
   db: Kysely<Database>,
   search: { userId: string; query: string; limit: number },
 ): Promise<SearchDocumentHitRow[]> {
-  const { rows } = await sql<SearchDocumentHitRow>`
+  const ranked = async (candidates: number | null) =>
+    (
+      await sql<SearchDocumentHitRow & { candidates: number }>`
     WITH q AS (SELECT ${tsquery(search.query)} AS query),
+    matched AS (
+      SELECT m.archive_item_id, m.rank
+      FROM q CROSS JOIN LATERAL mcp_archiver.matching_search_documents(${search.userId}::uuid, q.query, ${candidates}::int) m
+    ),
     top AS (
       SELECT d.archive_item_id, d.archive_id, d.archive_name, d.thread_id, d.thread_title, d.language, d.body,
-             d.tokens_count, d.created_at, ts_rank_cd(d.document, q.query) AS rank
-      FROM mcp_archiver.search_document d
+             d.tokens_count, d.created_at, m.rank
+      FROM matched m
+      JOIN mcp_archiver.search_document d ON d.archive_item_id = m.archive_item_id AND d.user_id = ${search.userId}
       JOIN public.archive a ON a.id = d.archive_id AND a.user_id = d.user_id
-      CROSS JOIN q
-      WHERE d.user_id = ${search.userId} AND d.document @@ q.query
-      ORDER BY rank DESC, d.created_at DESC, d.archive_item_id
+      ORDER BY m.rank DESC, d.created_at DESC, d.archive_item_id
       LIMIT ${search.limit}
     )
     SELECT top.archive_id, top.archive_name, top.archive_item_id, top.thread_id, top.thread_title, top.tokens_count,
@@ -106,8 +119,13 @@ export async function rankedSearchDocuments(
              CASE top.language WHEN 'english' THEN 'mcp_archiver.english_unaccent'::regconfig
                                WHEN 'french' THEN 'mcp_archiver.french_unaccent'::regconfig
                                ELSE 'mcp_archiver.simple_unaccent'::regconfig END,
-             top.body, q.query, ${HEADLINE_OPTIONS}) AS snippet
+             top.body, q.query, ${HEADLINE_OPTIONS}) AS snippet,
+           (SELECT count(*)::int FROM matched) AS candidates
     FROM top CROSS JOIN q
-    ORDER BY top.rank DESC, top.created_at DESC, top.archive_item_id`.execute(db);
-  return rows;
+    ORDER BY top.rank DESC, top.created_at DESC, top.archive_item_id`.execute(db)
+    ).rows;
+  const candidates = search.limit * CANDIDATE_FACTOR;
+  let rows = await ranked(candidates);
+  if (rows.length < search.limit && (rows.length === 0 || rows[0]!.candidates >= candidates)) rows = await ranked(null);
+  return rows.map(({ candidates: _, ...row }) => row);
 }

@@ -12,6 +12,8 @@ import { archiveAgentJob } from '../jobs/archive-agent.ts';
 import { createArchiveAgentHandler } from '../jobs/archive-agent-handler.ts';
 import { archiveWorkflowJob } from '../jobs/archive-workflow.ts';
 import { createArchiveWorkflowHandler } from '../jobs/archive-workflow-handler.ts';
+import { AUTO_ARCHIVE_SCHEDULE_KEY, AUTO_ARCHIVE_SINGLETON, autoArchiveJob } from '../jobs/auto-archive.ts';
+import { createAutoArchiveHandler, type AutoArchiveRun } from '../jobs/auto-archive-handler.ts';
 import {
   createArchiveConversationHandler,
   type ArchiveConversationDeps,
@@ -31,6 +33,7 @@ import { ensureQueues } from '../jobs/registry.ts';
 import { SEARCH_INDEX_SCHEDULE_KEY, searchIndexJob } from '../jobs/search-index.ts';
 import { createSearchIndexHandler, type SearchIndexDeps } from '../jobs/search-index-handler.ts';
 import type { Logger } from '../logger.ts';
+import { formatAge } from '../ops/duration.ts';
 import type { JobObserver } from './run-job.ts';
 import { workQueue } from './work-queue.ts';
 
@@ -63,6 +66,8 @@ export interface WorkerOptions {
   /** Told what each export garbage collection deleted (metrics). */
   exportGcObserver?: { onCollected(report: ExportGarbageReport): void };
   searchIndexObserver?: Pick<SearchIndexDeps, 'onPass'> & Pick<SearchIndexDeps['pass'], 'onProgress'>;
+  /** Told what each night's auto-archive run sent (metrics). */
+  autoArchiveObserver?: { onRun(run: AutoArchiveRun): void };
   /**
    * Started with the worker's pools once it runs (its health and metrics listener), closed first when it stops.
    * Its description joins the worker's.
@@ -155,12 +160,19 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     // Every minute by default, in UTC; an occurrence missed while no worker ran is not worth replaying.
     await boss.schedule(searchIndexJob.queue, config.searchIndex.cron, { trigger: 'schedule' }, { key: SEARCH_INDEX_SCHEDULE_KEY });
     await boss.schedule(exportGcJob.queue, config.exportStore.gcCron, { trigger: 'schedule' }, { key: EXPORT_GC_SCHEDULE_KEY });
+    if (config.autoArchive) {
+      await boss.schedule(autoArchiveJob.queue, config.autoArchive.cron, {}, { key: AUTO_ARCHIVE_SCHEDULE_KEY, missed: 'once', ...AUTO_ARCHIVE_SINGLETON });
+    } else {
+      // Schedules outlive the workers: turning retention off must also stop the one an earlier start registered.
+      await boss.unschedule(autoArchiveJob.queue, AUTO_ARCHIVE_SCHEDULE_KEY);
+    }
     if (options.attach) attached = await options.attach({ db, boss });
   } catch (error) {
     await stop().catch(() => {});
     throw error;
   }
-  const description = `${concurrency} archive job(s) at once, exports in ${store.description}, nightly analysis "${config.patterns.cron}" (${config.patterns.timeZone})${
+  const retention = config.autoArchive ? `, auto-archive after ${formatAge(config.autoArchive.afterMs)} "${config.autoArchive.cron}" (UTC)` : '';
+  const description = `${concurrency} archive job(s) at once, exports in ${store.description}, nightly analysis "${config.patterns.cron}" (${config.patterns.timeZone})${retention}${
     attached ? `, ${attached.description}` : ''
   }`;
   workerLog.info({ concurrency, cron: config.patterns.cron, timeZone: config.patterns.timeZone }, 'worker started');
@@ -201,6 +213,13 @@ async function registerHandlers(
   await workQueue(boss, archiveWorkflowJob, createArchiveWorkflowHandler(snapshotDeps), { ...loop, concurrency: 1 });
   await workQueue(boss, analyzePatternsJob, createAnalyzePatternsHandler({ db, timeZone: config.patterns.timeZone }), { ...loop, concurrency: 1 });
   await workQueue(boss, nightlyPatternsJob, createNightlyPatternsHandler({ boss, timeZone: config.patterns.timeZone }), { ...loop, concurrency: 1 });
+  const autoArchive = createAutoArchiveHandler({
+    db,
+    boss,
+    autoArchive: config.autoArchive,
+    ...(options.autoArchiveObserver ? { onRun: (run: AutoArchiveRun) => options.autoArchiveObserver!.onRun(run) } : {}),
+  });
+  await workQueue(boss, autoArchiveJob, autoArchive, { ...loop, concurrency: 1 });
   const indexObserver = options.searchIndexObserver;
   const searchIndex = createSearchIndexHandler({
     db,

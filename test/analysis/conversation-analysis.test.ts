@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import {
   CONVERSATION_ANALYSIS_VERSION,
-  ConversationAnalysisBuilder,
+  ConversationAnalysisAccumulator,
   conversationAnalysisSchema,
   type ConversationAnalysis,
 } from '../../src/analysis/conversation-analysis.ts';
@@ -32,9 +32,9 @@ const conversation: readonly Row[] = [
 ];
 
 function analyse(rows: readonly Row[]): ConversationAnalysis {
-  const builder = new ConversationAnalysisBuilder({ tokenEncoding: 'o200k_base' });
+  const accumulator = new ConversationAnalysisAccumulator({ tokenEncoding: 'o200k_base' });
   for (const row of rows) {
-    builder.add({
+    accumulator.add({
       role: row.role,
       createdAt: row.createdAt,
       content: extractMessageContent(row.parts),
@@ -42,12 +42,12 @@ function analyse(rows: readonly Row[]): ConversationAnalysis {
       tokens: row.tokens,
     });
   }
-  return builder.build();
+  return accumulator.result();
 }
 
 const noUsage = { inputTokens: 0, outputTokens: 0, totalTokens: 0, reasoningTokens: 0, cachedInputTokens: 0 };
 
-describe('ConversationAnalysisBuilder', () => {
+describe('ConversationAnalysisAccumulator', () => {
   it('counts a small conversation exactly', () => {
     expect(analyse(conversation)).toEqual({
       version: 1,
@@ -150,17 +150,17 @@ describe('ConversationAnalysisBuilder', () => {
   });
 
   it('rejects token counts that are not non-negative integers', () => {
-    const builder = new ConversationAnalysisBuilder({ tokenEncoding: 'o200k_base' });
+    const accumulator = new ConversationAnalysisAccumulator({ tokenEncoding: 'o200k_base' });
     const message = { role: 'user', createdAt: null, content: extractMessageContent([]), metadata: {} };
     for (const tokens of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(() => builder.add({ ...message, tokens })).toThrow(RangeError);
+      expect(() => accumulator.add({ ...message, tokens })).toThrow(RangeError);
     }
   });
 
   it('keeps memory bounded: distinct tools beyond the cap are counted together', () => {
-    const builder = new ConversationAnalysisBuilder({ tokenEncoding: 'o200k_base' });
+    const accumulator = new ConversationAnalysisAccumulator({ tokenEncoding: 'o200k_base' });
     for (let index = 0; index < 600; index++) {
-      builder.add({
+      accumulator.add({
         role: 'assistant',
         createdAt: null,
         content: extractMessageContent([{ type: `tool-t${index}`, state: 'output-available', output: 'ok' }]),
@@ -168,7 +168,7 @@ describe('ConversationAnalysisBuilder', () => {
         tokens: 1,
       });
     }
-    const analysis = builder.build();
+    const analysis = accumulator.result();
     expect(analysis.tools).toHaveLength(501);
     expect(analysis.tools[0]).toEqual({ name: '(other)', calls: 100, errors: 0, incomplete: 0, legacyCalls: 0 });
     expect(analysis.models).toHaveLength(501);
@@ -181,7 +181,7 @@ describe('ConversationAnalysisBuilder', () => {
 describe('conversationAnalysisSchema', () => {
   const valid = analyse(conversation);
 
-  it('accepts what the builder produces', () => {
+  it('accepts what the accumulator produces', () => {
     expect(conversationAnalysisSchema.safeParse(valid).success).toBe(true);
   });
 

@@ -12,6 +12,8 @@ describe('assemblePatternAnalysis', () => {
     roles: [{ role: 'user', messages: 3 }, { role: 'assistant', messages: 2 }],
     threadLength: { threads: 2, average: 2.5, p90: null, max: 3 },
     models: [{ provider: 'openai', model: 'gpt-4.1', messages: 2, with_usage: 1, input: '10', output: '5', total: '15', reasoning: '0', cached: '3' }],
+    modelsPerDay: [{ day: '2026-01-02', provider: 'openai', model: 'gpt-4.1', messages: 2, input: '10', output: '5', total: '15' }],
+    weekdayHours: [{ weekday: 5, hour: 9, messages: 3 }, { weekday: 5, hour: 23, messages: 2 }],
     tools: [{ name: 'search', calls: 4, errors: 1 }],
     agents: [{ agent_id: 'a1', name: null, messages: 2, threads: 1 }],
   };
@@ -30,6 +32,8 @@ describe('assemblePatternAnalysis', () => {
     expect(result.byRole).toEqual({ user: 3, assistant: 2 });
     expect(result.threadLength).toEqual({ threads: 2, average: 2.5, p90: 0, max: 3 });
     expect(result.tokensByModel[0]).toMatchObject({ inputTokens: 10, totalTokens: 15, cachedInputTokens: 3, messagesWithUsage: 1 });
+    expect(result.tokensByModelPerDay).toEqual([{ day: '2026-01-02', provider: 'openai', model: 'gpt-4.1', messages: 2, inputTokens: 10, outputTokens: 5, totalTokens: 15 }]);
+    expect(result.weekdayHour).toEqual([{ weekday: 5, hour: 9, messages: 3 }, { weekday: 5, hour: 23, messages: 2 }]);
     expect(result.tools).toEqual([{ name: 'search', calls: 4, errors: 1, errorRate: 0.25 }]);
     expect(result.agents).toEqual([{ agentId: 'a1', name: null, messages: 2, threads: 1 }]);
   });
@@ -37,7 +41,7 @@ describe('assemblePatternAnalysis', () => {
   it('answers an empty range with zeros', () => {
     const empty = assemblePatternAnalysis(range, {
       ...rows, totals: { messages: 0, active_threads: 0, active_users: 0 }, perDay: [], newThreadsPerDay: [], hours: [], roles: [],
-      threadLength: { threads: 0, average: null, p90: null, max: null }, models: [], tools: [], agents: [],
+      threadLength: { threads: 0, average: null, p90: null, max: null }, models: [], modelsPerDay: [], weekdayHours: [], tools: [], agents: [],
     });
     expect(empty.perDay).toEqual([]);
     expect(empty.hourOfDay.every((count) => count === 0)).toBe(true);

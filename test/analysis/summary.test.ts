@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { ExtractiveSummaryBuilder } from '../../src/analysis/summary.ts';
+import { ExtractiveSummaryAccumulator } from '../../src/analysis/summary.ts';
 import { extractMessageContent } from '../../src/chat/message-content.ts';
 
 type Turn = readonly [role: string, text: string];
@@ -51,16 +51,16 @@ const frenchTrip: readonly Turn[] = [
 ];
 
 function summarise(turns: readonly Turn[], maxChars: number): string {
-  const builder = new ExtractiveSummaryBuilder();
-  for (const [role, text] of turns) builder.add(role, text);
-  return builder.build(maxChars);
+  const accumulator = new ExtractiveSummaryAccumulator();
+  for (const [role, text] of turns) accumulator.add(role, text);
+  return accumulator.compose(maxChars);
 }
 
 function sentencesOf(summary: string): string[] {
   return summary.split(/(?<=[.!?…])\s+/);
 }
 
-describe('ExtractiveSummaryBuilder', () => {
+describe('ExtractiveSummaryAccumulator', () => {
   it('summarises an English conversation starting from its topic', () => {
     const summary = summarise(englishDebugging, 500);
     const sentences = sentencesOf(summary);
@@ -96,28 +96,28 @@ describe('ExtractiveSummaryBuilder', () => {
 
   it('gives the same summary for the same input, every time', () => {
     const first = summarise(englishDebugging, 400);
-    const builder = new ExtractiveSummaryBuilder();
-    for (const [role, text] of englishDebugging) builder.add(role, text);
-    expect(builder.build(400)).toBe(first);
-    expect(builder.build(400)).toBe(first);
+    const accumulator = new ExtractiveSummaryAccumulator();
+    for (const [role, text] of englishDebugging) accumulator.add(role, text);
+    expect(accumulator.compose(400)).toBe(first);
+    expect(accumulator.compose(400)).toBe(first);
     expect(summarise(englishDebugging, 400)).toBe(first);
   });
 
   it('never exceeds maxChars, cutting the topic at a word when nothing else fits', () => {
-    const builder = new ExtractiveSummaryBuilder();
-    for (const [role, text] of englishDebugging) builder.add(role, text);
+    const accumulator = new ExtractiveSummaryAccumulator();
+    for (const [role, text] of englishDebugging) accumulator.add(role, text);
     for (let maxChars = 0; maxChars <= 700; maxChars += 7) {
-      expect(builder.build(maxChars).length).toBeLessThanOrEqual(maxChars);
+      expect(accumulator.compose(maxChars).length).toBeLessThanOrEqual(maxChars);
     }
-    expect(builder.build(40)).toBe('Our nightly export job to Postgres…');
-    expect(builder.build(0)).toBe('');
-    expect(builder.build(Number.NaN)).toBe('');
+    expect(accumulator.compose(40)).toBe('Our nightly export job to Postgres…');
+    expect(accumulator.compose(0)).toBe('');
+    expect(accumulator.compose(Number.NaN)).toBe('');
   });
 
   it('caps the number of quoted sentences', () => {
-    const builder = new ExtractiveSummaryBuilder();
-    for (const [role, text] of englishDebugging) builder.add(role, text);
-    expect(sentencesOf(builder.build(5000, { maxSentences: 2 }))).toHaveLength(2);
+    const accumulator = new ExtractiveSummaryAccumulator();
+    for (const [role, text] of englishDebugging) accumulator.add(role, text);
+    expect(sentencesOf(accumulator.compose(5000, { maxSentences: 2 }))).toHaveLength(2);
   });
 
   it('never quotes code, URLs or tool JSON', () => {
@@ -149,9 +149,9 @@ describe('ExtractiveSummaryBuilder', () => {
         ],
       },
     ];
-    const builder = new ExtractiveSummaryBuilder();
-    for (const row of rows) builder.add(row.role, extractMessageContent(row.parts).prose);
-    const summary = builder.build(1000);
+    const accumulator = new ExtractiveSummaryAccumulator();
+    for (const row of rows) accumulator.add(row.role, extractMessageContent(row.parts).prose);
+    const summary = accumulator.compose(1000);
 
     expect(summary).toContain('Please list the open issues about the archive export bug in acme/app.');
     expect(summary).toContain('The archive export bug is tracked in issue 14, which describes the worker crash.');
@@ -215,17 +215,17 @@ describe('ExtractiveSummaryBuilder', () => {
   });
 
   it('stays bounded over 100,000 messages and still reads the start and the end', () => {
-    const builder = new ExtractiveSummaryBuilder();
-    builder.add('user', 'We need to plan the migration of the billing database to the new cluster.');
-    let largest = builder.retained;
+    const accumulator = new ExtractiveSummaryAccumulator();
+    accumulator.add('user', 'We need to plan the migration of the billing database to the new cluster.');
+    let largest = accumulator.retained;
     for (let index = 1; index < 100_000; index++) {
-      builder.add(
+      accumulator.add(
         index % 2 === 0 ? 'user' : 'assistant',
         `Step ${index} checks replica number ${index % 37} of the billing shard ${index % 11}. ` +
           `Its lag stays under ${index % 5} seconds.`,
       );
       if (index % 1000 === 0) {
-        const retained = builder.retained;
+        const retained = accumulator.retained;
         largest = {
           headSentences: Math.max(largest.headSentences, retained.headSentences),
           tailMessages: Math.max(largest.tailMessages, retained.tailMessages),
@@ -233,25 +233,25 @@ describe('ExtractiveSummaryBuilder', () => {
         };
       }
     }
-    builder.add('assistant', 'The billing database now runs on the new cluster after the final cutover.');
+    accumulator.add('assistant', 'The billing database now runs on the new cluster after the final cutover.');
 
     expect(largest.headSentences).toBe(200);
     expect(largest.tailMessages).toBeLessThanOrEqual(1_000);
     expect(largest.tailChars).toBeLessThanOrEqual(60_000);
-    expect(builder.retained.tailChars).toBeLessThanOrEqual(60_000);
+    expect(accumulator.retained.tailChars).toBeLessThanOrEqual(60_000);
 
-    const summary = builder.build(600);
+    const summary = accumulator.compose(600);
     expect(summary.startsWith('We need to plan the migration of the billing database to the new cluster.')).toBe(true);
     expect(summary).toContain('The billing database now runs on the new cluster after the final cutover.');
     expect(summary.length).toBeLessThanOrEqual(600);
   });
 
   it('keeps only the end of one huge message', () => {
-    const builder = new ExtractiveSummaryBuilder();
-    builder.add('user', 'Summarise this very long log of the deployment pipeline for me.');
+    const accumulator = new ExtractiveSummaryAccumulator();
+    accumulator.add('user', 'Summarise this very long log of the deployment pipeline for me.');
     const filler = Array.from({ length: 20_000 }, (_, index) => `Stage ${index} deployed service number ${index % 9} fine.`);
-    builder.add('assistant', `${filler.join(' ')} Finally the canary release of the payment service failed its checks.`);
-    expect(builder.retained.tailChars).toBeLessThanOrEqual(60_000);
-    expect(builder.build(400)).toContain('Finally the canary release of the payment service failed its checks.');
+    accumulator.add('assistant', `${filler.join(' ')} Finally the canary release of the payment service failed its checks.`);
+    expect(accumulator.retained.tailChars).toBeLessThanOrEqual(60_000);
+    expect(accumulator.compose(400)).toContain('Finally the canary release of the payment service failed its checks.');
   });
 });

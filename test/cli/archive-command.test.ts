@@ -68,7 +68,7 @@ describe('archive and analyze commands', () => {
     const cases: Array<[string[], number, RegExp]> = [
       [['archive'], 2, /give exactly one of --thread <id>, --user <id> or --all-users/],
       [['archive', '--user', users[0]!, '--all-users'], 2, /exactly one of/],
-      [['archive', '--all-users', '--older-than', '30x'], 2, /--older-than expects an age such as 30d, 12h, 90m or 2w, got "30x"/],
+      [['archive', '--all-users', '--older-than', '30x'], 2, /--older-than expects an age \(a whole number with a unit s, m, h, d, w or y, such as 45s, 90m, 12h, 30d, 2w or 1y\), got "30x"/],
       [['archive', '--all-users', '--older-than', '0d'], 2, /--older-than expects an age/],
       [['archive', '--all-users', '--format', 'doc'], 2, /--format expects json\|markdown\|pdf, got "doc"/],
       [['archive', '--thread', recent.id, '--older-than', '30d'], 2, /--older-than applies to --user or --all-users/],

@@ -3,7 +3,7 @@ import { fromMarkdown } from 'mdast-util-from-markdown';
 import { gfmFromMarkdown } from 'mdast-util-gfm';
 import { gfm } from 'micromark-extension-gfm';
 import { describe, expect, it } from 'vitest';
-import { ConversationAnalysisBuilder, type ConversationAnalysis } from '../../src/analysis/conversation-analysis.ts';
+import { ConversationAnalysisAccumulator, type ConversationAnalysis } from '../../src/analysis/conversation-analysis.ts';
 import { extractMessageContent } from '../../src/chat/message-content.ts';
 import { parseMessageMetadata } from '../../src/chat/message-metadata.ts';
 import { analysisTables } from '../../src/export/analysis-tables.ts';
@@ -17,7 +17,7 @@ import { readPdf } from './pdf-text.ts';
 const usage = { inputTokens: 1200, outputTokens: 340, totalTokens: 1540 };
 
 function analysed(): ConversationAnalysis {
-  const builder = new ConversationAnalysisBuilder({ tokenEncoding: 'o200k_base' });
+  const accumulator = new ConversationAnalysisAccumulator({ tokenEncoding: 'o200k_base' });
   const rows = [
     { role: 'user', at: '2025-06-01T09:00:00Z', tokens: 30, metadata: null, parts: [{ type: 'text', text: 'find the report' }] },
     {
@@ -34,9 +34,9 @@ function analysed(): ConversationAnalysis {
     { role: 'user', at: '2025-06-01T10:30:09Z', tokens: 12, metadata: null, parts: [{ type: 'text', text: 'thanks' }] },
   ];
   for (const row of rows) {
-    builder.add({ role: row.role, createdAt: row.at, content: extractMessageContent(row.parts), metadata: parseMessageMetadata(row.metadata), tokens: row.tokens });
+    accumulator.add({ role: row.role, createdAt: row.at, content: extractMessageContent(row.parts), metadata: parseMessageMetadata(row.metadata), tokens: row.tokens });
   }
-  return builder.build();
+  return accumulator.result();
 }
 
 function toString(node: Nodes): string {

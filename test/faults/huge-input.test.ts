@@ -124,7 +124,7 @@ describe('huge input through a worker process', () => {
       INSERT INTO chat_message (id, thread_id, role, parts, created_at)
       SELECT ${threadId}::text || '-' || g, ${threadId}::uuid, CASE WHEN g % 2 = 0 THEN 'user' ELSE 'assistant' END,
              ARRAY[json_build_object('type', 'text', 'text',
-                   repeat('Message ' || g || ' keeps the archive, its summary and token count, ready for search. ', 13_700))],
+                   repeat('Message ' || g || ' keeps the archive, its summary and token count, ready for search. ', 13700))],
              now() + g * interval '1 second'
       FROM generate_series(0, ${BIG_THREAD_MESSAGES - 1}) AS g`.execute(db.owner);
     const stored = await sql<{ bytes: string }>`SELECT sum(octet_length(parts::text))::text AS bytes FROM chat_message WHERE thread_id = ${threadId}`.execute(db.owner);

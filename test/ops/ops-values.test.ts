@@ -12,9 +12,13 @@ describe('parseDuration', () => {
     expect(parseDuration('90m')).toBe(90 * 60_000);
     expect(parseDuration('2w')).toBe(14 * 86_400_000);
     expect(parseDuration(' 45s ')).toBe(45_000);
+    expect(parseDuration('1y')).toBe(365 * 86_400_000);
+    expect(parseDuration('10000y')).toBe(10_000 * 365 * 86_400_000);
   });
   it('rejects anything else', () => {
-    for (const text of ['30', 'd', '30x', '1.5d', '-3d', '0d', '30 d', '30D', '', '1234567d']) expect(parseDuration(text)).toBeUndefined();
+    for (const text of ['30', 'd', '30x', '1.5d', '-3d', '0d', '30 d', '30D', '', '1234567d', '3 days', '10001y', '999999w']) {
+      expect(parseDuration(text)).toBeUndefined();
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrateDatabase } from '../../src/db/prepare-database.ts';
-import { ROLE_SCHEMA_USAGE, ROLE_SCHEMA_WIDE_PRIVILEGES, ROLE_TABLE_PRIVILEGES } from '../../src/db/role-privileges.ts';
+import { ROLE_FUNCTION_PRIVILEGES, ROLE_SCHEMA_USAGE, ROLE_SCHEMA_WIDE_PRIVILEGES, ROLE_TABLE_PRIVILEGES } from '../../src/db/role-privileges.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'] as const;
@@ -91,6 +91,21 @@ describe('the service role holds exactly the privileges of src/db/role-privilege
       FROM pg_namespace WHERE NOT (nspname = ANY(${SYSTEM_SCHEMAS}::text[])) AND nspname NOT LIKE 'pg_t%'`.execute(db.owner);
     expect(rows.filter((r) => r.create)).toEqual([]);
     expect(rows.filter((r) => r.usage).map((r) => r.schema).sort()).toEqual([...ROLE_SCHEMA_USAGE].sort());
+  });
+
+  it('may execute the listed SECURITY DEFINER functions, and nobody else may (not PUBLIC, so not the host app)', async () => {
+    const { rows } = await sql<{ fn: string; service: boolean; public: boolean }>`
+      SELECT p.oid::regprocedure::text AS fn, has_function_privilege(${role}, p.oid, 'EXECUTE') AS service,
+             coalesce(aclexplode.grantee IS NOT NULL, false) AS public
+      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      LEFT JOIN LATERAL (SELECT a.grantee FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+                         WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE') aclexplode ON true
+      WHERE p.prosecdef ORDER BY 1`.execute(db.owner);
+    const { rows: listed } = await sql<{ fn: string | null }>`
+      SELECT to_regprocedure(s)::text AS fn FROM unnest(${Object.keys(ROLE_FUNCTION_PRIVILEGES)}::text[]) AS s ORDER BY 1`.execute(db.owner);
+    expect(listed.every((r) => r.fn !== null)).toBe(true);
+    expect(rows.map((r) => r.fn)).toEqual(listed.map((r) => r.fn));
+    for (const row of rows) expect(row, row.fn).toMatchObject({ service: true, public: false });
   });
 
   it('loses a grant made by hand on the next migrate, so nothing outside the list survives', async () => {

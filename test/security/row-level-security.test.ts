@@ -76,6 +76,32 @@ describe('row-level security coverage: every per-user table of the service, the 
     expect((await actingAs(db.service, { system: true }, documents)).length).toBe(2);
   });
 
+  it('the search match functions (SECURITY DEFINER, past the policies) return only the acting user\'s rows', async () => {
+    const query = sql`to_tsquery('simple', 'archived')`;
+    const documents = (executor: Kysely<Database>, userId: string) =>
+      sql<{ archive_item_id: string }>`SELECT archive_item_id FROM mcp_archiver.matching_search_documents(${userId}::uuid, ${query}, NULL)`
+        .execute(executor).then((r) => r.rows.map((row) => row.archive_item_id));
+    expect(await actingAs(db.service, { userId: alice.id }, (trx) => documents(trx, alice.id))).toEqual([aliceArchive.itemId]);
+    expect(await actingAs(db.service, { userId: alice.id }, (trx) => documents(trx, bob.id))).toEqual([]);
+    expect(await documents(db.service, bob.id)).toEqual([]);
+    expect(await actingAs(db.service, { system: true }, (trx) => documents(trx, bob.id))).toEqual([bobArchive.itemId]);
+
+    await sql`
+      INSERT INTO mcp_archiver.message_index_thread (thread_id, user_id, title, title_key) VALUES (${bob.threadIds[0]!}, ${bob.id}, 'Bob', 'bob')`.execute(db.owner);
+    await sql`
+      INSERT INTO mcp_archiver.message_index (message_id, thread_id, user_id, role, created_at, language, parts_hash, document)
+      VALUES ('rls-bob-message', ${bob.threadIds[0]!}, ${bob.id}, 'user', now(), 'simple', '\\x00', to_tsvector('simple', 'archived words'))`.execute(db.owner);
+    const threads = (executor: Kysely<Database>, userId: string) =>
+      sql<{ thread_id: string }>`SELECT thread_id FROM mcp_archiver.matching_message_threads(${userId}::uuid, ${query}, NULL, NULL, NULL, NULL, NULL)`
+        .execute(executor).then((r) => r.rows.map((row) => row.thread_id));
+    expect(await actingAs(db.service, { userId: bob.id }, (trx) => threads(trx, bob.id))).toEqual([bob.threadIds[0]]);
+    expect(await actingAs(db.service, { userId: alice.id }, (trx) => threads(trx, bob.id))).toEqual([]);
+    expect(await threads(db.service, bob.id)).toEqual([]);
+    await expect(sql`SELECT * FROM mcp_archiver.matching_search_documents(${bob.id}::uuid, ${query}, NULL)`.execute(hostApp)).rejects.toThrow(/permission denied/);
+    await sql`DELETE FROM mcp_archiver.message_index WHERE message_id = 'rls-bob-message'`.execute(db.owner);
+    await sql`DELETE FROM mcp_archiver.message_index_thread WHERE thread_id = ${bob.threadIds[0]!}`.execute(db.owner);
+  });
+
   it('archive items: the service writes only the acting user\'s; the host app\'s own role is unchanged', async () => {
     await expect(
       actingAs(db.service, { userId: alice.id }, (trx) =>

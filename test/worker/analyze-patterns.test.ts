@@ -157,13 +157,15 @@ function inRange(at: Date): boolean {
   return at >= new Date(RANGE.start) && at < new Date(RANGE.end);
 }
 
-function localParts(at: Date): { day: string; hour: number } {
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+function localParts(at: Date): { day: string; hour: number; weekday: number } {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit' })
+    new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, hourCycle: 'h23', weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit' })
       .formatToParts(at)
       .map((p) => [p.type, p.value]),
   );
-  return { day: `${parts.year}-${parts.month}-${parts.day}`, hour: Number(parts.hour) };
+  return { day: `${parts.year}-${parts.month}-${parts.day}`, hour: Number(parts.hour), weekday: WEEKDAYS.indexOf(parts.weekday!) + 1 };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -182,10 +184,15 @@ function referenceAnalysis(rows: MessageRow[], threads: { created_at: Date }[], 
   const byRole: Record<string, number> = {};
   const perThread = new Map<string, number>();
   const models = new Map<string, PatternAnalysisResult['tokensByModel'][number]>();
+  const modelDays = new Map<string, NonNullable<PatternAnalysisResult['tokensByModelPerDay']>[number]>();
+  const cells = new Map<string, { weekday: number; hour: number; messages: number }>();
   const tools = new Map<string, { calls: number; errors: number }>();
   const agents = new Map<string, { messages: number; threads: Set<string> }>();
   for (const row of rows) {
-    const { day, hour } = localParts(row.created_at);
+    const { day, hour, weekday } = localParts(row.created_at);
+    const cell = cells.get(`${weekday}:${hour}`) ?? { weekday, hour, messages: 0 };
+    cells.set(`${weekday}:${hour}`, cell);
+    cell.messages++;
     const entry = dayOf(day);
     entry.messages++;
     entry.threads.add(row.thread_id);
@@ -202,11 +209,19 @@ function referenceAnalysis(rows: MessageRow[], threads: { created_at: Date }[], 
       const tally = models.get(key) ?? { provider, model, messages: 0, messagesWithUsage: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0, reasoningTokens: 0, cachedInputTokens: 0 };
       models.set(key, tally);
       tally.messages++;
+      const dayKey = JSON.stringify([day, provider, model]);
+      const dayTally = modelDays.get(dayKey) ?? { day, provider, model, messages: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0 };
+      modelDays.set(dayKey, dayTally);
+      dayTally.messages++;
       if (isObject(metadata.usage)) {
         tally.messagesWithUsage++;
         for (const field of ['inputTokens', 'outputTokens', 'totalTokens', 'reasoningTokens', 'cachedInputTokens'] as const) {
           const value = metadata.usage[field];
           if (typeof value === 'number') tally[field] += Math.max(0, value);
+        }
+        for (const field of ['inputTokens', 'outputTokens', 'totalTokens'] as const) {
+          const value = metadata.usage[field];
+          if (typeof value === 'number') dayTally[field] += Math.max(0, value);
         }
       }
     }
@@ -253,6 +268,8 @@ function referenceAnalysis(rows: MessageRow[], threads: { created_at: Date }[], 
       max: lengths.at(-1) ?? 0,
     },
     tokensByModel: [...models.values()],
+    tokensByModelPerDay: [...modelDays.values()],
+    weekdayHour: [...cells.values()].sort((a, b) => a.weekday - b.weekday || a.hour - b.hour),
     tools: [...tools].map(([name, t]) => ({ name, calls: t.calls, errors: t.errors, errorRate: t.errors / t.calls })),
     agents: [...agents].map(([agentId, a]) => ({ agentId, name: expect.any(String) as unknown as string, messages: a.messages, threads: a.threads.size })),
   };
@@ -260,8 +277,8 @@ function referenceAnalysis(rows: MessageRow[], threads: { created_at: Date }[], 
 
 function expectSameAnalysis(actual: PatternAnalysisResult, reference: PatternAnalysisResult): void {
   const byKey = <T>(items: T[], key: (item: T) => string) => [...items].sort((a, b) => (key(a) < key(b) ? -1 : 1));
-  const { threadLength, tokensByModel, tools, agents, byRole, ...rest } = actual;
-  const { threadLength: refLength, tokensByModel: refModels, tools: refTools, agents: refAgents, byRole: refRoles, ...refRest } = reference;
+  const { threadLength, tokensByModel, tokensByModelPerDay, tools, agents, byRole, ...rest } = actual;
+  const { threadLength: refLength, tokensByModel: refModels, tokensByModelPerDay: refModelDays, tools: refTools, agents: refAgents, byRole: refRoles, ...refRest } = reference;
   expect(rest).toEqual(refRest);
   expect(byRole).toEqual(refRoles);
   expect(threadLength.threads).toBe(refLength.threads);
@@ -269,6 +286,10 @@ function expectSameAnalysis(actual: PatternAnalysisResult, reference: PatternAna
   expect(threadLength.average).toBeCloseTo(refLength.average, 9);
   expect(threadLength.p90).toBeCloseTo(refLength.p90, 9);
   expect(byKey(tokensByModel, (m) => JSON.stringify([m.provider, m.model]))).toEqual(byKey(refModels, (m) => JSON.stringify([m.provider, m.model])));
+  // The corpus has fewer models than the per-day chart keeps, so every model's days are there.
+  expect(refModels.length).toBeLessThanOrEqual(12);
+  const dayModel = (m: NonNullable<PatternAnalysisResult['tokensByModelPerDay']>[number]) => JSON.stringify([m.day, m.provider, m.model]);
+  expect(byKey(tokensByModelPerDay ?? [], dayModel)).toEqual(byKey(refModelDays ?? [], dayModel));
   expect(byKey(tools, (t) => t.name)).toEqual(byKey(refTools, (t) => t.name));
   expect(byKey(agents, (a) => a.agentId)).toEqual(byKey(refAgents, (a) => a.agentId));
   expect(tools.map((t) => t.calls)).toEqual([...tools.map((t) => t.calls)].sort((a, b) => b - a));

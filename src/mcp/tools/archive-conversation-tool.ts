@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { actingAs } from '../../db/acting-user.ts';
-import { archiveConversationJob, exportFormats } from '../../jobs/archive-conversation.ts';
+import { archiveConversationJob } from '../../jobs/archive-conversation.ts';
+import { exportFormats } from '../../export/export-types.ts';
 import { userOwnsArchive } from '../../sql/archives.ts';
 import { userOwnsThread } from '../../sql/threads.ts';
 import { enqueueWithinQuota } from '../job-quota.ts';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { actingAs } from '../../db/acting-user.ts';
-import { exportFormats } from '../../jobs/archive-conversation.ts';
+import { exportFormats } from '../../export/export-types.ts';
 import { archiveConversationsJob, MAX_THREADS_PER_REQUEST } from '../../jobs/archive-conversations.ts';
 import { archiveDescriptionSchema, archiveNameSchema } from '../../jobs/archive-naming.ts';
-import { parseDuration } from '../../ops/duration.ts';
+import { DURATION_EXAMPLES, parseDuration } from '../../ops/duration.ts';
 import { archiveOfUser } from '../../sql/archives.ts';
 import { ownedThreadIds, threadsMatching, type ConversationFilter } from '../../sql/thread-selection.ts';
 import { enqueueWithinQuota } from '../job-quota.ts';
@@ -16,7 +16,7 @@ const filterSchema = z
   .strictObject({
     olderThan: z
       .string()
-      .refine((v) => parseDuration(v) !== undefined, 'expected an age such as 90d, 12h or 2w')
+      .refine((v) => parseDuration(v) !== undefined, `expected an age (${DURATION_EXAMPLES})`)
       .optional()
       .describe('Threads whose last message is older than this age (e.g. 90d)'),
     before: isoDateTime.optional().describe('Threads whose last message is before this instant'),

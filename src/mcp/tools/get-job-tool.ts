@@ -128,7 +128,7 @@ export const getJobTool = defineTool({
 });
 
 async function readJob(jobId: string, caller: Caller, deps: McpDependencies, fence: Fence) {
-    const found = await findJobById(deps.boss, jobId, [archiveConversationJob, archiveConversationsJob, archiveAgentJob, archiveWorkflowJob, analyzePatternsJob]);
+    const found = await findJobById(deps.boss, jobId, [archiveConversationJob, archiveConversationsJob, archiveAgentJob, archiveWorkflowJob, analyzePatternsJob].map((def) => def.queue));
     const owner = found ? jobOwner.safeParse(found.job.data) : undefined;
     if (!found || !owner?.success || !mayRead(caller, found.queue, owner.data)) throw notFound('job', jobId);
     const { job, queue } = found;

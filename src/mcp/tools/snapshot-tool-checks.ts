@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { exportFormats } from '../../jobs/archive-conversation.ts';
+import { exportFormats } from '../../export/export-types.ts';
 import { archiveDescriptionSchema, archiveNameSchema } from '../../jobs/archive-naming.ts';
 import { uuidArgument } from '../tool-schemas.ts';
 import { actingAs } from '../../db/acting-user.ts';
