@@ -95,6 +95,7 @@ const envSchema = z.object({
   MCP_SEARCH_TIMEOUT_MS: withDefault(positiveInt.max(60_000, 'expected at most 60000'), '5000'),
   MCP_TOKEN_MAX_CONCURRENT_CALLS: withDefault(positiveInt.max(1000, 'expected at most 1000'), '8'),
   MCP_TOKEN_CALLS_PER_MINUTE: withDefault(positiveInt.max(100_000, 'expected at most 100000'), '300'),
+  MCP_TOKEN_CACHE_MS: withDefault(z.coerce.number({ error: 'expected a number' }).int('expected a whole number').min(0, 'expected 0 or more').max(60_000, 'expected at most 60000'), '5000'),
   MCP_EXPENSIVE_READS_CONCURRENCY: withDefault(positiveInt.max(100, 'expected at most 100'), '2'),
   MCP_EXPENSIVE_READS_WAIT_MS: withDefault(positiveInt.max(50_000, 'expected at most 50000 (clients time out calls at 60 s)'), '20000'),
   MCP_ARCHIVE_JOBS_PER_USER: withDefault(positiveInt.max(100_000, 'expected at most 100000'), '20'),
@@ -180,6 +181,8 @@ export interface McpLimitsConfig {
   concurrentCallsPerToken: number;
   /** Requests per minute per access token (a token bucket of this size, refilled continuously). */
   callsPerMinutePerToken: number;
+  /** How long an accepted bearer token is trusted from memory (0: read on every request); revocations are pushed at once. */
+  tokenCacheMs: number;
   /** Expensive reads (full-text search, export files) running at once in one process, whoever asks. */
   expensiveReadConcurrency: number;
   /** How long an expensive read waits for a permit before it is refused. */
@@ -296,6 +299,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       limits: {
         concurrentCallsPerToken: e.MCP_TOKEN_MAX_CONCURRENT_CALLS,
         callsPerMinutePerToken: e.MCP_TOKEN_CALLS_PER_MINUTE,
+        tokenCacheMs: e.MCP_TOKEN_CACHE_MS,
         expensiveReadConcurrency: e.MCP_EXPENSIVE_READS_CONCURRENCY,
         expensiveReadWaitMs: e.MCP_EXPENSIVE_READS_WAIT_MS,
         jobsPerUser: {

@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import pino, { type DestinationStream, type Logger } from 'pino';
-import pinoPretty from 'pino-pretty';
+import type pinoPrettyModule from 'pino-pretty';
 
 export type { Logger };
 
@@ -10,8 +11,14 @@ export function resolveLogFormat(configured: LogFormat | undefined, stderrIsTTY:
   return configured ?? (stderrIsTTY === true ? 'pretty' : 'json');
 }
 
-/** pino-pretty as a synchronous stream on stderr: no worker thread, nothing lost when the process exits. */
+const requireHere = createRequire(import.meta.url);
+
+/**
+ * pino-pretty as a synchronous stream on stderr: no worker thread, nothing lost when the process exits. Loaded only
+ * when a terminal (or LOG_FORMAT=pretty) asks for it: services logging JSON do not carry it.
+ */
 export function prettyDestination(colorize: boolean, destination: number | NodeJS.WritableStream = 2): DestinationStream {
+  const pinoPretty = requireHere('pino-pretty') as typeof pinoPrettyModule;
   return pinoPretty({
     destination,
     sync: true,

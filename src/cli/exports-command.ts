@@ -22,7 +22,7 @@ export const exportsCommand: Command = {
     if (positionals.length !== 1 || positionals[0] !== 'gc') throw new UsageError('expected the subcommand gc');
     const cfg = config();
     const dryRun = values['dry-run'] === true;
-    const store = openExportStore(cfg);
+    const store = await openExportStore(cfg);
     await store.check();
     const report = await withOpsSession(cfg, ({ boss, db }) =>
       collectExportGarbage(

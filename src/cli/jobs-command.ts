@@ -1,8 +1,7 @@
 import type { JobWithMetadata } from 'pg-boss';
-import { z } from 'zod';
 import { describePayload, errorMessage, formatTimestamp } from '../ops/describe-job.ts';
 import { formatAge } from '../ops/duration.ts';
-import { cancelJob, retryFailedJobs, retryJob, RetryConflictError, type Refusal, type RetryResult } from '../ops/job-actions.ts';
+import { cancelJob, JobActionRefusal, retryFailedJobs, retryJob, type RetryResult } from '../ops/job-actions.ts';
 import { attemptsStarted, findDeadLetterCopies, findServiceJob, listJobs, type JobSummary } from '../ops/job-queries.ts';
 import { jobStateHelp, parseJobState, type JobState } from '../ops/job-states.ts';
 import { allServiceQueueNames, isServiceQueue, serviceQueues, sourceOfDeadLetterQueue } from '../ops/service-queues.ts';
@@ -10,6 +9,7 @@ import { CliError, UsageError, type Command } from './command.ts';
 import { formatTable } from './format-table.ts';
 import { withOpsSession } from './ops-session.ts';
 import { parseOptions, positiveInteger, uuidArgument } from './parse-options.ts';
+import { dispatch, noArguments, type Subcommand } from './subcommands.ts';
 
 const MAX_LIST = 1000;
 
@@ -36,15 +36,14 @@ export const jobsCommand: Command = {
       { queue: { type: 'string' }, state: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
       true,
     );
-    const [sub, ...rest] = positionals;
     const json = values.json === true;
     const queue = values.queue === undefined ? undefined : parseQueue(values.queue);
     const state = values.state === undefined ? undefined : parseState(values.state);
     const write = (text: string) => stdout.write(`${text}\n`);
 
-    switch (sub) {
-      case 'list': {
-        if (rest.length) throw new UsageError(`unexpected argument "${rest.join(' ')}"`);
+    const subcommands: Record<string, Subcommand> = {
+      list: async (rest) => {
+        noArguments(rest);
         const limit = positiveInteger(values.limit, '--limit', 20);
         if (limit > MAX_LIST) throw new UsageError(`--limit may be at most ${MAX_LIST}, got ${limit}`);
         const jobs = await withOpsSession(config(), ({ boss }) =>
@@ -53,8 +52,8 @@ export const jobsCommand: Command = {
         if (json) write(JSON.stringify(jobs));
         else write(jobs.length ? renderList(jobs) : `no jobs${state ? ` in state ${state}` : ''}${queue ? ` in ${queue}` : ''}`);
         return 0;
-      }
-      case 'show': {
+      },
+      show: async (rest) => {
         const id = singleId(rest, values, 'show');
         return withOpsSession(config(), async ({ boss }) => {
           const found = await findServiceJob(boss, id);
@@ -66,37 +65,32 @@ export const jobsCommand: Command = {
           else write(renderJob(found.queue, found.job, deadLetter));
           return 0;
         });
-      }
-      case 'retry': {
+      },
+      retry: async (rest) => {
         if (queue !== undefined || state !== undefined) {
           if (rest.length) throw new UsageError('give either a job id or --queue with --state failed, not both');
           if (!queue) throw new UsageError('bulk retry needs --queue');
           if (state !== 'failed') throw new UsageError('bulk retry needs --state failed: only failed jobs can be retried');
-          const result = await withOpsSession(config(), (session) => retryFailedJobs(session, queue));
+          const result = await withOpsSession(config(), (session) => retryFailedJobs(session, queue)).catch(refusalToCliError);
           if (json) write(JSON.stringify(result));
           else write(renderRetry(result, queue));
           return 0;
         }
         const id = singleId(rest, values, 'retry');
-        const result = await withOpsSession(config(), (session) => retryJob(session, id)).catch(conflictToCliError);
-        refuse(result);
+        const result = await withOpsSession(config(), (session) => retryJob(session, id)).catch(refusalToCliError);
         if (json) write(JSON.stringify(result));
         else write(renderRetry(result));
         return 0;
-      }
-      case 'cancel': {
+      },
+      cancel: async (rest) => {
         const id = singleId(rest, values, 'cancel');
-        const result = await withOpsSession(config(), (session) => cancelJob(session, id));
-        refuse(result);
+        const result = await withOpsSession(config(), (session) => cancelJob(session, id)).catch(refusalToCliError);
         if (json) write(JSON.stringify({ id, ...result, state: 'cancelled' }));
         else write(`cancelled job ${id} in ${result.queue} (was ${result.previousState})`);
         return 0;
-      }
-      case undefined:
-        throw new UsageError('expected a subcommand: list, show, retry or cancel');
-      default:
-        throw new UsageError(`unknown subcommand "${sub}" (expected list, show, retry or cancel)`);
-    }
+      },
+    };
+    return dispatch(subcommands, positionals);
   },
 };
 
@@ -117,12 +111,8 @@ function singleId(rest: string[], values: { limit?: string | undefined }, sub: s
   return uuidArgument(rest[0]!, 'a job id');
 }
 
-function refuse<T>(result: T | Refusal): asserts result is T {
-  if (result && typeof result === 'object' && 'refused' in result) throw new CliError((result as Refusal).message);
-}
-
-function conflictToCliError(error: unknown): never {
-  if (error instanceof RetryConflictError) throw new CliError(error.message);
+function refusalToCliError(error: unknown): never {
+  if (error instanceof JobActionRefusal) throw new CliError(error.message);
   throw error;
 }
 

@@ -5,6 +5,7 @@ import { emptyMessageIndex, readMessageIndexStatus } from '../search/message-ind
 import { UsageError, type Command } from './command.ts';
 import { withOpsSession } from './ops-session.ts';
 import { parseOptions } from './parse-options.ts';
+import { dispatch, noArguments, type Subcommand } from './subcommands.ts';
 
 export const searchIndexCommand: Command = {
   name: 'search-index',
@@ -21,43 +22,45 @@ export const searchIndexCommand: Command = {
   ].join('\n'),
   async run(args, { config, stdout }) {
     const { values, positionals } = parseOptions(args, { json: { type: 'boolean' } }, true);
-    const [sub, ...rest] = positionals;
-    if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
-    if (sub === 'status') {
-      const status = await withOpsSession(config(), ({ db }) => readMessageIndexStatus(db));
-      if (values.json) {
-        stdout.write(`${JSON.stringify(status)}\n`);
+    const subcommands: Record<string, Subcommand> = {
+      status: async (rest) => {
+        noArguments(rest);
+        const status = await withOpsSession(config(), ({ db }) => readMessageIndexStatus(db));
+        if (values.json) {
+          stdout.write(`${JSON.stringify(status)}\n`);
+          return 0;
+        }
+        const percent = status.sourceMessages === 0 ? 100 : Math.floor((status.messages / status.sourceMessages) * 1000) / 10;
+        stdout.write(
+          [
+            `indexed messages  ${status.messages} of ${status.sourceMessages} (${percent}%), ${status.threads} threads, ${status.words} distinct words`,
+            `waiting           ${status.pending} message(s) created after the watermark`,
+            `watermark         ${status.watermark ? `${status.watermark.at} UTC (${status.watermark.id})` : 'none yet'}`,
+            `backfill          ${status.backfill}${status.backfillCompletedAt ? ` at ${formatTimestamp(status.backfillCompletedAt)}` : status.backfillStartedAt ? ` since ${formatTimestamp(status.backfillStartedAt)}` : ''}`,
+            `last pass         ${status.lastPassAt ? `${formatTimestamp(status.lastPassAt)} ${JSON.stringify(status.lastPass)}` : 'never'}`,
+            `index size        ${(status.indexBytes / 1e6).toFixed(1)} MB`,
+          ].join('\n') + '\n',
+        );
         return 0;
-      }
-      const percent = status.sourceMessages === 0 ? 100 : Math.floor((status.messages / status.sourceMessages) * 1000) / 10;
-      stdout.write(
-        [
-          `indexed messages  ${status.messages} of ${status.sourceMessages} (${percent}%), ${status.threads} threads, ${status.words} distinct words`,
-          `waiting           ${status.pending} message(s) created after the watermark`,
-          `watermark         ${status.watermark ? `${status.watermark.at} UTC (${status.watermark.id})` : 'none yet'}`,
-          `backfill          ${status.backfill}${status.backfillCompletedAt ? ` at ${formatTimestamp(status.backfillCompletedAt)}` : status.backfillStartedAt ? ` since ${formatTimestamp(status.backfillStartedAt)}` : ''}`,
-          `last pass         ${status.lastPassAt ? `${formatTimestamp(status.lastPassAt)} ${JSON.stringify(status.lastPass)}` : 'never'}`,
-          `index size        ${(status.indexBytes / 1e6).toFixed(1)} MB`,
-        ].join('\n') + '\n',
-      );
-      return 0;
-    }
-    if (sub === 'rebuild') {
-      if (values.json) throw new UsageError('--json applies to status only');
-      const { jobId, deduplicated } = await withOpsSession(
-        config(),
-        async ({ db, boss }) => {
-          await emptyMessageIndex(db);
-          return enqueue(boss, searchIndexJob, { trigger: 'rebuild' });
-        },
-        { ensureQueues: true },
-      );
-      stdout.write(
-        `search index emptied; ${deduplicated ? 'the pass already queued or running' : 'a pass was queued that'} backfills it again ` +
-          `(job ${jobId}; follow it with \`chat-archiver search-index status\`)\n`,
-      );
-      return 0;
-    }
-    throw new UsageError(sub === undefined ? 'expected a subcommand: status or rebuild' : `unknown subcommand "${sub}" (expected status or rebuild)`);
+      },
+      rebuild: async (rest) => {
+        noArguments(rest);
+        if (values.json) throw new UsageError('--json applies to status only');
+        const { jobId, deduplicated } = await withOpsSession(
+          config(),
+          async ({ db, boss }) => {
+            await emptyMessageIndex(db);
+            return enqueue(boss, searchIndexJob, { trigger: 'rebuild' });
+          },
+          { ensureQueues: true },
+        );
+        stdout.write(
+          `search index emptied; ${deduplicated ? 'the pass already queued or running' : 'a pass was queued that'} backfills it again ` +
+            `(job ${jobId}; follow it with \`chat-archiver search-index status\`)\n`,
+        );
+        return 0;
+      },
+    };
+    return dispatch(subcommands, positionals);
   },
 };

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Config } from '../config.ts';
 import { createDb } from '../db/connect.ts';
 import { openDatabaseTarget } from '../db/database-target.ts';
 import type { Database } from '../db/database.ts';
@@ -6,6 +7,7 @@ import { appendAuditRow } from '../sql/audit.ts';
 import { issueAccessToken, listAccessTokens, revokeAccessToken, UnknownUserError, type AccessTokenInfo } from '../mcp/access-tokens.ts';
 import { CliError, UsageError, type Command } from './command.ts';
 import { durationOption, parseOptions, uuidArgument, uuidOption } from './parse-options.ts';
+import { dispatch, noArguments, type Subcommand } from './subcommands.ts';
 
 export const tokenCommand: Command = {
   name: 'token',
@@ -25,69 +27,72 @@ export const tokenCommand: Command = {
       { user: { type: 'string' }, admin: { type: 'boolean' }, name: { type: 'string' }, 'expires-in': { type: 'string' }, json: { type: 'boolean' } },
       true,
     );
-    const [sub, ...rest] = positionals;
     if (values.user !== undefined) uuidOption(values.user, '--user');
-
-    let work: (db: Kysely<Database>) => Promise<number>;
-    if (sub === 'create') {
-      if (rest.length) throw new UsageError(`unexpected argument "${rest.join(' ')}"`);
-      if (!values.user) throw new UsageError('token create needs --user <uuid>');
-      const name = (values.name ?? '').trim();
-      if (name.length > 200) throw new UsageError('--name must be at most 200 characters');
-      let expiresAt: Date | null = null;
-      if (values['expires-in'] !== undefined) expiresAt = new Date(Date.now() + durationOption(values['expires-in'], '--expires-in'));
-      const userId = values.user;
-      work = async (db) => {
-        const { token, info } = await issueAccessToken(db, { userId, name, admin: values.admin ?? false, expiresAt }).catch((error: unknown) => {
-          throw error instanceof UnknownUserError ? new CliError(error.message) : error;
+    // Each subcommand checks its arguments, then returns the work to do on the database.
+    const subcommands: Record<string, Subcommand> = {
+      create: async (rest) => {
+        noArguments(rest);
+        if (!values.user) throw new UsageError('token create needs --user <uuid>');
+        const name = (values.name ?? '').trim();
+        if (name.length > 200) throw new UsageError('--name must be at most 200 characters');
+        const expiresAt = values['expires-in'] === undefined ? null : new Date(Date.now() + durationOption(values['expires-in'], '--expires-in'));
+        const userId = values.user;
+        return withOwnerDb(config(), async (db) => {
+          const { token, info } = await issueAccessToken(db, { userId, name, admin: values.admin ?? false, expiresAt }).catch((error: unknown) => {
+            throw error instanceof UnknownUserError ? new CliError(error.message) : error;
+          });
+          await auditCli(db, 'token.create', info);
+          if (values.json) {
+            stdout.write(`${JSON.stringify({ ...serialise(info), token })}\n`);
+          } else {
+            stdout.write(`${token}\n`);
+            stderr.write(
+              `token ${info.id} for user ${info.userId}${info.admin ? ' (admin)' : ''}, ` +
+                `${info.expiresAt ? `expires ${info.expiresAt.toISOString()}` : 'no expiry'}.\n` +
+                'Store it now: it is shown only once. Clients send it as "Authorization: Bearer <token>".\n',
+            );
+          }
+          return 0;
         });
-        await auditCli(db, 'token.create', info);
-        if (values.json) {
-          stdout.write(`${JSON.stringify({ ...serialise(info), token })}\n`);
-        } else {
-          stdout.write(`${token}\n`);
-          stderr.write(
-            `token ${info.id} for user ${info.userId}${info.admin ? ' (admin)' : ''}, ` +
-              `${info.expiresAt ? `expires ${info.expiresAt.toISOString()}` : 'no expiry'}.\n` +
-              'Store it now: it is shown only once. Clients send it as "Authorization: Bearer <token>".\n',
-          );
-        }
-        return 0;
-      };
-    } else if (sub === 'list') {
-      if (rest.length) throw new UsageError(`unexpected argument "${rest.join(' ')}"`);
-      work = async (db) => {
-        const tokens = await listAccessTokens(db, values.user ? { userId: values.user } : {});
-        if (values.json) stdout.write(`${JSON.stringify(tokens.map(serialise))}\n`);
-        else if (tokens.length === 0) stdout.write('no tokens\n');
-        else for (const t of tokens) stdout.write(`${describe(t)}\n`);
-        return 0;
-      };
-    } else if (sub === 'revoke') {
-      const [id] = rest;
-      if (rest.length !== 1 || !id) throw new UsageError('token revoke takes one token id (uuid)');
-      uuidArgument(id, 'a token id');
-      work = async (db) => {
-        const info = await revokeAccessToken(db, id);
-        if (!info) throw new CliError(`no token with id ${id}`);
-        await auditCli(db, 'token.revoke', info);
-        stdout.write(`revoked token ${info.id} (user ${info.userId}) at ${info.revokedAt?.toISOString()}\n`);
-        return 0;
-      };
-    } else {
-      throw new UsageError(sub ? `unknown subcommand "${sub}"` : 'expected a subcommand: create, list or revoke');
-    }
-
-    const target = await openDatabaseTarget(config(), { mode: 'attach' });
-    const db = createDb(target.ownerUrl, { max: 1, applicationName: 'chat-archiver:token' });
-    try {
-      return await work(db);
-    } finally {
-      await db.destroy();
-      await target.close();
-    }
+      },
+      list: async (rest) => {
+        noArguments(rest);
+        return withOwnerDb(config(), async (db) => {
+          const tokens = await listAccessTokens(db, values.user ? { userId: values.user } : {});
+          if (values.json) stdout.write(`${JSON.stringify(tokens.map(serialise))}\n`);
+          else if (tokens.length === 0) stdout.write('no tokens\n');
+          else for (const t of tokens) stdout.write(`${describe(t)}\n`);
+          return 0;
+        });
+      },
+      revoke: async (rest) => {
+        const [id] = rest;
+        if (rest.length !== 1 || !id) throw new UsageError('token revoke takes one token id (uuid)');
+        uuidArgument(id, 'a token id');
+        return withOwnerDb(config(), async (db) => {
+          const info = await revokeAccessToken(db, id);
+          if (!info) throw new CliError(`no token with id ${id}`);
+          await auditCli(db, 'token.revoke', info);
+          stdout.write(`revoked token ${info.id} (user ${info.userId}) at ${info.revokedAt?.toISOString()}\n`);
+          return 0;
+        });
+      },
+    };
+    return dispatch(subcommands, positionals);
   },
 };
+
+/** Runs `work` on a connection of the database owner (DATABASE_URL), as the usage says. */
+async function withOwnerDb(config: Config, work: (db: Kysely<Database>) => Promise<number>): Promise<number> {
+  const target = await openDatabaseTarget(config, { mode: 'attach' });
+  const db = createDb(target.ownerUrl, { max: 1, applicationName: 'chat-archiver:token' });
+  try {
+    return await work(db);
+  } finally {
+    await db.destroy();
+    await target.close();
+  }
+}
 
 function status(t: AccessTokenInfo): string {
   if (t.revokedAt) return 'revoked';

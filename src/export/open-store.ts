@@ -1,16 +1,17 @@
 import type { Config } from '../config.ts';
 import { createFsStore } from './fs-store.ts';
 import type { ExportStore, StoredObject } from './object-store.ts';
-import { createS3Store } from './s3-store.ts';
 
 /**
  * The store EXPORT_STORE names. With `s3`, files that rows written before the switch name (under EXPORT_DIR) are
- * still read, listed and deleted through the `fs` driver, so old archives keep working.
+ * still read, listed and deleted through the `fs` driver, so old archives keep working. The AWS SDK (about 20 MB of
+ * memory) is loaded only for `s3`.
  */
-export function openExportStore(config: Pick<Config, 'exportDir' | 'exportStore'>): ExportStore {
+export async function openExportStore(config: Pick<Config, 'exportDir' | 'exportStore'>): Promise<ExportStore> {
   const files = createFsStore(config.exportDir);
   const s3 = config.exportStore.s3;
   if (config.exportStore.driver === 'fs' || !s3) return files;
+  const { createS3Store } = await import('./s3-store.ts');
   return withLegacyFiles(createS3Store(s3), files);
 }
 

@@ -1,6 +1,6 @@
 import { extractMessageContent } from '../chat/message-content.ts';
 import { renderSnapshotMarkdown } from '../export/snapshot-markdown.ts';
-import { renderSnapshotPdf } from '../export/snapshot-pdf.ts';
+import { renderSnapshotPdfOnDemand } from '../export/snapshot-pdf-on-demand.ts';
 import { agentDocument, agentSnapshot, mentionTargets, type AgentUsage } from '../snapshot/agent-snapshot.ts';
 import { agentMessagePages, agentUsageAggregates, visibleAgent, visibleAgentNames, visibleWorkflowNames } from '../sql/agents.ts';
 import { mcpServerNames } from '../sql/workflows.ts';
@@ -79,7 +79,7 @@ export function createArchiveAgentHandler(deps: SnapshotDeps): JobHandler<Archiv
       )}\n`;
     } else {
       const doc = agentDocument({ snapshot, usage, source, archiveName: payload.name, takenAt });
-      content = payload.exportFormat === 'markdown' ? renderSnapshotMarkdown(doc) : await renderSnapshotPdf(doc, takenAt);
+      content = payload.exportFormat === 'markdown' ? renderSnapshotMarkdown(doc) : await renderSnapshotPdfOnDemand(doc, takenAt);
     }
     context.signal.throwIfAborted();
     const output = await writeSnapshotItem(deps.db, archiveId, {

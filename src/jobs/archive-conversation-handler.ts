@@ -20,8 +20,7 @@ import type { TokenCounter } from '../analysis/tokens.ts';
 import { PermanentJobError } from './job-failure.ts';
 import type { JobContext, JobHandler } from './job-handler.ts';
 import { archiveOfUser } from '../sql/archives.ts';
-import { mcpServerIdByName } from '../sql/mcp-servers.ts';
-import { DEFAULT_PAGE_BYTES, DEFAULT_PAGE_SIZE, readThreadMessages, threadOwnership } from '../sql/threads.ts';
+import { DEFAULT_PAGE_BYTES, DEFAULT_PAGE_SIZE, readThreadMessages, threadToArchive } from '../sql/threads.ts';
 
 /** `createExportWriter` of src/export; injectable so tests can make the export fail. */
 export type CreateExportWriter = typeof createExportWriter;
@@ -155,29 +154,30 @@ export function createArchiveConversationHandler(
   };
 }
 
-/** Checks, as the user, that the thread (and the archive, when given) is theirs; finds their MCP server row. */
+/**
+ * Checks that the thread (and the archive, when given) is the user's and finds their MCP server row. The thread and
+ * the server row are host tables the service reads directly (one round trip); the archive is read acting as the user.
+ */
 async function readArchiveContext(
   deps: ArchiveConversationDeps,
   payload: ArchiveConversationPayload,
   jobId: string,
 ): Promise<ArchiveContext> {
   const userId = payload.requestedBy;
-  return actingAs(deps.db, { userId }, async (trx) => {
-    const thread = await threadOwnership(trx, payload.threadId);
-    if (!thread || thread.userId !== userId) {
-      throw new PermanentJobError('thread_not_found', `thread ${payload.threadId} does not exist or does not belong to user ${userId}`);
+  const thread = await threadToArchive(deps.db, payload.threadId, deps.config.mcp.serverName);
+  if (!thread || thread.userId !== userId) {
+    throw new PermanentJobError('thread_not_found', `thread ${payload.threadId} does not exist or does not belong to user ${userId}`);
+  }
+  let archive: ArchiveTarget;
+  if (payload.archiveId) {
+    const archiveId = payload.archiveId;
+    const existing = await actingAs(deps.db, { userId }, (trx) => archiveOfUser(trx, userId, archiveId));
+    if (!existing) {
+      throw new PermanentJobError('archive_not_found', `archive ${payload.archiveId} does not exist or does not belong to user ${userId}`);
     }
-    let archive: ArchiveTarget;
-    if (payload.archiveId) {
-      const existing = await archiveOfUser(trx, userId, payload.archiveId);
-      if (!existing) {
-        throw new PermanentJobError('archive_not_found', `archive ${payload.archiveId} does not exist or does not belong to user ${userId}`);
-      }
-      archive = { ...existing, isNew: false };
-    } else {
-      archive = { id: archiveIdForJob(jobId), isNew: true, name: payload.name, description: payload.description ?? null };
-    }
-    const mcpServerId = await mcpServerIdByName(trx, userId, deps.config.mcp.serverName);
-    return { threadTitle: thread.title, archive, mcpServerId: mcpServerId ?? null };
-  });
+    archive = { ...existing, isNew: false };
+  } else {
+    archive = { id: archiveIdForJob(jobId), isNew: true, name: payload.name, description: payload.description ?? null };
+  }
+  return { threadTitle: thread.title, archive, mcpServerId: thread.mcpServerId };
 }

@@ -4,7 +4,7 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { ExportStore } from '../export/object-store.ts';
 import { renderSnapshotMarkdown } from '../export/snapshot-markdown.ts';
-import { renderSnapshotPdf } from '../export/snapshot-pdf.ts';
+import { renderSnapshotPdfOnDemand } from '../export/snapshot-pdf-on-demand.ts';
 import { analyseWorkflow } from '../snapshot/workflow-analysis.ts';
 import { workflowDocument } from '../snapshot/workflow-document.ts';
 import { redactedWorkflowStructure } from '../snapshot/workflow-snapshot.ts';
@@ -63,7 +63,7 @@ export function createArchiveWorkflowHandler(deps: SnapshotDeps): JobHandler<Arc
       )}\n`;
     } else {
       const doc = workflowDocument({ structure, analysis, redactions, source, archiveName: payload.name, takenAt });
-      content = payload.exportFormat === 'markdown' ? renderSnapshotMarkdown(doc) : await renderSnapshotPdf(doc, takenAt);
+      content = payload.exportFormat === 'markdown' ? renderSnapshotMarkdown(doc) : await renderSnapshotPdfOnDemand(doc, takenAt);
     }
     context.signal.throwIfAborted();
     const kinds = Object.entries(analysis.nodesByKind).map(([k, n]) => `${n} ${k}`).join(', ');

@@ -1,6 +1,6 @@
-import pg from 'pg';
 import { z } from 'zod';
 import { JOB_FINISHED_CHANNEL } from '../db/job-finish-notify.ts';
+import { openNotificationListener } from '../db/notification-listener.ts';
 import type { Logger } from '../logger.ts';
 
 const announcement = z.object({ id: z.string(), name: z.string() });
@@ -21,8 +21,6 @@ export interface JobFinishWaiter {
  */
 export async function openJobFinishWaiter(connectionString: string, log: Logger): Promise<JobFinishWaiter> {
   const waiters = new Map<string, Set<() => void>>();
-  let client: pg.Client | undefined;
-  let closed = false;
 
   const wake = (key: string) => {
     const set = waiters.get(key);
@@ -33,13 +31,14 @@ export async function openJobFinishWaiter(connectionString: string, log: Logger)
     for (const key of [...waiters.keys()]) wake(key);
   };
 
-  const connect = async (): Promise<void> => {
-    const next = new pg.Client({ connectionString, application_name: 'chat-archiver:job-listen' });
-    next.on('notification', (message) => {
-      if (message.channel !== JOB_FINISHED_CHANNEL || !message.payload) return;
+  const listener = await openNotificationListener({
+    connectionString,
+    applicationName: 'chat-archiver:job-listen',
+    channel: JOB_FINISHED_CHANNEL,
+    onNotification(payload) {
       let parsed: unknown;
       try {
-        parsed = JSON.parse(message.payload);
+        parsed = JSON.parse(payload);
       } catch {
         return;
       }
@@ -47,19 +46,10 @@ export async function openJobFinishWaiter(connectionString: string, log: Logger)
       if (!job.success) return;
       wake(job.data.id);
       wake(job.data.name);
-    });
-    next.on('error', (error) => {
-      log.warn({ err: error }, 'job-finish listener lost its connection; reconnecting');
-      next.end().catch(() => {});
-      if (client === next) client = undefined;
-      wakeAll();
-      if (!closed) setTimeout(() => void connect().catch((e: unknown) => log.warn({ err: e }, 'job-finish listener reconnect failed')), 1000).unref();
-    });
-    await next.connect();
-    await next.query(`LISTEN ${JOB_FINISHED_CHANNEL}`);
-    client = next;
-  };
-  await connect();
+    },
+    onLost: () => wakeAll(),
+    log,
+  });
 
   return {
     register(keys, ms) {
@@ -84,10 +74,7 @@ export async function openJobFinishWaiter(connectionString: string, log: Logger)
       return { woken, cancel: () => done() };
     },
     async close() {
-      closed = true;
-      wakeAll();
-      await client?.end().catch(() => {});
-      client = undefined;
+      await listener.close();
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { PgBoss } from 'pg-boss';
+import type { Db, PgBoss } from 'pg-boss';
 import { analyzePatternsJob } from './analyze-patterns.ts';
 import { archiveConversationJob } from './archive-conversation.ts';
 import { archiveConversationsJob } from './archive-conversations.ts';
@@ -39,12 +39,15 @@ export interface EnqueueResult {
   deduplicated: boolean;
 }
 
-/** Parses the payload (throws ZodError on bad input) and sends it; duplicates collapse onto the existing job. */
-export async function enqueue<P>(boss: PgBoss, def: JobDefinition<P>, input: unknown): Promise<EnqueueResult> {
+/**
+ * Parses the payload (throws ZodError on bad input) and sends it; duplicates collapse onto the existing job. With
+ * `db` (pg-boss's `fromKysely(trx)`) the job is inserted in that transaction and exists only if it commits.
+ */
+export async function enqueue<P>(boss: PgBoss, def: JobDefinition<P>, input: unknown, db?: Db): Promise<EnqueueResult> {
   const payload = def.payload.parse(input);
   const singletonKey = def.singletonKey(payload);
   for (let attempt = 0; attempt < 3; attempt++) {
-    const jobId = await boss.send(def.queue, payload as object, { singletonKey });
+    const jobId = await boss.send(def.queue, payload as object, db ? { singletonKey, db } : { singletonKey });
     if (jobId) return { jobId, deduplicated: false };
     const [existing] = await boss.findJobs(def.queue, { key: singletonKey, queued: true, limit: 1 });
     if (existing) return { jobId: existing.id, deduplicated: true };

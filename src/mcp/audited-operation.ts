@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import type { Transaction } from 'kysely';
 import { classifyDatabaseError, DATABASE_UNAVAILABLE_MESSAGE } from '../db/database-errors.ts';
+import type { Database } from '../db/database.ts';
 import { SemaphoreBusyError } from '../limits/semaphore.ts';
 import type { Logger } from '../logger.ts';
-import { recordAudit } from './audit-trail.ts';
+import { auditRowIn, recordAudit } from './audit-trail.ts';
 import type { Caller } from './caller.ts';
 import type { McpDependencies } from './mcp-dependencies.ts';
 import { ToolError, type ToolOutcome } from './tool-error.ts';
@@ -19,6 +21,13 @@ export interface SafeFailure {
   outcome: Exclude<ToolOutcome, 'ok'>;
   message: string;
 }
+
+/**
+ * Appends the call's `ok` audit row inside the work's own transaction (one that acts for the caller), so that what
+ * the work commits (an enqueued job) and its audit row are durable together; no second row is written after the
+ * work. Call it last in a transaction whose failure fails the call.
+ */
+export type AuditOkIn = (trx: Transaction<Database>, notes?: AuditNotes) => Promise<void>;
 
 export type AuditedResult<T> = { ok: true; value: T } | { ok: false; failure: SafeFailure };
 
@@ -37,14 +46,22 @@ export interface AuditedOperation {
  * expensive-read pool; anything else an internal error with a reference in the log), then one audit row and one
  * metrics event. Transports present the result their own way (a tool's isError result, a resource's JSON-RPC error).
  */
-export async function runAudited<T>(op: AuditedOperation, work: (notes: AuditNotes, log: Logger) => Promise<T>): Promise<AuditedResult<T>> {
+export async function runAudited<T>(op: AuditedOperation, work: (notes: AuditNotes, log: Logger, auditOkIn: AuditOkIn) => Promise<T>): Promise<AuditedResult<T>> {
   const { operation, caller, deps } = op;
   const started = performance.now();
   const log = deps.log.child({ operation, userId: caller.userId });
   const notes: AuditNotes = {};
   let outcome: ToolOutcome = 'ok';
+  let okRowWritten = false;
+  const auditOkIn: AuditOkIn = async (trx, more = {}) => {
+    if (more.jobId) notes.jobId = more.jobId;
+    if (more.detail) notes.detail = { ...notes.detail, ...more.detail };
+    const { jobId, detail } = notes;
+    await auditRowIn(trx, { operation, caller, outcome: 'ok', durationMs: performance.now() - started, ...(jobId ? { jobId } : {}), ...(detail ? { detail } : {}) });
+    okRowWritten = true;
+  };
   try {
-    const value = op.expensive ? await deps.expensiveReads.run(() => work(notes, log)) : await work(notes, log);
+    const value = op.expensive ? await deps.expensiveReads.run(() => work(notes, log, auditOkIn)) : await work(notes, log, auditOkIn);
     return { ok: true, value };
   } catch (error) {
     const failure = safeFailure(error, operation, notes, log, deps);
@@ -53,7 +70,9 @@ export async function runAudited<T>(op: AuditedOperation, work: (notes: AuditNot
   } finally {
     const durationMs = performance.now() - started;
     const { jobId, detail } = notes;
-    await recordAudit(deps, { operation, caller, outcome, durationMs, ...(jobId ? { jobId } : {}), ...(detail ? { detail } : {}) });
+    // A failure after an `ok` row committed (say, an output check) gets its own row as well.
+    const rowWritten = okRowWritten && outcome === 'ok';
+    await recordAudit(deps, { operation, caller, outcome, durationMs, ...(jobId ? { jobId } : {}), ...(detail ? { detail } : {}) }, { rowWritten });
     deps.observer?.onToolCall({ tool: operation, userId: caller.userId, durationMs, outcome, ...(jobId ? { jobId } : {}) });
   }
 }

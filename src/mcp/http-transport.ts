@@ -42,7 +42,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.disable('x-powered-by');
   app.use(hostCheck(options.allowedHosts));
   const origin = originCheck(options.allowedHosts, options.allowedOrigins);
-  const { outageAnswer, tokenCheck } = bearerChecks(deps.db, deps.log);
+  const { outageAnswer, tokenCheck } = bearerChecks(deps.db, deps.log, deps.tokenChecks);
   // Limits first (no query for a refused flood), then the token, then the body: an unauthenticated client cannot make
   // the server parse anything.
   app.post(MCP_PATH, logRefusals(deps), origin, callLimit(deps.limits, deps.log), outageAnswer, tokenCheck, ...bodyLimit(), serveMcp(options));

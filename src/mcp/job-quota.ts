@@ -1,5 +1,7 @@
-import type { PgBoss } from 'pg-boss';
+import { fromKysely, type PgBoss } from 'pg-boss';
+import type { Transaction } from 'kysely';
 import type { McpLimitsConfig } from '../config.ts';
+import type { Database } from '../db/database.ts';
 import type { JobDefinition } from '../jobs/job-definition.ts';
 import { enqueue, type EnqueueResult } from '../jobs/registry.ts';
 import { countOpenJobsRequestedBy } from '../sql/queued-jobs.ts';
@@ -11,40 +13,91 @@ export function jobQuotaOf(limits: McpLimitsConfig, queue: string): number {
   return limits.jobsPerUser.byQueue[queue] ?? limits.jobsPerUser.otherQueues;
 }
 
-// Check-then-send per user and queue runs one at a time in this process, so that concurrent calls of one user
-// cannot all pass the count before any of them has sent its job.
-const pendingChecks = new Map<string, Promise<unknown>>();
+/** Sends the job in `trx` (it exists only if that transaction commits), or on pg-boss's own pool without one. */
+export type EnqueueWithin = (trx: Transaction<Database> | undefined, input: unknown) => Promise<EnqueueResult>;
+
+// Per user and queue, in this process: the calls that passed the count and have not yet ended the transaction their
+// job is sent in (`sending`): their jobs may not be visible to a count yet, so they count against the quota too. Below
+// the cap calls go ahead side by side; at it a call waits for those to end and counts again, so that concurrent calls
+// cannot all pass the count before any of them has committed its job.
+interface QuotaState {
+  /** Calls counting or sending; the state is dropped when none is left. */
+  members: number;
+  sending: number;
+  /** How many sending calls have ended: a count that overlapped an end may have missed that job. */
+  ended: number;
+  onEnd: Set<() => void>;
+}
+const quotaStates = new Map<string, QuotaState>();
+
+function joinQuotaState(key: string): QuotaState {
+  const state = quotaStates.get(key) ?? { members: 0, sending: 0, ended: 0, onEnd: new Set<() => void>() };
+  quotaStates.set(key, state);
+  state.members++;
+  return state;
+}
+
+function leaveQuotaState(key: string, state: QuotaState, wasSending: boolean): void {
+  state.members--;
+  if (state.members === 0) quotaStates.delete(key);
+  if (!wasSending) return;
+  state.sending--;
+  state.ended++;
+  const waiting = [...state.onEnd];
+  state.onEnd.clear();
+  for (const wake of waiting) wake();
+}
 
 /**
- * Enqueues a job for the caller within their quota of queued + active jobs in that queue: the one way a tool
- * creates a job. Admin tokens are not limited (nor is the nightly schedule, which does not go through tools). A
- * request identical to one already pending returns that job (deduplicated) even at the cap.
+ * Runs `work` with the one way a tool creates a job: within the caller's quota of queued + active jobs in that
+ * queue. Admin tokens are not limited (nor is the nightly schedule, which does not go through tools). A request
+ * identical to one already pending returns that job (deduplicated) even at the cap. A call counts against the quota
+ * from its enqueue until `work` has settled, so `work` may commit the job's transaction after enqueueing (e.g. with
+ * the audit row) and a concurrent call of the same user still counts that job.
  */
-export async function enqueueWithinQuota<P>({ caller, deps }: Pick<ToolContext, 'caller' | 'deps'>, def: JobDefinition<P>, input: unknown): Promise<EnqueueResult> {
-  if (caller.admin) return enqueue(deps.boss, def, input);
+export async function withJobQuota<P, T>({ caller, deps }: Pick<ToolContext, 'caller' | 'deps'>, def: JobDefinition<P>, work: (enqueueWithin: EnqueueWithin) => Promise<T>): Promise<T> {
   const key = `${caller.userId}\u0000${def.queue}`;
-  const previous = pendingChecks.get(key) ?? Promise.resolve();
-  const mine = previous.catch(() => {}).then(async () => {
+  let joined: { state: QuotaState; sending: boolean } | undefined;
+  const enqueueWithin: EnqueueWithin = async (trx, input) => {
     const payload = def.payload.parse(input);
+    const db = trx ? fromKysely(trx) : undefined;
+    if (caller.admin) return enqueue(deps.boss, def, payload, db);
+    if (joined) throw new Error('withJobQuota: one enqueue per call');
+    const state = joinQuotaState(key);
+    joined = { state, sending: false };
     const quota = jobQuotaOf(deps.limits, def.queue);
-    const open = await countOpenJobsRequestedBy(deps.db, def.queue, caller.userId);
-    if (open >= quota) {
-      const pending = await pendingJobWithKey(deps.boss, def.queue, def.singletonKey(payload));
-      if (pending) return { jobId: pending, deduplicated: true };
-      throw new ToolError(
-        'limited',
-        `job quota reached: you have ${open} ${def.queue} jobs queued or running, the limit is ${quota} per user; ` +
-          'wait for some to finish (poll get_job) and try again',
-      );
+    for (;;) {
+      const endedBefore = state.ended;
+      const open = await countOpenJobsRequestedBy(trx ?? deps.db, def.queue, caller.userId);
+      // Calls that ended during the count may have committed a job the count did not see: count them as well.
+      const missed = state.ended - endedBefore;
+      if (open + state.sending + missed < quota) break;
+      if (missed > 0) continue;
+      if (state.sending === 0) {
+        const pending = await pendingJobWithKey(deps.boss, def.queue, def.singletonKey(payload));
+        if (pending) return { jobId: pending, deduplicated: true };
+        throw new ToolError(
+          'limited',
+          `job quota reached: you have ${open} ${def.queue} jobs queued or running, the limit is ${quota} per user; ` +
+            'wait for some to finish (poll get_job) and try again',
+        );
+      }
+      await new Promise<void>((resolve) => state.onEnd.add(resolve));
     }
-    return enqueue(deps.boss, def, payload);
-  });
-  pendingChecks.set(key, mine);
+    state.sending++;
+    joined.sending = true;
+    return enqueue(deps.boss, def, payload, db);
+  };
   try {
-    return await mine;
+    return await work(enqueueWithin);
   } finally {
-    if (pendingChecks.get(key) === mine) pendingChecks.delete(key);
+    if (joined) leaveQuotaState(key, joined.state, joined.sending);
   }
+}
+
+/** withJobQuota for a job sent on its own (no transaction of the caller's). */
+export async function enqueueWithinQuota<P>(context: Pick<ToolContext, 'caller' | 'deps'>, def: JobDefinition<P>, input: unknown): Promise<EnqueueResult> {
+  return withJobQuota(context, def, (enqueueWithin) => enqueueWithin(undefined, input));
 }
 
 async function pendingJobWithKey(boss: PgBoss, queue: string, key: string): Promise<string | undefined> {

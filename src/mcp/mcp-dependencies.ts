@@ -7,6 +7,7 @@ import type { ExportStore } from '../export/object-store.ts';
 import type { Semaphore } from '../limits/semaphore.ts';
 import type { JobFinishWaiter } from '../jobs/job-finish-waiter.ts';
 import type { Logger } from '../logger.ts';
+import type { TokenCheckCache } from './token-check-cache.ts';
 import type { ToolOutcome } from './tool-error.ts';
 
 /** One finished tool call or resource read, for metrics. Carries no arguments and no content. */
@@ -45,4 +46,6 @@ export interface McpDependencies {
   /** Permits for expensive reads (tools with `expensive: true`, export files), shared by every caller of the process. */
   expensiveReads: Semaphore;
   observer?: ToolCallObserver;
+  /** Bearer-token checks kept a few seconds in memory (MCP_TOKEN_CACHE_MS); without it every request reads the token. */
+  tokenChecks?: TokenCheckCache;
 }

@@ -11,9 +11,11 @@ import type { Logger } from '../logger.ts';
 import { createMetrics, type ServiceMetrics } from '../ops/metrics.ts';
 import { createOpsEndpoints } from '../ops/ops-endpoints.ts';
 import { reportSettings } from '../ops/report-routes.ts';
+import { checkAccessToken } from './access-tokens.ts';
 import { createExportDownloads } from './export-downloads.ts';
 import { allowedHostnames, createHttpApp, listen } from './http-transport.ts';
 import type { McpDependencies, ToolCallObserver } from './mcp-dependencies.ts';
+import { openListeningTokenCache } from './token-check-cache.ts';
 
 /** Refused before anything starts when MCP_SERVER_ENABLED=false. */
 export class McpDisabledError extends Error {
@@ -48,18 +50,21 @@ export async function openMcpRuntime(
   extras: McpRuntimeExtras = {},
 ): Promise<McpRuntime> {
   if (!config.mcp.enabled) throw new McpDisabledError();
-  const store = extras.exportStore ?? openExportStore(config);
+  const store = extras.exportStore ?? (await openExportStore(config));
   await store.check();
   const linkSecret = config.links.secret ?? extras.linkSecret;
   if (!linkSecret) log.warn('download links are off: set EXPORT_LINK_SECRET (at least 32 characters) to offer them');
   const db = createDb(serviceUrl, { max: 10, applicationName: 'chat-archiver:mcp', statementTimeoutMs: config.statementTimeoutMs });
   const boss = createBoss(serviceUrl, { instanceName: 'mcp', supervise: false, schedule: false, max: 10, log });
-  let jobFinishes: JobFinishWaiter;
+  let jobFinishes: JobFinishWaiter | undefined;
+  let tokens: Awaited<ReturnType<typeof openListeningTokenCache>>;
   try {
     await boss.start();
     await ensureQueues(boss);
     jobFinishes = await openJobFinishWaiter(serviceUrl, log);
+    tokens = await openListeningTokenCache((token) => checkAccessToken(db, token), { ttlMs: config.mcp.limits.tokenCacheMs, connectionString: serviceUrl, log });
   } catch (error) {
+    await jobFinishes?.close();
     await boss.stop({ graceful: false }).catch(() => {});
     await db.destroy();
     throw error;
@@ -77,11 +82,13 @@ export async function openMcpRuntime(
     limits: config.mcp.limits,
     expensiveReads: createExpensiveReadPool(config.mcp.limits.expensiveReadConcurrency, config.mcp.limits.expensiveReadWaitMs),
     ...(observer ? { observer } : {}),
+    tokenChecks: tokens.cache,
   };
   return {
     deps,
     async close() {
-      await jobFinishes.close();
+      await tokens.close();
+      await jobFinishes?.close();
       await boss.stop({ graceful: false }).catch((error: unknown) => log.warn({ err: error }, 'pg-boss stop failed'));
       await db.destroy();
     },

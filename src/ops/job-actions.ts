@@ -25,7 +25,15 @@ export interface RetryResult {
   skipped: Array<{ queue: string; id: string; reason: string }>;
 }
 
-export type Refusal = { refused: 'not-found' | 'not-allowed'; message: string };
+/** Why a job action changed nothing: no such job, a state that does not allow it, or a key another job holds. */
+export class JobActionRefusal extends Error {
+  override readonly name = 'JobActionRefusal';
+  readonly reason: 'not-found' | 'not-allowed' | 'conflict';
+  constructor(reason: JobActionRefusal['reason'], message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
 
 interface RetryPlan {
   inPlace: Array<{ queue: string; id: string }>;
@@ -36,19 +44,19 @@ interface RetryPlan {
  * Retries one job: a failed job goes back to `retry` in place (and its dead-letter copy is removed, so the
  * failure is not retried twice); a dead letter retries its original when that still exists, else is redriven.
  */
-export async function retryJob(ctx: OpsContext, id: string): Promise<RetryResult | Refusal> {
+export async function retryJob(ctx: OpsContext, id: string): Promise<RetryResult> {
   const found = await findServiceJob(ctx.boss, id);
-  if (!found) return { refused: 'not-found', message: `no job ${id} in the service's queues` };
+  if (!found) throw new JobActionRefusal('not-found', `no job ${id} in the service's queues`);
   const { queue, job } = found;
   const source = sourceOfDeadLetterQueue(queue);
   if (source) {
     if (job.state !== 'created' && job.state !== 'retry') {
-      return { refused: 'not-allowed', message: `dead letter ${id} is ${job.state}: only waiting dead letters can be retried` };
+      throw new JobActionRefusal('not-allowed', `dead letter ${id} is ${job.state}: only waiting dead letters can be retried`);
     }
     return applyRetry(ctx, await planDeadLetters(ctx, queue, [{ id, sourceId: job.sourceId, rootId: job.sourceRootId }]));
   }
   if (job.state !== 'failed') {
-    return { refused: 'not-allowed', message: `job ${id} is ${job.state}: only failed jobs can be retried` };
+    throw new JobActionRefusal('not-allowed', `job ${id} is ${job.state}: only failed jobs can be retried`);
   }
   return applyRetry(ctx, { inPlace: [{ queue, id }], redrive: [] });
 }
@@ -154,17 +162,17 @@ async function applyRetryIn(boss: PgBoss, db: Db, plan: RetryPlan): Promise<Retr
 }
 
 /** Cancels a job that has not finished: waiting jobs will not run; a running job's result will not be recorded. */
-export async function cancelJob(ctx: OpsContext, id: string): Promise<{ queue: string; previousState: JobState } | Refusal> {
+export async function cancelJob(ctx: OpsContext, id: string): Promise<{ queue: string; previousState: JobState }> {
   const found = await findServiceJob(ctx.boss, id);
-  if (!found) return { refused: 'not-found', message: `no job ${id} in the service's queues` };
+  if (!found) throw new JobActionRefusal('not-found', `no job ${id} in the service's queues`);
   const { queue, job } = found;
   if (job.state !== 'created' && job.state !== 'retry' && job.state !== 'active') {
-    return { refused: 'not-allowed', message: `job ${id} is already ${job.state}: nothing to cancel` };
+    throw new JobActionRefusal('not-allowed', `job ${id} is already ${job.state}: nothing to cancel`);
   }
   const response = (await ctx.boss.cancel(queue, id)) as { affected?: number };
   if (response.affected !== 1) {
     const [now] = await ctx.boss.findJobs(queue, { id });
-    return { refused: 'not-allowed', message: `job ${id} changed state meanwhile (now ${now?.state ?? 'deleted'}): nothing cancelled` };
+    throw new JobActionRefusal('not-allowed', `job ${id} changed state meanwhile (now ${now?.state ?? 'deleted'}): nothing cancelled`);
   }
   return { queue, previousState: job.state };
 }
@@ -185,10 +193,5 @@ function isUniqueViolation(error: unknown): boolean {
 
 function asConflict(error: unknown): unknown {
   if (!isUniqueViolation(error)) return error;
-  return new RetryConflictError('another job with the same key is already queued or running: nothing retried');
-}
-
-/** A retry the queue's policy refuses (a job of the same key is already queued or running). */
-export class RetryConflictError extends Error {
-  override readonly name = 'RetryConflictError';
+  return new JobActionRefusal('conflict', 'another job with the same key is already queued or running: nothing retried');
 }

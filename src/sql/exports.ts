@@ -6,15 +6,6 @@ import type { Database } from '../db/database.ts';
 // retention) asks the database. Rows name an export in `archive.storage_location` and in the service's items'
 // `metadata.export.storageLocation`.
 
-/** Where the service's item for (archive, thread) kept its export before this write; run inside the write. */
-export async function previousItemExportLocations(trx: Transaction<Database>, archiveId: string, threadId: string): Promise<string[]> {
-  const { rows } = await sql<{ location: string | null }>`
-    SELECT metadata -> 'export' ->> 'storageLocation' AS location
-    FROM archive_item
-    WHERE archive_id = ${archiveId} AND item_id = ${threadId} AND (metadata ->> 'writer') = 'chat-archiver'`.execute(trx);
-  return rows.flatMap((r) => (r.location ? [r.location] : []));
-}
-
 /** Every storage location some live row names, across all users. */
 export async function namedExportLocations(db: Kysely<Database>): Promise<string[]> {
   return actingAs(db, { system: true }, async (trx) => {

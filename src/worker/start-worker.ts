@@ -142,7 +142,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       workerLog.info('worker stopped');
     })());
 
-  const store = tuning.exportStore ?? openExportStore(config);
+  const store = tuning.exportStore ?? (await openExportStore(config));
   try {
     await store.check();
     const removed = await store.removeStaleUploads(new Date(Date.now() - STALE_EXPORT_MINUTES * 60_000));

@@ -10,6 +10,8 @@ import { archiveConversationJob } from '../../src/jobs/archive-conversation.ts';
 import { createBoss } from '../../src/jobs/boss.ts';
 import { nightlyPatternsJob } from '../../src/jobs/nightly-patterns.ts';
 import { enqueue, ensureQueues } from '../../src/jobs/registry.ts';
+import { withOpsSession, type OpsSession } from '../../src/cli/ops-session.ts';
+import { cancelJob, JobActionRefusal, retryJob } from '../../src/ops/job-actions.ts';
 import { captureIo } from '../support/capture-io.ts';
 import { cliEnv } from '../support/cli-env.ts';
 import { archivePayload, failedJob, jobStateSnapshot, putJobsInEveryState, sendArchiveJob, snapshotDiff, type JobsInEveryState } from '../support/job-fixtures.ts';
@@ -178,6 +180,22 @@ describe('ops commands on real jobs in every state', () => {
     expect(snapshotDiff(before, await jobStateSnapshot(db.ownerUrl))).toEqual({});
   });
 
+  it('job actions refuse in one way: a JobActionRefusal naming the reason, with nothing changed', async () => {
+    const before = await jobStateSnapshot(db.ownerUrl);
+    const refusalOf = (action: Promise<unknown>) => action.then(() => undefined, (error: unknown) => error);
+    const act = <T>(work: (session: OpsSession) => Promise<T>) => refusalOf(withOpsSession(db.config(), work));
+    for (const [refusal, reason] of [
+      [await act((s) => retryJob(s, UNKNOWN_ID)), 'not-found'],
+      [await act((s) => cancelJob(s, UNKNOWN_ID)), 'not-found'],
+      [await act((s) => retryJob(s, jobs.completed)), 'not-allowed'],
+      [await act((s) => cancelJob(s, jobs.completed)), 'not-allowed'],
+    ] as const) {
+      expect(refusal).toBeInstanceOf(JobActionRefusal);
+      expect((refusal as JobActionRefusal).reason).toBe(reason);
+    }
+    expect(snapshotDiff(before, await jobStateSnapshot(db.ownerUrl))).toEqual({});
+  });
+
   it('jobs retry <id>: refuses jobs that did not fail, changing nothing', async () => {
     const before = await jobStateSnapshot(db.ownerUrl);
     for (const id of [jobs.active, jobs.completed, jobs.queued, jobs.retrying, jobs.cancelled]) {
@@ -241,6 +259,8 @@ describe('ops commands on real jobs in every state', () => {
     const result = await runCli(['jobs', 'retry', original], env);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('another job with the same key is already queued or running: nothing retried');
+    const refusal = await withOpsSession(db.config(), (session) => retryJob(session, original)).catch((error: unknown) => error);
+    expect(refusal).toMatchObject({ name: 'JobActionRefusal', reason: 'conflict' });
     expect(snapshotDiff(before, await jobStateSnapshot(db.ownerUrl))).toEqual({});
     await boss.cancel(ARCHIVE, again);
     await boss.cancel(ARCHIVE_DLQ, (await deadLetterOf(original))!);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/command.ts';
 import { durationOption, uuidArgument, uuidOption } from '../../src/cli/parse-options.ts';
+import { dispatch } from '../../src/cli/subcommands.ts';
 
 const ID = '3f0c1d2e-5b6a-4c7d-8e9f-0a1b2c3d4e5f';
 
@@ -18,5 +19,17 @@ describe('shared option parsers', () => {
     expect(() => uuidOption('bob', '--user')).toThrow(new UsageError('--user expects an id (uuid), got "bob"'));
     expect(() => uuidArgument('x', 'a job id')).toThrow(UsageError);
     expect(() => uuidArgument('x', 'a job id')).toThrow('"x" is not a job id (a uuid such as 3f0c1d2e-…)');
+  });
+});
+
+describe('dispatch', () => {
+  const table = { list: async (rest: string[]) => rest.length, show: async () => 7 };
+  it('runs the named subcommand with the arguments after its name', async () => {
+    expect(await dispatch(table, ['list', 'a', 'b'])).toBe(2);
+    expect(await dispatch(table, ['show'])).toBe(7);
+  });
+  it('names the choices when the subcommand is missing or unknown', async () => {
+    await expect(dispatch(table, [])).rejects.toThrow(new UsageError('expected a subcommand: list or show'));
+    await expect(dispatch(table, ['toString'])).rejects.toThrow(new UsageError('unknown subcommand "toString" (expected list or show)'));
   });
 });

@@ -6,6 +6,7 @@ import { classifyDatabaseError, DATABASE_UNAVAILABLE_MESSAGE } from '../../db/da
 import type { Database } from '../../db/database.ts';
 import type { Logger } from '../../logger.ts';
 import { createTokenVerifier, MCP_SCOPE } from '../bearer-token-verifier.ts';
+import type { TokenCheckCache } from '../token-check-cache.ts';
 import { jsonRpcError } from './json-rpc-error.ts';
 
 /**
@@ -13,8 +14,8 @@ import { jsonRpcError } from './json-rpc-error.ts';
  * with a clear message while the database is unreachable (the SDK's middleware would answer a bare 500); `tokenCheck`
  * (the SDK's middleware) then applies its 401/403 rules to that same check's result, without a second query.
  */
-export function bearerChecks(db: Kysely<Database>, log: Logger): { outageAnswer: RequestHandler; tokenCheck: RequestHandler } {
-  const verifier = createTokenVerifier(db);
+export function bearerChecks(db: Kysely<Database>, log: Logger, cache?: TokenCheckCache): { outageAnswer: RequestHandler; tokenCheck: RequestHandler } {
+  const verifier = createTokenVerifier(db, cache ? (token) => cache.check(token) : undefined);
   const pendingChecks = new Map<string, Promise<AuthInfo>>();
   const tokenCheck = requireBearerAuth({
     verifier: { verifyAccessToken: (token) => pendingChecks.get(token) ?? verifier.verifyAccessToken(token) },

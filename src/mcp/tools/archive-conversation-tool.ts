@@ -4,7 +4,7 @@ import { archiveConversationJob } from '../../jobs/archive-conversation.ts';
 import { exportFormats } from '../../export/export-types.ts';
 import { userOwnsArchive } from '../../sql/archives.ts';
 import { userOwnsThread } from '../../sql/threads.ts';
-import { enqueueWithinQuota } from '../job-quota.ts';
+import { withJobQuota } from '../job-quota.ts';
 import { defineTool } from '../tool-definition.ts';
 import { notFound } from '../tool-error.ts';
 import { archiveDescriptionSchema, archiveNameSchema } from '../../jobs/archive-naming.ts';
@@ -27,12 +27,16 @@ export const archiveConversationTool = defineTool({
   }),
   output: z.object(queuedJob),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  async run(input, { caller, deps }) {
-    await actingAs(deps.db, { userId: caller.userId }, async (trx) => {
-      if (!(await userOwnsThread(trx, caller.userId, input.threadId))) throw notFound('thread', input.threadId);
-      if (input.archiveId && !(await userOwnsArchive(trx, caller.userId, input.archiveId))) throw notFound('archive', input.archiveId);
-    });
-    const { jobId, deduplicated } = await enqueueWithinQuota({ caller, deps }, archiveConversationJob, { ...input, requestedBy: caller.userId });
-    return { jobId, status: 'queued' as const, deduplicated };
+  // Ownership check, quota count, the job and its audit row: one transaction, one commit.
+  async run(input, { caller, deps, auditOkIn }) {
+    return withJobQuota({ caller, deps }, archiveConversationJob, (enqueueWithin) =>
+      actingAs(deps.db, { userId: caller.userId }, async (trx) => {
+        if (!(await userOwnsThread(trx, caller.userId, input.threadId))) throw notFound('thread', input.threadId);
+        if (input.archiveId && !(await userOwnsArchive(trx, caller.userId, input.archiveId))) throw notFound('archive', input.archiveId);
+        const { jobId, deduplicated } = await enqueueWithin(trx, { ...input, requestedBy: caller.userId });
+        await auditOkIn(trx, { jobId });
+        return { jobId, status: 'queued' as const, deduplicated };
+      }),
+    );
   },
 });
