@@ -147,6 +147,9 @@ export const ROLE_TABLE_PRIVILEGES: Record<string, TableAllowance> = {
   'mcp_archiver.pattern_analysis': {
     '*': { SELECT: 'get_job shows a finished analysis; the report pages draw it', INSERT: 'the analysis history is appended by the worker, never rewritten' },
   },
+  'mcp_archiver.pattern_report': {
+    '*': { SELECT: 'a retried nightly run finds its archived report; the export clean-up keeps the files rows name', INSERT: 'the nightly run records where it archived the report' },
+  },
   'mcp_archiver.access_token': {
     // Tokens are issued and revoked by the owner (CLI); the server only checks them and notes their last use.
     id: { SELECT: 'the caller\u2019s token id (audit, last use)' },

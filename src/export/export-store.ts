@@ -17,8 +17,8 @@ export interface ExportFileWriter extends ChunkSink {
   abort(): Promise<void>;
 }
 
-/** A bundle of a whole archive's exports is a ZIP file. */
-export type StoredFormat = ExportFormat | 'zip';
+/** A bundle of a whole archive's exports is a ZIP file; the nightly analysis report an HTML page. */
+export type StoredFormat = ExportFormat | 'zip' | 'html';
 
 export interface ExportFileName {
   archiveId: string;
@@ -29,7 +29,7 @@ export interface ExportFileName {
   format: StoredFormat;
 }
 
-export const EXTENSIONS: Record<StoredFormat, string> = { json: 'json', markdown: 'md', pdf: 'pdf', zip: 'zip' };
+export const EXTENSIONS: Record<StoredFormat, string> = { json: 'json', markdown: 'md', pdf: 'pdf', zip: 'zip', html: 'html' };
 const TEMP_SUFFIX = '.tmp';
 // Exports hold chat text: only the service's own user may list or read them, whatever the umask.
 export const PRIVATE_DIR_MODE = 0o700;

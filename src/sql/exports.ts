@@ -4,7 +4,7 @@ import type { Database } from '../db/database.ts';
 
 // Export objects and the rows naming them: what the export lifecycle (replacement, garbage collection,
 // retention) asks the database. Rows name an export in `archive.storage_location` and in the service's items'
-// `metadata.export.storageLocation`.
+// `metadata.export.storageLocation`; the nightly analysis reports in `pattern_report.storage_location`.
 
 /** Every storage location some live row names, across all users. */
 export async function namedExportLocations(db: Kysely<Database>): Promise<string[]> {
@@ -13,7 +13,9 @@ export async function namedExportLocations(db: Kysely<Database>): Promise<string
       SELECT storage_location AS location FROM archive WHERE storage_location IS NOT NULL
       UNION
       SELECT metadata -> 'export' ->> 'storageLocation' FROM archive_item
-      WHERE (metadata ->> 'writer') = 'chat-archiver' AND metadata -> 'export' ->> 'storageLocation' IS NOT NULL`.execute(trx);
+      WHERE (metadata ->> 'writer') = 'chat-archiver' AND metadata -> 'export' ->> 'storageLocation' IS NOT NULL
+      UNION
+      SELECT storage_location FROM mcp_archiver.pattern_report`.execute(trx);
     return rows.map((r) => r.location);
   });
 }

@@ -211,7 +211,7 @@ async function registerHandlers(
   const snapshotDeps = { db, config, loadTokenCounter, store };
   await workQueue(boss, archiveAgentJob, createArchiveAgentHandler(snapshotDeps), { ...loop, concurrency: 1 });
   await workQueue(boss, archiveWorkflowJob, createArchiveWorkflowHandler(snapshotDeps), { ...loop, concurrency: 1 });
-  await workQueue(boss, analyzePatternsJob, createAnalyzePatternsHandler({ db, timeZone: config.patterns.timeZone }), { ...loop, concurrency: 1 });
+  await workQueue(boss, analyzePatternsJob, createAnalyzePatternsHandler({ db, timeZone: config.patterns.timeZone, reportStore: store }), { ...loop, concurrency: 1 });
   await workQueue(boss, nightlyPatternsJob, createNightlyPatternsHandler({ boss, timeZone: config.patterns.timeZone }), { ...loop, concurrency: 1 });
   const autoArchive = createAutoArchiveHandler({
     db,
