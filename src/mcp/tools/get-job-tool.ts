@@ -149,6 +149,8 @@ async function readJob(jobId: string, caller: Caller, deps: McpDependencies, fen
     if (result && queue === analyzePatternsJob.queue) {
       const analysis = await patternAnalysisOfJob(deps.db, job.id, owner.data.userId);
       if (analysis) result = { ...result, analysis: fencedJson(analysis, fence) };
+      // The nightly run's HTML report: shown as its key inside the export store, never a server path.
+      if (typeof result.reportLocation === 'string') result = { ...result, reportLocation: deps.store.keyOf(result.reportLocation) ?? null };
     }
     let progress: ManyThreadProgress | undefined;
     if (queue === archiveConversationsJob.queue) {
