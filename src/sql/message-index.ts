@@ -124,17 +124,21 @@ export async function readMessagesAfter(db: Executor, watermark: IndexWatermark 
   return rows.map(toMessage);
 }
 
+/** Messages with their thread's owner and title, beside their index row (`i`, null when not indexed yet). */
+const messagesBesideTheirIndexRow = sql`
+    SELECT m.id, m.thread_id, t.user_id, t.title, m.role, m.parts, m.metadata, m.created_at::text AS at,
+           ${partsHash} AS parts_hash
+    FROM chat_message m
+    JOIN chat_thread t ON t.id = m.thread_id
+    LEFT JOIN mcp_archiver.message_index i ON i.message_id = m.id`;
+
 /**
  * Messages at or before the watermark, from `since` on, that the index lacks or holds with other parts: a
  * transaction the app committed late (its created_at behind the watermark already), or a message it rewrote.
  */
 export async function readMissedOrChangedSince(db: Executor, since: string, watermark: IndexWatermark, limit: number): Promise<IndexableMessage[]> {
   const { rows } = await sql<MessageRow>`
-    SELECT m.id, m.thread_id, t.user_id, t.title, m.role, m.parts, m.metadata, m.created_at::text AS at,
-           ${partsHash} AS parts_hash
-    FROM chat_message m
-    JOIN chat_thread t ON t.id = m.thread_id
-    LEFT JOIN mcp_archiver.message_index i ON i.message_id = m.id
+    ${messagesBesideTheirIndexRow}
     WHERE m.created_at >= ${since}::timestamp AND (m.created_at, m.id) <= (${watermark.at}::timestamp, ${watermark.id})
       AND (i.message_id IS NULL OR i.parts_hash <> decode(${partsHash}, 'hex'))
     LIMIT ${limit}`.execute(db);
@@ -156,11 +160,7 @@ export async function readSweepSlice(db: Executor, after: string | null, threads
   const threadIds = slice.map((r) => r.id);
   if (threadIds.length === 0) return { threadIds, changed: [] };
   const { rows } = await sql<MessageRow>`
-    SELECT m.id, m.thread_id, t.user_id, t.title, m.role, m.parts, m.metadata, m.created_at::text AS at,
-           ${partsHash} AS parts_hash
-    FROM chat_message m
-    JOIN chat_thread t ON t.id = m.thread_id
-    LEFT JOIN mcp_archiver.message_index i ON i.message_id = m.id
+    ${messagesBesideTheirIndexRow}
     WHERE m.thread_id = ANY(${threadIds}::uuid[])
       AND (m.created_at, m.id) <= (${watermark.at}::timestamp, ${watermark.id})
       AND (i.message_id IS NULL OR i.parts_hash <> decode(${partsHash}, 'hex') OR i.thread_id <> m.thread_id)`.execute(db);

@@ -21,6 +21,7 @@ import {
   type TestMcp,
 } from '../support/mcp-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { eventually } from '../support/eventually.ts';
 
 interface JobView {
   jobId: string;
@@ -154,17 +155,19 @@ describe('MCP tools over the in-memory transport', () => {
     expect(Date.parse(view.createdAt)).not.toBeNaN();
 
     // Play the worker's part by hand: fetch, fail once, fetch again, complete.
-    const fetchIt = async () => {
-      const deadline = Date.now() + 15_000;
-      while (Date.now() < deadline) {
-        const jobs = await mcp.boss.fetch(archiveConversationJob.queue, { batchSize: 10 });
-        const mine = jobs.find((j) => j.id === queued.jobId);
-        for (const other of jobs.filter((j) => j.id !== queued.jobId)) await mcp.boss.cancel(archiveConversationJob.queue, other.id);
-        if (mine) return mine;
-        await sql`UPDATE pgboss.job SET start_after = now() WHERE id = ${queued.jobId}`.execute(db.owner);
-      }
-      throw new Error('job not fetched in time');
-    };
+    const fetchIt = () =>
+      eventually(
+        'the job to be fetched',
+        async () => {
+          const jobs = await mcp.boss.fetch(archiveConversationJob.queue, { batchSize: 10 });
+          const mine = jobs.find((j) => j.id === queued.jobId);
+          for (const other of jobs.filter((j) => j.id !== queued.jobId)) await mcp.boss.cancel(archiveConversationJob.queue, other.id);
+          if (mine) return mine;
+          await sql`UPDATE pgboss.job SET start_after = now() WHERE id = ${queued.jobId}`.execute(db.owner);
+          return undefined;
+        },
+        15_000,
+      );
     await fetchIt();
     expect(ok<JobView>(await client.callTool({ name: 'get_job', arguments: { jobId: queued.jobId } })).state).toBe('active');
     await mcp.boss.fail(archiveConversationJob.queue, queued.jobId, new Error('database connection lost\n    at Pool.connect (/srv/app/pool.js:10:5)'));

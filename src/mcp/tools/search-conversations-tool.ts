@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { searchConversations } from '../../search/conversation-search.ts';
 import { userInScope } from '../caller.ts';
 import { defineTool } from '../tool-definition.ts';
-import { ToolError } from '../tool-error.ts';
-import { isoDateTime, limitArgument, searchQueryArgument, uuidArgument } from '../tool-schemas.ts';
+import { adminUserIdArgument, isoDateTime, limitArgument, noSearchableWords, searchQueryArgument, uuidArgument } from '../tool-schemas.ts';
 import { FENCE_SHAPE } from '../untrusted-content.ts';
 
 export const CONVERSATION_SEARCH_DEFAULT_LIMIT = 10;
@@ -29,7 +28,7 @@ export const searchConversationsTool = defineTool({
       role: z.enum(['user', 'assistant', 'system']).optional().describe('Only messages of this role'),
       threadId: uuidArgument('a thread id').optional().describe('Search within this thread only'),
       archived: z.boolean().optional().describe('true: archived threads only; false: threads not archived yet'),
-      userId: uuidArgument('a user id').optional().describe("Admin tokens only: search this user's conversations"),
+      userId: adminUserIdArgument("search this user's conversations"),
     })
     .refine((input) => !input.after || !input.before || Date.parse(input.after) < Date.parse(input.before), {
       message: 'must be later than `after`',
@@ -65,9 +64,7 @@ export const searchConversationsTool = defineTool({
       ...(input.threadId ? { threadId: input.threadId } : {}),
       ...(input.archived !== undefined ? { archived: input.archived } : {}),
     });
-    if (result.kind === 'no-search-terms') {
-      throw new ToolError('invalid_input', 'query: no searchable words (only punctuation or common words such as "the", "and", "le", "de"); use more specific words');
-    }
+    if (result.kind === 'no-search-terms') throw noSearchableWords();
     return {
       hits: result.hits.map((hit) => ({
         threadId: hit.threadId,
