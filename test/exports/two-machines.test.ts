@@ -21,6 +21,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 import { eventually } from '../support/eventually.ts';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
 import { unfenced } from '../support/fences.ts';
+import { closeAll } from '../support/close-all.ts';
 
 const SECRET = 'two-machines-link-secret-0123456789abcdef';
 
@@ -76,12 +77,7 @@ describe.each(['s3', 'fs'] as const)('exports across machines, %s driver', (driv
     await client.connect(new StreamableHTTPClientTransport(new URL(mcp.url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
   });
   afterAll(async () => {
-    await client?.close();
-    await presignedMcp?.stop();
-    await mcp?.stop();
-    await worker?.stop();
-    await s3?.close();
-    await db?.drop();
+    await closeAll(client, presignedMcp, mcp, worker, s3, db);
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   });
 

@@ -8,6 +8,7 @@ import { startWorker, type WorkerHandle } from '../../src/worker/start-worker.ts
 import { caller, connectInMemory, demoUsers, errorText, ok, openTestMcp, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
 import { eventually } from '../support/eventually.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { closeAll } from '../support/close-all.ts';
 
 interface JobView {
   state: string;
@@ -48,13 +49,7 @@ describe('full flow: archive_conversation → worker → get_job → search_arch
     client = await connectInMemory(mcp.deps, caller(alice.id));
     bobClient = await connectInMemory(mcp.deps, caller(bob.id));
   });
-  afterAll(async () => {
-    await client?.close();
-    await bobClient?.close();
-    await worker?.stop();
-    await mcp?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(client, bobClient, worker, mcp, db));
 
   /** What an agent does: poll get_job until done, as the server instructions say. */
   const pollUntilDone = (jobId: string) =>
