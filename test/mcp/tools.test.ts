@@ -108,7 +108,7 @@ describe('MCP tools over the in-memory transport', () => {
   it('publishes every tool with schemas, read-only hints on the read tools, and polling instructions', async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(
-      ['analyze_conversation_patterns', 'archive_agent', 'archive_conversation', 'archive_conversations', 'archive_workflow', 'get_archive', 'get_job', 'list_archives', 'search_archives', 'search_conversations'].sort(),
+      ['analyze_conversation_patterns', 'archive_agent', 'archive_conversation', 'archive_conversations', 'archive_workflow', 'export_archive', 'get_archive', 'get_job', 'list_archives', 'search_archives', 'search_conversations'].sort(),
     );
     for (const tool of tools) {
       expect(tool.outputSchema?.type).toBe('object');
