@@ -33,7 +33,7 @@ const ORDINARY_TEXTS = [
 ];
 
 const run = startBenchRun();
-const corpus = pathologicalCorpus().slice(0, run.quick ? 4 : undefined);
+const corpus = pathologicalCorpus().slice(0, run.quick ? 2 : undefined);
 const db = await createBenchDatabase(benchAdminUrl(), { users: 1, threadsPerUser: 1, messagesPerThread: 1 });
 const exportDir = await mkdtemp(path.join(os.tmpdir(), 'chat-archiver-bench-long-'));
 const client = createBoss(db.serviceUrl, { instanceName: 'bench-client', max: 2 });
