@@ -1,8 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caller, connectInMemory, countRows, demoUsers, errorText, ok, openTestMcp, type DemoUser, type RowCounts, type TestMcp } from '../support/mcp-fixtures.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { closeAll } from '../support/close-all.ts';
+import {
+  caller,
+  connectInMemory,
+  countRows,
+  errorText,
+  ok,
+  openMcpSuite,
+  type DemoUser,
+  type RowCounts,
+  type TestMcp,
+} from '../support/mcp-fixtures.ts';
+import type { TestDatabase } from '../support/test-database.ts';
 
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 
@@ -87,17 +98,11 @@ describe('bad input: a short, safe isError message, and nothing written', () => 
   let before: RowCounts;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    mcp = await openTestMcp(db);
-    [alice] = (await demoUsers(db)).filter((u) => u.role !== 'admin') as [DemoUser];
+    ({ db, mcp, alice } = await openMcpSuite());
     client = await connectInMemory(mcp.deps, caller(alice.id));
     before = await countRows(db);
   });
-  afterAll(async () => {
-    await client?.close();
-    await mcp?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(client, mcp, db));
 
   it.each(badCalls)('%s %j', async (name, args, expected) => {
     const message = errorText(await client.callTool({ name, arguments: args }));

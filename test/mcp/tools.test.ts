@@ -6,20 +6,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzePatternsJob } from '../../src/jobs/analyze-patterns.ts';
 import { archiveConversationJob } from '../../src/jobs/archive-conversation.ts';
 import { UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from '../../src/mcp/untrusted-content.ts';
+import { closeAll } from '../support/close-all.ts';
 import {
   caller,
   connectInMemory,
   countRows,
-  demoUsers,
   errorText,
   ok,
-  openTestMcp,
+  openMcpSuite,
   writeArchive,
   type ArchivedFixture,
   type DemoUser,
   type TestMcp,
 } from '../support/mcp-fixtures.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import type { TestDatabase } from '../support/test-database.ts';
 import { eventually } from '../support/eventually.ts';
 
 interface JobView {
@@ -60,11 +60,7 @@ describe('MCP tools over the in-memory transport', () => {
   let poolBody: ArchivedFixture;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    mcp = await openTestMcp(db);
-    const users = await demoUsers(db);
-    admin = users.find((u) => u.role === 'admin')!;
-    [alice, bob] = users.filter((u) => u.role !== 'admin') as [DemoUser, DemoUser];
+    ({ db, mcp, admin, alice, bob } = await openMcpSuite());
     client = await connectInMemory(mcp.deps, caller(alice.id));
     adminClient = await connectInMemory(mcp.deps, caller(admin.id, true));
     lisbon = await writeArchive(db, {
@@ -97,17 +93,12 @@ describe('MCP tools over the in-memory transport', () => {
     });
   });
 
-  afterAll(async () => {
-    await client?.close();
-    await adminClient?.close();
-    await mcp?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(client, adminClient, mcp, db));
 
   it('publishes every tool with schemas, read-only hints on the read tools, and polling instructions', async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(
-      ['analyze_conversation_patterns', 'archive_agent', 'archive_conversation', 'archive_conversations', 'archive_workflow', 'get_archive', 'get_job', 'list_archives', 'search_archives', 'search_conversations'].sort(),
+      ['analyze_conversation_patterns', 'archive_agent', 'archive_conversation', 'archive_conversations', 'archive_workflow', 'export_archive', 'get_archive', 'get_job', 'list_archives', 'search_archives', 'search_conversations'].sort(),
     );
     for (const tool of tools) {
       expect(tool.outputSchema?.type).toBe('object');

@@ -18,7 +18,7 @@ import type { Caller } from '../../src/mcp/caller.ts';
 import { openJobFinishWaiter } from '../../src/jobs/job-finish-waiter.ts';
 import type { McpDependencies, ToolCallEvent } from '../../src/mcp/mcp-dependencies.ts';
 import { upsertSearchDocument, type SearchLanguage } from '../../src/sql/search-documents.ts';
-import type { TestDatabase } from './test-database.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 export interface TestMcp {
   deps: McpDependencies;
@@ -94,6 +94,30 @@ export async function demoUsers(db: TestDatabase): Promise<DemoUser[]> {
 export async function adminAndUsers(db: TestDatabase): Promise<{ admin: DemoUser; others: DemoUser[] }> {
   const users = await demoUsers(db);
   return { admin: users.find((u) => u.role === 'admin')!, others: users.filter((u) => u.role !== 'admin') };
+}
+
+export interface McpSuite {
+  db: TestDatabase;
+  mcp: TestMcp;
+  admin: DemoUser;
+  /** The first two demo users who are not admins. */
+  alice: DemoUser;
+  bob: DemoUser;
+}
+
+/** A fresh test database with the demo users, and the MCP server's dependencies on it (release both with closeAll). */
+export async function openMcpSuite(options?: Parameters<typeof openTestMcp>[1]): Promise<McpSuite> {
+  const db = await createTestDatabase();
+  try {
+    const mcp = await openTestMcp(db, options);
+    const { admin, others } = await adminAndUsers(db);
+    const [alice, bob] = others;
+    if (!alice || !bob) throw new Error('the demo data has fewer than two users besides the admin');
+    return { db, mcp, admin, alice, bob };
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
 }
 
 export const caller = (userId: string, admin = false): Caller => ({ userId, admin, transport: 'memory' });

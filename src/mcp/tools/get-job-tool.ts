@@ -4,11 +4,13 @@ import { archiveConversationJob } from '../../jobs/archive-conversation.ts';
 import { archiveConversationsJob, archiveConversationsOutput, archiveConversationsPayload } from '../../jobs/archive-conversations.ts';
 import { archiveAgentJob } from '../../jobs/archive-agent.ts';
 import { archiveWorkflowJob } from '../../jobs/archive-workflow.ts';
+import { exportArchiveJob } from '../../jobs/export-archive.ts';
 import { manyThreadProgress, type ManyThreadProgress } from '../../sql/job-progress.ts';
 import { findJobById } from '../../jobs/job-lookup.ts';
 import { patternAnalysisOfJob } from '../../sql/pattern-history.ts';
 import { exportAccess } from '../export-access.ts';
-import { exportResourceLinks } from '../export-resource-link.ts';
+import type { ResourceLink } from '@modelcontextprotocol/sdk/types.js';
+import { exportMimeType, exportResourceLinks } from '../export-resource-link.ts';
 import { defineTool } from '../tool-definition.ts';
 import { notFound } from '../tool-error.ts';
 import { uuidArgument } from '../tool-schemas.ts';
@@ -30,7 +32,7 @@ const STATE_OF: Record<string, JobState> = {
   cancelled: 'cancelled',
 };
 
-const JOB_KINDS = ['archive_conversation', 'archive_conversations', 'archive_agent', 'archive_workflow', 'analyze_conversation_patterns'] as const;
+const JOB_KINDS = ['archive_conversation', 'archive_conversations', 'archive_agent', 'archive_workflow', 'analyze_conversation_patterns', 'export_archive'] as const;
 type JobKind = (typeof JOB_KINDS)[number];
 const KIND_OF: Record<string, JobKind> = {
   [archiveConversationJob.queue]: 'archive_conversation',
@@ -38,6 +40,7 @@ const KIND_OF: Record<string, JobKind> = {
   [archiveAgentJob.queue]: 'archive_agent',
   [archiveWorkflowJob.queue]: 'archive_workflow',
   [analyzePatternsJob.queue]: 'analyze_conversation_patterns',
+  [exportArchiveJob.queue]: 'export_archive',
 };
 
 // Job rows are read as unknown: only who asked is needed from the payload.
@@ -49,15 +52,16 @@ const failureOutput = z.union([
   z.object({ message: z.string() }).transform((o) => ({ message: o.message, code: undefined })),
 ]);
 const resultOutput = z.record(z.string(), z.unknown());
+const bundleLink = z.object({ archiveId: z.string(), format: z.string(), downloadUrl: z.string(), fileSize: z.number() });
 const linkableResult = z.object({ archiveId: z.string(), exportFormat: z.string(), storageLocation: z.string(), fileSize: z.number() });
 
 export const getJobTool = defineTool({
   name: 'get_job',
   title: 'Get a job',
   description:
-    'State of a job you queued with archive_conversation, archive_conversations, archive_agent, archive_workflow or analyze_conversation_patterns: queued, active, retrying ' +
+    'State of a job you queued with archive_conversation, archive_conversations, archive_agent, archive_workflow, analyze_conversation_patterns or export_archive: queued, active, retrying ' +
     '(a transient failure; it runs again by itself), completed (see `result`: the archive id, tokens, the export\'s ' +
-    'location in the export store and `downloadUrl`, a signed link a person can open until `downloadExpiresAt`, ' +
+    'location (a ZIP for export_archive) in the export store and `downloadUrl`, a signed link a person can open until `downloadExpiresAt`, ' +
     'or the analysis under `result.analysis`; for archive_conversations `progress` counts the threads ' +
     'archived, failed and pending, and the job stays active until none is pending), failed (see `error`) or cancelled. Pass `waitSeconds` (up to 25) to have the call wait until the job is done instead of polling ' +
     'repeatedly: it answers as soon as the job is completed, failed or cancelled, or when the wait ends with the job ' +
@@ -91,6 +95,8 @@ export const getJobTool = defineTool({
   }),
   annotations: { readOnlyHint: true, openWorldHint: false },
   resourceLinks: (output) => {
+    const bundle = bundleLink.safeParse(output.result);
+    if (output.kind === 'export_archive') return bundle.success ? [bundleResourceLink(bundle.data)] : [];
     const archived = linkableResult.safeParse(output.result);
     return archived.success ? exportResourceLinks({ ...archived.data, exportLocation: archived.data.storageLocation }) : [];
   },
@@ -124,7 +130,7 @@ export const getJobTool = defineTool({
 });
 
 async function readJob(jobId: string, caller: Caller, deps: McpDependencies) {
-    const found = await findJobById(deps.boss, jobId, [archiveConversationJob, archiveConversationsJob, archiveAgentJob, archiveWorkflowJob, analyzePatternsJob].map((def) => def.queue));
+    const found = await findJobById(deps.boss, jobId, [archiveConversationJob, archiveConversationsJob, archiveAgentJob, archiveWorkflowJob, analyzePatternsJob, exportArchiveJob].map((def) => def.queue));
     const owner = found ? jobOwner.safeParse(found.job.data) : undefined;
     if (!found || !owner?.success || !mayRead(caller, found.queue, owner.data)) throw notFound('job', jobId);
     const { job, queue } = found;
@@ -139,6 +145,14 @@ async function readJob(jobId: string, caller: Caller, deps: McpDependencies) {
         const { storageLocation, ...rest } = archived.data;
         const access = exportAccess(deps, archived.data.archiveId, storageLocation);
         result = { ...rest, exportFormat: owner.data.exportFormat ?? null, storageLocation: access.exportLocation, downloadUrl: access.downloadUrl, downloadExpiresAt: access.downloadExpiresAt };
+      }
+    }
+    if (result && queue === exportArchiveJob.queue) {
+      const bundled = archiveResult.safeParse(result);
+      if (bundled.success) {
+        const { storageLocation, ...rest } = bundled.data;
+        const access = exportAccess(deps, bundled.data.archiveId, storageLocation);
+        result = { ...rest, storageLocation: access.exportLocation, downloadUrl: access.downloadUrl, downloadExpiresAt: access.downloadExpiresAt };
       }
     }
     if (result && queue === analyzePatternsJob.queue) {
@@ -212,6 +226,7 @@ const FAILURE_MESSAGES: Record<string, string> = {
   thread_not_found: 'the thread does not exist or is not yours',
   archive_not_found: 'the archive does not exist or is not yours',
   invalid_payload: 'the job\'s request could not be read',
+  export_corrupt: 'a stored export of the archive no longer matches its recorded checksum',
 };
 
 /**
@@ -227,5 +242,16 @@ function shownFailure(state: JobState, code: string | undefined): { error: strin
       state === 'retrying'
         ? 'the last attempt failed on the worker (a transient error); it runs again by itself'
         : 'the job failed on the worker after its retries; operators find the cause in the worker log under this job id',
+  };
+}
+
+/** A bundle is reached through its signed download link: the link is the resource. */
+function bundleResourceLink(bundle: z.infer<typeof bundleLink>): ResourceLink {
+  return {
+    type: 'resource_link',
+    uri: bundle.downloadUrl,
+    name: `archive-${bundle.archiveId}-${bundle.format}.zip`,
+    mimeType: exportMimeType('zip'),
+    size: bundle.fileSize,
   };
 }
