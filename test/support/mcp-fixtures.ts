@@ -18,6 +18,7 @@ import type { Caller } from '../../src/mcp/caller.ts';
 import { openJobFinishWaiter } from '../../src/jobs/job-finish-waiter.ts';
 import type { McpDependencies, ToolCallEvent } from '../../src/mcp/mcp-dependencies.ts';
 import { upsertSearchDocument, type SearchLanguage } from '../../src/sql/search-documents.ts';
+import { startWorker, type WorkerHandle } from '../../src/worker/start-worker.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 export interface TestMcp {
@@ -226,4 +227,12 @@ export async function countRows(db: TestDatabase): Promise<RowCounts> {
            (SELECT count(*)::int FROM archive_item) AS items,
            (SELECT count(*)::int FROM mcp_archiver.search_document) AS documents`.execute(db.owner);
   return rows[0]!;
+}
+
+/** A test MCP server with a real worker writing where its store reads, and the first demo user who is not the admin. */
+export async function openMcpWithWorker(db: TestDatabase, instanceName: string): Promise<{ mcp: TestMcp; worker: WorkerHandle; user: DemoUser }> {
+  const mcp = await openTestMcp(db);
+  const worker = await startWorker({ config: db.config({ EXPORT_DIR: mcp.exportDir }), serviceUrl: db.serviceUrl, log: createLogger('silent'), concurrency: 2, instanceName });
+  const [user] = (await demoUsers(db)).filter((u) => u.role !== 'admin') as [DemoUser];
+  return { mcp, worker, user };
 }
