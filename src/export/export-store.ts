@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { chmod, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { drainOrClose } from './drain-or-close.ts';
 import type { ChunkSink, ExportFileResult, ExportFormat } from './export-types.ts';
 
 // Export files are written to a temp file beside their final name and renamed into place only once complete and
@@ -108,14 +109,8 @@ export async function openExportFile(exportDir: string, name: ExportFileName): P
   });
   await once(stream, 'open');
 
-  // 'drain' never comes once the stream is destroyed (failure or abort), so 'close' ends the wait as well.
   const drained = async (): Promise<void> => {
-    const done = new AbortController();
-    try {
-      await Promise.race([once(stream, 'drain', { signal: done.signal }), once(stream, 'close', { signal: done.signal })]);
-    } finally {
-      done.abort();
-    }
+    await drainOrClose(stream);
     if (failure) throw failure;
     if (state !== 'open') throw new Error(`export file was ${state} while writing`);
   };

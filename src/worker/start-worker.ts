@@ -11,6 +11,8 @@ import { createArchiveConversationsHandler } from '../jobs/archive-conversations
 import { archiveAgentJob } from '../jobs/archive-agent.ts';
 import { createArchiveAgentHandler } from '../jobs/archive-agent-handler.ts';
 import { archiveWorkflowJob } from '../jobs/archive-workflow.ts';
+import { exportArchiveJob } from '../jobs/export-archive.ts';
+import { createExportArchiveHandler } from '../jobs/export-archive-handler.ts';
 import { createArchiveWorkflowHandler } from '../jobs/archive-workflow-handler.ts';
 import { AUTO_ARCHIVE_SCHEDULE_KEY, AUTO_ARCHIVE_SINGLETON, autoArchiveJob } from '../jobs/auto-archive.ts';
 import { createAutoArchiveHandler, type AutoArchiveRun } from '../jobs/auto-archive-handler.ts';
@@ -211,6 +213,8 @@ async function registerHandlers(
   const snapshotDeps = { db, config, loadTokenCounter, store };
   await workQueue(boss, archiveAgentJob, createArchiveAgentHandler(snapshotDeps), { ...loop, concurrency: 1 });
   await workQueue(boss, archiveWorkflowJob, createArchiveWorkflowHandler(snapshotDeps), { ...loop, concurrency: 1 });
+  const bundles = createExportArchiveHandler({ db, config, store, loadTokenCounter, ...(tuning.pageSize ? { pageSize: tuning.pageSize } : {}) });
+  await workQueue(boss, exportArchiveJob, bundles, { ...loop, concurrency: 1 });
   await workQueue(boss, analyzePatternsJob, createAnalyzePatternsHandler({ db, timeZone: config.patterns.timeZone, reportStore: store }), { ...loop, concurrency: 1 });
   await workQueue(boss, nightlyPatternsJob, createNightlyPatternsHandler({ boss, timeZone: config.patterns.timeZone }), { ...loop, concurrency: 1 });
   const autoArchive = createAutoArchiveHandler({
