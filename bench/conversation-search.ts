@@ -13,6 +13,7 @@ import { runIndexPass, type IndexPassOptions } from '../src/search/message-index
 import { benchAdminUrl, createBenchDatabase } from './support/bench-database.ts';
 import { printSection, progress, startBenchRun } from './support/bench-report.ts';
 import { markdownTable } from './support/markdown-table.ts';
+import { recallAt10 } from './support/recall.ts';
 import { fixed, summarize } from './support/stats.ts';
 
 const run = startBenchRun();
@@ -34,7 +35,7 @@ const passOptions: IndexPassOptions = {
   lookbackSeconds: 300,
   log: createLogger('silent'),
 };
-const perQuery = new Map<string, { ms: number[]; threads: number; matchedBy: string }>();
+const perQuery = new Map<string, { ms: number[]; threads: number; matchedBy: string; recall: number | null }>();
 let backfill = { seconds: 0, messages: 0 };
 let incremental = { seconds: 0, messages: 0, reindexed: 0 };
 let sizes = { indexMB: 0, rawMB: 0, partsMB: 0, messageIndexMB: 0, wordsMB: 0, threadsMB: 0, words: 0 };
@@ -81,14 +82,31 @@ try {
     SELECT user_id, count(*)::int AS threads FROM chat_thread GROUP BY user_id ORDER BY user_id LIMIT 1`.execute(db.owner);
   const searcher = searchers[0]!.user_id;
   progress(`conversation-search: ${rounds} rounds of ${QUERIES.length} queries for a user with ${searchers[0]!.threads} threads (load ${run.sampleLoad()})`);
+  // The top 10 threads of full ranking (every match ranked, as the owner: no policy) for the full-text queries.
+  const reference = async (query: string) =>
+    (
+      await sql<{ thread_id: string }>`
+      SELECT th.thread_id FROM (
+        SELECT i.thread_id, max(ts_rank_cd(i.document, s.q)) AS rank, max(i.created_at) AS last_match_at
+        FROM mcp_archiver.message_index i
+        CROSS JOIN (SELECT websearch_to_tsquery('mcp_archiver.english_unaccent', ${query}) || websearch_to_tsquery('mcp_archiver.french_unaccent', ${query}) AS q) s
+        WHERE i.user_id = ${searcher} AND i.document @@ s.q GROUP BY i.thread_id) th
+      JOIN chat_thread t ON t.id = th.thread_id
+      ORDER BY th.rank DESC, th.last_match_at DESC, th.thread_id LIMIT 10`.execute(db.owner)
+    ).rows.map((r) => r.thread_id);
   for (let round = 0; round < rounds + 2; round++) {
     for (const query of QUERIES) {
       const t0 = performance.now();
       const result = await searchConversations(service, { userId: searcher, query, limit: 10, timeoutMs: 5_000 });
       const ms = performance.now() - t0;
       if (result.kind !== 'hits') throw new Error(`no search terms in ${query}`);
-      const entry = perQuery.get(query) ?? { ms: [], threads: result.hits.length, matchedBy: result.hits[0]?.matchedBy ?? '-' };
-      perQuery.set(query, entry);
+      let entry = perQuery.get(query);
+      if (!entry) {
+        const matchedBy = result.hits[0]?.matchedBy ?? '-';
+        const recall = matchedBy === 'full-text' ? recallAt10(await reference(query), result.hits.map((h) => h.threadId)) : null;
+        entry = { ms: [], threads: result.hits.length, matchedBy, recall };
+        perQuery.set(query, entry);
+      }
       if (round >= 2) entry.ms.push(ms);
     }
   }
@@ -106,6 +124,7 @@ try {
 }
 
 const all = summarize([...perQuery.values()].flatMap((q) => q.ms));
+const recalls = [...perQuery.values()].flatMap((q) => (q.recall === null ? [] : [q.recall]));
 const ms = (v: number) => fixed(v, 1);
 const rate = (messages: number, seconds: number) => Math.round(messages / seconds).toLocaleString('en-US');
 const searcherMessages = (threadsPerUser * messagesPerThread).toLocaleString('en-US');
@@ -132,13 +151,13 @@ printSection({
       `${fixed(sizes.indexMB / sizes.partsMB, 2)} × the raw parts.`,
     '',
     markdownTable(
-      ['query', '>threads returned', 'matched by', '>p50 ms', '>p95 ms'],
+      ['query', '>threads returned', 'matched by', '>recall@10 vs full ranking', '>p50 ms', '>p95 ms'],
       [
         ...[...perQuery].map(([query, q]) => {
           const s = summarize(q.ms);
-          return [`\`${query}\``, String(q.threads), q.matchedBy, ms(s.p50), ms(s.p95)];
+          return [`\`${query}\``, String(q.threads), q.matchedBy, q.recall === null ? '–' : fixed(q.recall, 2), ms(s.p50), ms(s.p95)];
         }),
-        ['**all queries**', '', '', `**${ms(all.p50)}**`, `**${ms(all.p95)}**`],
+        ['**all queries**', '', '', recalls.length ? fixed(recalls.reduce((a, b) => a + b, 0) / recalls.length, 2) : '–', `**${ms(all.p50)}**`, `**${ms(all.p95)}**`],
       ],
     ),
   ].join('\n'),

@@ -1,30 +1,23 @@
 // 4. A huge thread: one thread of 100,000 messages (quick: 20,000) archived (JSON) by a `chat-archiver worker`
 // process; wall time from enqueue to completion and the worker's peak RSS (VmHWM).
 //   node bench/huge-thread.ts [--quick]
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { archiveConversationJob } from '../src/jobs/archive-conversation.ts';
-import { createBoss } from '../src/jobs/boss.ts';
-import { enqueue, ensureQueues } from '../src/jobs/registry.ts';
+import { enqueue } from '../src/jobs/registry.ts';
 import { benchAdminUrl, createBenchDatabase } from './support/bench-database.ts';
 import { printSection, progress, startBenchRun } from './support/bench-report.ts';
-import { CLI_SCRIPT, startChildService, WORKER_READY } from './support/child-service.ts';
 import { markdownTable } from './support/markdown-table.ts';
 import { MB, processMemory } from './support/process-memory.ts';
 import { waitForJobs } from './support/queue-jobs.ts';
 import { fixed } from './support/stats.ts';
+import { startWorkerBench } from './support/worker-bench.ts';
 
 const run = startBenchRun();
 const messages = run.quick ? 20_000 : 100_000;
 progress(`huge-thread: seeding one ${messages}-message thread`);
 const db = await createBenchDatabase(benchAdminUrl(), { users: 1, threadsPerUser: 1, messagesPerThread: messages });
-const exportDir = await mkdtemp(path.join(os.tmpdir(), 'chat-archiver-bench-huge-'));
 const thread = await db.owner.selectFrom('chat_thread').select(['id', 'user_id']).executeTakeFirstOrThrow();
-const client = createBoss(db.serviceUrl, { instanceName: 'bench-client', max: 2 });
-await client.start();
-await ensureQueues(client);
-const worker = await startChildService(CLI_SCRIPT, ['worker', '--concurrency', '1'], { ...db.env, EXPORT_DIR: exportDir }, WORKER_READY);
+const bench = await startWorkerBench(db, { name: 'huge', concurrency: 1 });
+const { client, worker } = bench;
 let result: { seconds: number; tokens: number; idleRssMB: number; peakRssMB: number; fileMB: number };
 try {
   const idle = processMemory(worker.pid);
@@ -38,10 +31,7 @@ try {
   const fileSize = Number((job?.output as { fileSize?: number } | undefined)?.fileSize ?? Number.NaN);
   result = { seconds, tokens: done.tokens, idleRssMB: idle.rss / MB, peakRssMB: processMemory(worker.pid).peakRss / MB, fileMB: fileSize / MB };
 } finally {
-  await worker.stop();
-  await client.stop({ graceful: false });
-  await db.drop();
-  await rm(exportDir, { recursive: true, force: true });
+  await bench.close();
 }
 printSection({
   id: 'huge-thread',

@@ -4,24 +4,20 @@
 // archived in each format by a `chat-archiver worker` process. MB/s of the whole archive handler (stored JSON of the
 // messages / wall time from enqueue to the last completion) and the worst /healthz answer of the worker meanwhile.
 //   node bench/long-messages.ts [--quick]
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { archiveConversationJob } from '../src/jobs/archive-conversation.ts';
-import { createBoss } from '../src/jobs/boss.ts';
-import { enqueue, ensureQueues } from '../src/jobs/registry.ts';
+import { enqueue } from '../src/jobs/registry.ts';
 import { insertLongThread } from '../test/support/long-thread.ts';
 import { pathologicalCorpus } from '../test/support/pathological-corpus.ts';
 import { freePort } from '../test/support/test-cluster.ts';
 import { benchAdminUrl, createBenchDatabase } from './support/bench-database.ts';
 import { printSection, progress, startBenchRun } from './support/bench-report.ts';
-import { CLI_SCRIPT, startChildService, WORKER_READY } from './support/child-service.ts';
 import { markdownTable } from './support/markdown-table.ts';
 import { MB } from './support/process-memory.ts';
 import { waitForJobs } from './support/queue-jobs.ts';
 import { fixed } from './support/stats.ts';
+import { startWorkerBench } from './support/worker-bench.ts';
 
 const FORMATS = ['json', 'markdown', 'pdf'] as const;
 const ORDINARY_TEXTS = [
@@ -35,12 +31,9 @@ const ORDINARY_TEXTS = [
 const run = startBenchRun();
 const corpus = pathologicalCorpus().slice(0, run.quick ? 4 : undefined);
 const db = await createBenchDatabase(benchAdminUrl(), { users: 1, threadsPerUser: 1, messagesPerThread: 1 });
-const exportDir = await mkdtemp(path.join(os.tmpdir(), 'chat-archiver-bench-long-'));
-const client = createBoss(db.serviceUrl, { instanceName: 'bench-client', max: 2 });
-await client.start();
-await ensureQueues(client);
 const healthPort = await freePort();
-const worker = await startChildService(CLI_SCRIPT, ['worker', '--concurrency', '2'], { ...db.env, EXPORT_DIR: exportDir, WORKER_HTTP_PORT: String(healthPort) }, WORKER_READY);
+const bench = await startWorkerBench(db, { name: 'long', concurrency: 2, env: { WORKER_HTTP_PORT: String(healthPort) } });
+const { client } = bench;
 const rows: string[][] = [];
 try {
   const userId = (await db.owner.selectFrom('chat_thread').select('user_id').executeTakeFirstOrThrow()).user_id;
@@ -88,10 +81,7 @@ try {
     }
   }
 } finally {
-  await worker.stop();
-  await client.stop({ graceful: false });
-  await db.drop();
-  await rm(exportDir, { recursive: true, force: true });
+  await bench.close();
 }
 printSection({
   id: 'long-messages',

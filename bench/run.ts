@@ -15,7 +15,7 @@ import { RESULT_PREFIX, type BenchSection } from './support/bench-report.ts';
 import { exitOnFailureWithOneLine, oneLine } from './support/one-line-failure.ts';
 import { freePort } from '../test/support/test-cluster.ts';
 
-const BENCHMARKS = ['mcp-archive', 'pickup', 'throughput', 'huge-thread', 'patterns', 'search', 'exports', 'conversation-search', 'long-messages', 'flood', 'export-store', 'worker-idle-memory'] as const;
+const BENCHMARKS = ['mcp-archive', 'pickup', 'throughput', 'huge-thread', 'patterns', 'search', 'exports', 'conversation-search', 'long-messages', 'flood', 'export-store', 'worker-idle-memory', 'agents-workflows'] as const;
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DOC = path.join(ROOT, 'docs/BENCHMARKS.md');
 

@@ -15,6 +15,7 @@ import { searchArchives } from '../src/search/archive-search.ts';
 import { BENCH_DEMO_UNTIL, benchAdminUrl, createBenchDatabase } from './support/bench-database.ts';
 import { printSection, progress, startBenchRun } from './support/bench-report.ts';
 import { markdownTable } from './support/markdown-table.ts';
+import { recallAt10 } from './support/recall.ts';
 import { fixed, summarize } from './support/stats.ts';
 
 const run = startBenchRun();
@@ -31,7 +32,7 @@ const db = await createBenchDatabase(benchAdminUrl(), { ...demo, threadsPerUser:
 const service = createDb(db.serviceUrl, { max: 2 });
 let setupSeconds = 0;
 let sizeMB = 0;
-const perQuery = new Map<string, { ms: number[]; matches: number }>();
+const perQuery = new Map<string, { ms: number[]; matches: number; reference: string[]; recall: number }>();
 try {
   progress(`search: writing ${items} archives with search documents`);
   const setupStarted = performance.now();
@@ -81,16 +82,23 @@ try {
       SELECT count(*)::int AS n FROM mcp_archiver.search_document
       WHERE user_id = ${searcher}
         AND document @@ (websearch_to_tsquery('mcp_archiver.english_unaccent', ${query}) || websearch_to_tsquery('mcp_archiver.french_unaccent', ${query}))`.execute(db.owner);
-    perQuery.set(query, { ms: [], matches: rows[0]?.n ?? 0 });
+    // The top 10 of full ranking (every match ranked, as the owner: no policy), which the search must return.
+    const { rows: reference } = await sql<{ id: string }>`
+      SELECT d.archive_item_id AS id FROM mcp_archiver.search_document d
+      CROSS JOIN (SELECT websearch_to_tsquery('mcp_archiver.english_unaccent', ${query}) || websearch_to_tsquery('mcp_archiver.french_unaccent', ${query}) AS q) s
+      WHERE d.user_id = ${searcher} AND d.document @@ s.q
+      ORDER BY ts_rank_cd(d.document, s.q) DESC, d.created_at DESC, d.archive_item_id LIMIT 10`.execute(db.owner);
+    perQuery.set(query, { ms: [], matches: rows[0]?.n ?? 0, reference: reference.map((r) => r.id), recall: 0 });
   }
   if (process.env.BENCH_EXPLAIN) {
+    // The query of mcp_archiver.matching_search_documents, as the owner runs it inside the function.
     const { rows: plan } = await sql<{ 'QUERY PLAN': string }>`
       EXPLAIN (ANALYZE, BUFFERS)
       SELECT d.archive_item_id, ts_rank_cd(d.document, s.q) AS rank
       FROM mcp_archiver.search_document d
       CROSS JOIN (SELECT websearch_to_tsquery('mcp_archiver.english_unaccent', 'pool') || websearch_to_tsquery('mcp_archiver.french_unaccent', 'pool') AS q) s
       WHERE d.user_id = ${searcher} AND d.document @@ s.q
-      ORDER BY rank DESC, d.created_at DESC LIMIT 10`.execute(db.owner);
+      ORDER BY rank DESC, d.created_at DESC, d.archive_item_id LIMIT 30`.execute(db.owner);
     process.stderr.write(`${plan.map((r) => r['QUERY PLAN']).join('\n')}\n`);
   }
   progress(`search: ${rounds} rounds of ${QUERIES.length} queries (load ${run.sampleLoad()})`);
@@ -100,7 +108,9 @@ try {
       const result = await searchArchives(service, { userId: searcher, query, limit: 10, timeoutMs: 5_000 });
       const ms = performance.now() - started;
       if (result.kind !== 'hits') throw new Error(`no search terms in ${query}`);
-      if (round >= 2) perQuery.get(query)!.ms.push(ms);
+      const entry = perQuery.get(query)!;
+      if (round === 0) entry.recall = recallAt10(entry.reference, result.hits.map((h) => h.archiveItemId));
+      if (round >= 2) entry.ms.push(ms);
     }
   }
 } finally {
@@ -108,6 +118,7 @@ try {
   await db.drop();
 }
 const all = summarize([...perQuery.values()].flatMap((q) => q.ms));
+const meanRecall = [...perQuery.values()].reduce((sum, q) => sum + q.recall, 0) / perQuery.size;
 const ms = (v: number) => fixed(v, 1);
 printSection({
   id: 'search',
@@ -119,13 +130,13 @@ printSection({
       `${rounds} rounds of the ${QUERIES.length} queries after 2 warm-up rounds. ${run.loadSummary()}.`,
     '',
     markdownTable(
-      ['query', '>matching documents', '>p50 ms', '>p95 ms'],
+      ['query', '>matching documents', '>recall@10 vs full ranking', '>p50 ms', '>p95 ms'],
       [
         ...[...perQuery].map(([query, q]) => {
           const s = summarize(q.ms);
-          return [`\`${query}\``, q.matches.toLocaleString('en-US'), ms(s.p50), ms(s.p95)];
+          return [`\`${query}\``, q.matches.toLocaleString('en-US'), fixed(q.recall, 2), ms(s.p50), ms(s.p95)];
         }),
-        ['**all queries**', '', `**${ms(all.p50)}**`, `**${ms(all.p95)}**`],
+        ['**all queries**', '', fixed(meanRecall, 2), `**${ms(all.p50)}**`, `**${ms(all.p95)}**`],
       ],
     ),
   ].join('\n'),

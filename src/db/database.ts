@@ -95,6 +95,15 @@ export interface PatternAnalysisTable {
   created_at: Generated<Date>;
 }
 
+export interface PatternReportTable {
+  analysis_id: string;
+  storage_location: string;
+  /** bigint: node-postgres reads it as a string. */
+  file_size: string | number;
+  sha256: string;
+  created_at: Generated<Date>;
+}
+
 export interface AccessTokenTable {
   id: Generated<string>;
   user_id: string;
@@ -130,6 +139,7 @@ export interface Database {
   archive: ArchiveTable;
   archive_item: ArchiveItemTable;
   'mcp_archiver.pattern_analysis': PatternAnalysisTable;
+  'mcp_archiver.pattern_report': PatternReportTable;
   'mcp_archiver.access_token': AccessTokenTable;
   'mcp_archiver.audit_log': AuditLogTable;
 }

@@ -129,6 +129,15 @@ export const ROLE_TABLE_PRIVILEGES: Record<string, TableAllowance> = {
       UPDATE: 're-archiving an item replaces its document (items are never deleted by the service)',
     },
   },
+  // The newest ZIP bundle of each (archive, format): replaced by the next one, forgotten by retention.
+  'mcp_archiver.archive_bundle': {
+    '*': {
+      SELECT: 'get_job and download links name the bundle; the export GC keeps what a row names',
+      INSERT: 'export_archive records the bundle it wrote',
+      UPDATE: 'a newer bundle of the same archive and format replaces the row',
+      DELETE: 'retention forgets bundles past their age',
+    },
+  },
   // The conversation index is the worker's own copy: it removes what the app deleted, and `search-index rebuild`
   // empties it (TRUNCATE: a million rows in milliseconds, not a long DELETE).
   'mcp_archiver.message_index_thread': {
@@ -146,6 +155,9 @@ export const ROLE_TABLE_PRIVILEGES: Record<string, TableAllowance> = {
   },
   'mcp_archiver.pattern_analysis': {
     '*': { SELECT: 'get_job shows a finished analysis; the report pages draw it', INSERT: 'the analysis history is appended by the worker, never rewritten' },
+  },
+  'mcp_archiver.pattern_report': {
+    '*': { SELECT: 'a retried nightly run finds its archived report; the export clean-up keeps the files rows name', INSERT: 'the nightly run records where it archived the report' },
   },
   'mcp_archiver.access_token': {
     // Tokens are issued and revoked by the owner (CLI); the server only checks them and notes their last use.

@@ -7,6 +7,7 @@ export const USER_SCOPED_TABLES: ReadonlyArray<{ table: string; userColumn: stri
   { table: 'public.archive', userColumn: 'user_id' },
   { table: 'public.archive_item', userColumn: 'user_id' },
   { table: 'mcp_archiver.search_document', userColumn: 'user_id' },
+  { table: 'mcp_archiver.archive_bundle', userColumn: 'user_id' },
   { table: 'mcp_archiver.message_index_thread', userColumn: 'user_id' },
   { table: 'mcp_archiver.message_index', userColumn: 'user_id' },
   { table: 'mcp_archiver.message_index_word', userColumn: 'user_id' },

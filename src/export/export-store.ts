@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { chmod, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { drainOrClose } from './drain-or-close.ts';
 import type { ChunkSink, ExportFileResult, ExportFormat } from './export-types.ts';
 
 // Export files are written to a temp file beside their final name and renamed into place only once complete and
@@ -17,8 +18,8 @@ export interface ExportFileWriter extends ChunkSink {
   abort(): Promise<void>;
 }
 
-/** A bundle of a whole archive's exports is a ZIP file. */
-export type StoredFormat = ExportFormat | 'zip';
+/** A bundle of a whole archive's exports is a ZIP file; the nightly analysis report an HTML page. */
+export type StoredFormat = ExportFormat | 'zip' | 'html';
 
 export interface ExportFileName {
   archiveId: string;
@@ -29,7 +30,7 @@ export interface ExportFileName {
   format: StoredFormat;
 }
 
-export const EXTENSIONS: Record<StoredFormat, string> = { json: 'json', markdown: 'md', pdf: 'pdf', zip: 'zip' };
+export const EXTENSIONS: Record<StoredFormat, string> = { json: 'json', markdown: 'md', pdf: 'pdf', zip: 'zip', html: 'html' };
 const TEMP_SUFFIX = '.tmp';
 // Exports hold chat text: only the service's own user may list or read them, whatever the umask.
 export const PRIVATE_DIR_MODE = 0o700;
@@ -108,14 +109,8 @@ export async function openExportFile(exportDir: string, name: ExportFileName): P
   });
   await once(stream, 'open');
 
-  // 'drain' never comes once the stream is destroyed (failure or abort), so 'close' ends the wait as well.
   const drained = async (): Promise<void> => {
-    const done = new AbortController();
-    try {
-      await Promise.race([once(stream, 'drain', { signal: done.signal }), once(stream, 'close', { signal: done.signal })]);
-    } finally {
-      done.abort();
-    }
+    await drainOrClose(stream);
     if (failure) throw failure;
     if (state !== 'open') throw new Error(`export file was ${state} while writing`);
   };

@@ -25,18 +25,13 @@ export interface ExportWriter {
   abort(): Promise<void>;
 }
 
-interface Renderer {
-  addMessage(message: ExportMessage): Promise<void>;
-  finish(footer: ExportFooter): Promise<void>;
-}
-
 /** JSON and Markdown: the header is written at once, then one chunk per message and the footer. */
 async function textRenderer(
   file: ChunkSink,
   header: string,
   renderMessage: (message: ExportMessage, index: number) => string,
   renderFooter: (footer: ExportFooter) => string,
-): Promise<Renderer> {
+): Promise<ThreadRenderer> {
   await file.write(header);
   let index = 0;
   return {
@@ -48,6 +43,30 @@ async function textRenderer(
   };
 }
 
+/** Renders a thread in `format` into `sink`, message by message; the caller ends the sink after `finish`. */
+export interface ThreadRenderer {
+  addMessage(message: ExportMessage): Promise<void>;
+  finish(footer: ExportFooter): Promise<void>;
+}
+
+/** Writes the header to `sink` and answers the renderer of the messages and footer. */
+export async function startThreadRenderer(format: ExportFormat, header: ExportHeader, sink: ChunkSink): Promise<ThreadRenderer> {
+  switch (format) {
+    case 'json':
+      return textRenderer(sink, renderJsonHeader(header), renderJsonMessage, renderJsonFooter);
+    // The Markdown and PDF renderers (a CommonMark parser; pdfkit and its fonts) load on first use: a worker that
+    // never writes them stays about 40 MB smaller.
+    case 'markdown': {
+      const markdown = await import('./markdown-renderer.ts');
+      return textRenderer(sink, markdown.renderMarkdownHeader(header), markdown.renderMarkdownMessage, markdown.renderMarkdownFooter);
+    }
+    case 'pdf':
+      return (await import('./pdf-renderer.ts')).createPdfExport(header, sink);
+    default:
+      throw new Error(`unknown export format ${JSON.stringify(format satisfies never)}`);
+  }
+}
+
 /**
  * Starts writing a thread's export in `format`. Output streams to the store message by message (memory stays bounded
  * however long the thread) and appears under its final name only when `finish` succeeds.
@@ -57,25 +76,9 @@ export async function createExportWriter(format: ExportFormat, header: ExportHea
     { archiveId: header.archiveId, threadId: header.threadId, format, ...(target.jobId ? { jobId: target.jobId } : {}) },
     EXPORT_CONTENT_TYPES[format],
   );
-  let renderer: Renderer;
+  let renderer: ThreadRenderer;
   try {
-    switch (format) {
-      case 'json':
-        renderer = await textRenderer(file, renderJsonHeader(header), renderJsonMessage, renderJsonFooter);
-        break;
-      // The Markdown and PDF renderers (a CommonMark parser; pdfkit and its fonts) load on first use: a worker that
-      // never writes them stays about 40 MB smaller.
-      case 'markdown': {
-        const markdown = await import('./markdown-renderer.ts');
-        renderer = await textRenderer(file, markdown.renderMarkdownHeader(header), markdown.renderMarkdownMessage, markdown.renderMarkdownFooter);
-        break;
-      }
-      case 'pdf':
-        renderer = (await import('./pdf-renderer.ts')).createPdfExport(header, file);
-        break;
-      default:
-        throw new Error(`unknown export format ${JSON.stringify(format satisfies never)}`);
-    }
+    renderer = await startThreadRenderer(format, header, file);
   } catch (error) {
     await file.abort();
     throw error;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { shortDigest } from '../short-digest.ts';
-import type { JobDefinition } from './job-definition.ts';
+import { defineJob } from './job-definition.ts';
 
 export const MAX_PATTERN_RANGE_DAYS = 366;
 
@@ -20,9 +20,8 @@ export const analyzePatternsPayload = z
   });
 export type AnalyzePatternsPayload = z.infer<typeof analyzePatternsPayload>;
 
-export const analyzePatternsJob: JobDefinition<AnalyzePatternsPayload> = {
+export const analyzePatternsJob = defineJob<AnalyzePatternsPayload>({
   queue: 'analyze-patterns',
-  deadLetterQueue: 'analyze-patterns-dead-letter',
   payload: analyzePatternsPayload,
   queueOptions: {
     policy: 'exclusive',
@@ -39,4 +38,4 @@ export const analyzePatternsJob: JobDefinition<AnalyzePatternsPayload> = {
   // Who asked is part of the key: an admin's analysis of a user and that user's own request are two jobs, each
   // readable by its requester.
   singletonKey: (p) => shortDigest(['patterns', p.requestedBy ?? p.trigger, p.userId ?? 'all', new Date(p.range.start).toISOString(), new Date(p.range.end).toISOString()]),
-};
+});

@@ -1,9 +1,4 @@
 import type { Kysely } from 'kysely';
-import { ConversationAnalysisAccumulator, type ConversationAnalysis } from '../analysis/conversation-analysis.ts';
-import { HeadTailText } from '../analysis/head-tail-text.ts';
-import { parseMessageMetadata } from '../chat/message-metadata.ts';
-import { extractMessageContent } from '../chat/message-content.ts';
-import { ExtractiveSummaryAccumulator } from '../analysis/summary.ts';
 import type { Config } from '../config.ts';
 import { actingAs } from '../db/acting-user.ts';
 import type { Database } from '../db/database.ts';
@@ -11,17 +6,14 @@ import type { createExportWriter } from '../export/export-writer.ts';
 import type { ExportFileResult } from '../export/export-types.ts';
 import type { ExportStore } from '../export/object-store.ts';
 import { deleteReplacedExports } from './replaced-exports.ts';
-import { SEARCH_BODY_MAX_CHARS, SEARCH_MESSAGE_MAX_CHARS } from '../sql/search-documents.ts';
-import { TimeSlice } from '../time-slice.ts';
-import { sampleText } from '../analysis/text-sample.ts';
 import type { ArchiveConversationOutput, ArchiveConversationPayload } from './archive-conversation.ts';
 import { archiveIdForJob, writeArchive, type ArchiveTarget } from './archive-writer.ts';
 import type { TokenCounter } from '../analysis/tokens.ts';
 import { PermanentJobError } from './job-failure.ts';
 import type { JobContext, JobHandler } from './job-handler.ts';
 import { archiveOfUser } from '../sql/archives.ts';
-import { mcpServerIdByName } from '../sql/mcp-servers.ts';
-import { DEFAULT_PAGE_BYTES, DEFAULT_PAGE_SIZE, readThreadMessages, threadOwnership } from '../sql/threads.ts';
+import { DEFAULT_PAGE_BYTES, DEFAULT_PAGE_SIZE, threadToArchive } from '../sql/threads.ts';
+import { passOverThread, type ThreadPassResult } from './thread-pass.ts';
 
 /** `createExportWriter` of src/export; injectable so tests can make the export fail. */
 export type CreateExportWriter = typeof createExportWriter;
@@ -64,13 +56,6 @@ export function createArchiveConversationHandler(
     await checkpoint('context-read');
 
     const counter = await deps.loadTokenCounter(deps.config.tokenEncoding);
-    const analysis = new ConversationAnalysisAccumulator({ tokenEncoding: counter.encoding });
-    const summary = new ExtractiveSummaryAccumulator();
-    const searchBody = new HeadTailText(SEARCH_BODY_MAX_CHARS);
-    const slice = new TimeSlice();
-    let messageCount = 0;
-    let tokensCount = 0;
-
     const writer = await deps.createExportWriter(
       payload.exportFormat,
       {
@@ -87,34 +72,18 @@ export function createArchiveConversationHandler(
       { store: deps.store, jobId: context.jobId },
     );
     let file: ExportFileResult;
-    let summaryText: string;
-    let analysisResult: ConversationAnalysis;
+    let pass: ThreadPassResult;
     try {
-      for await (const page of readThreadMessages(deps.db, payload.threadId, paging)) {
-        context.signal.throwIfAborted();
-        for (const message of page) {
-          // Each step below is linear in the message and bounded per message where it can be (summary and search
-          // take a sample); the slice lets heartbeats and /healthz through between and inside them.
-          const content = extractMessageContent(message.parts);
-          const tokens = await counter.countInSlices(content.text, slice);
-          analysis.add({ role: message.role, createdAt: message.createdAt, content, metadata: parseMessageMetadata(message.metadata), tokens });
-          summary.add(message.role, content.prose);
-          searchBody.add(sampleText(content.text, SEARCH_MESSAGE_MAX_CHARS));
-          await slice.yieldIfDue();
-          await writer.addMessage({ ...message, tokens });
-          await slice.yieldIfDue();
-          messageCount++;
-          tokensCount += tokens;
-        }
-      }
-      context.signal.throwIfAborted();
-      analysisResult = analysis.result();
-      summaryText = summary.compose(deps.config.summaryMaxChars);
-      file = await writer.finish({ messageCount, tokensTotal: tokensCount, summary: summaryText, analysis: analysisResult });
+      pass = await passOverThread(
+        { db: deps.db, threadId: payload.threadId, paging, counter, summaryMaxChars: deps.config.summaryMaxChars, signal: context.signal },
+        (message) => writer.addMessage(message),
+      );
+      file = await writer.finish({ messageCount: pass.messageCount, tokensTotal: pass.tokensCount, summary: pass.summary, analysis: pass.analysis });
     } catch (error) {
       await writer.abort();
       throw error;
     }
+    const { messageCount, tokensCount } = pass;
     await checkpoint('export-written');
     context.signal.throwIfAborted();
 
@@ -132,9 +101,9 @@ export function createArchiveConversationHandler(
         encoding: counter.encoding,
         tokensCount,
         messageCount,
-        summary: summaryText,
-        analysis: analysisResult,
-        searchBody: searchBody.toString(),
+        summary: pass.summary,
+        analysis: pass.analysis,
+        searchBody: pass.searchBody,
       },
       () => checkpoint('archive-row-written'),
     );
@@ -155,29 +124,30 @@ export function createArchiveConversationHandler(
   };
 }
 
-/** Checks, as the user, that the thread (and the archive, when given) is theirs; finds their MCP server row. */
+/**
+ * Checks that the thread (and the archive, when given) is the user's and finds their MCP server row. The thread and
+ * the server row are host tables the service reads directly (one round trip); the archive is read acting as the user.
+ */
 async function readArchiveContext(
   deps: ArchiveConversationDeps,
   payload: ArchiveConversationPayload,
   jobId: string,
 ): Promise<ArchiveContext> {
   const userId = payload.requestedBy;
-  return actingAs(deps.db, { userId }, async (trx) => {
-    const thread = await threadOwnership(trx, payload.threadId);
-    if (!thread || thread.userId !== userId) {
-      throw new PermanentJobError('thread_not_found', `thread ${payload.threadId} does not exist or does not belong to user ${userId}`);
+  const thread = await threadToArchive(deps.db, payload.threadId, deps.config.mcp.serverName);
+  if (!thread || thread.userId !== userId) {
+    throw new PermanentJobError('thread_not_found', `thread ${payload.threadId} does not exist or does not belong to user ${userId}`);
+  }
+  let archive: ArchiveTarget;
+  if (payload.archiveId) {
+    const archiveId = payload.archiveId;
+    const existing = await actingAs(deps.db, { userId }, (trx) => archiveOfUser(trx, userId, archiveId));
+    if (!existing) {
+      throw new PermanentJobError('archive_not_found', `archive ${payload.archiveId} does not exist or does not belong to user ${userId}`);
     }
-    let archive: ArchiveTarget;
-    if (payload.archiveId) {
-      const existing = await archiveOfUser(trx, userId, payload.archiveId);
-      if (!existing) {
-        throw new PermanentJobError('archive_not_found', `archive ${payload.archiveId} does not exist or does not belong to user ${userId}`);
-      }
-      archive = { ...existing, isNew: false };
-    } else {
-      archive = { id: archiveIdForJob(jobId), isNew: true, name: payload.name, description: payload.description ?? null };
-    }
-    const mcpServerId = await mcpServerIdByName(trx, userId, deps.config.mcp.serverName);
-    return { threadTitle: thread.title, archive, mcpServerId: mcpServerId ?? null };
-  });
+    archive = { ...existing, isNew: false };
+  } else {
+    archive = { id: archiveIdForJob(jobId), isNew: true, name: payload.name, description: payload.description ?? null };
+  }
+  return { threadTitle: thread.title, archive, mcpServerId: thread.mcpServerId };
 }

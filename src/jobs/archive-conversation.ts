@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { exportFormats } from '../export/export-types.ts';
 import { shortDigest } from '../short-digest.ts';
 import { archiveDescriptionSchema, archiveNameSchema } from './archive-naming.ts';
-import type { JobDefinition } from './job-definition.ts';
+import { defineJob } from './job-definition.ts';
 
 export const archiveConversationPayload = z.strictObject({
   threadId: z.uuid(),
@@ -31,9 +31,8 @@ export type ArchiveConversationOutput = z.infer<typeof archiveConversationOutput
 /** How archive jobs retry: transient failures (database, disk) back off from 5 s up to 5 minutes, 4 times. */
 export const ARCHIVE_RETRY_POLICY = { retryLimit: 4, retryDelay: 5, retryBackoff: true, retryDelayMax: 300 } as const;
 
-export const archiveConversationJob: JobDefinition<ArchiveConversationPayload> = {
+export const archiveConversationJob = defineJob<ArchiveConversationPayload>({
   queue: 'archive-conversation',
-  deadLetterQueue: 'archive-conversation-dead-letter',
   payload: archiveConversationPayload,
   queueOptions: {
     // One queued-or-active job per key: the same request twice makes one job.
@@ -49,4 +48,4 @@ export const archiveConversationJob: JobDefinition<ArchiveConversationPayload> =
   },
   singletonKey: (p) =>
     shortDigest(['archive', p.requestedBy, p.threadId, p.archiveId ?? `new:${p.name}`, p.exportFormat]),
-};
+});

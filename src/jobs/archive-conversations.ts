@@ -4,7 +4,7 @@ import { ARCHIVE_RETRY_POLICY } from './archive-conversation.ts';
 import { exportFormats } from '../export/export-types.ts';
 import { shortDigest } from '../short-digest.ts';
 import { archiveDescriptionSchema, archiveNameSchema } from './archive-naming.ts';
-import type { JobDefinition } from './job-definition.ts';
+import { defineJob } from './job-definition.ts';
 
 /** The most threads one request puts into one archive. */
 export const MAX_THREADS_PER_REQUEST = 500;
@@ -34,9 +34,8 @@ export const archiveConversationsOutput = z.object({
 });
 export type ArchiveConversationsOutput = z.infer<typeof archiveConversationsOutput>;
 
-export const archiveConversationsJob: JobDefinition<ArchiveConversationsPayload> = {
+export const archiveConversationsJob = defineJob<ArchiveConversationsPayload>({
   queue: 'archive-conversations',
-  deadLetterQueue: 'archive-conversations-dead-letter',
   payload: archiveConversationsPayload,
   queueOptions: {
     policy: 'exclusive',
@@ -47,7 +46,7 @@ export const archiveConversationsJob: JobDefinition<ArchiveConversationsPayload>
   },
   singletonKey: (p) =>
     shortDigest(['archive-many', p.requestedBy, p.archiveId ?? `new:${p.name}`, p.exportFormat, threadSetDigest(p.threadIds)]),
-};
+});
 
 function threadSetDigest(threadIds: readonly string[]): string {
   return createHash('sha256').update([...new Set(threadIds)].sort().join(',')).digest('base64url');

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { ConversationAnalysis } from '../analysis/conversation-analysis.ts';
 import { actingAs } from '../db/acting-user.ts';
 import type { Database } from '../db/database.ts';
-import { archiveTotals, recordArchiveExport, touchArchiveOfUser, upsertNewArchive, upsertThreadItem } from '../sql/archives.ts';
+import { recordArchiveExport, touchArchiveOfUser, upsertNewArchive, upsertThreadItem } from '../sql/archives.ts';
 import { upsertSearchDocument, type SearchLanguage } from '../sql/search-documents.ts';
 import type { ExportFormat } from '../export/export-types.ts';
 import {
@@ -13,7 +13,6 @@ import {
   archiveMcpMetadataSchema,
   digestAnalysis,
 } from './archive-metadata.ts';
-import { previousItemExportLocations } from '../sql/exports.ts';
 import { PermanentJobError } from './job-failure.ts';
 
 export interface ArchiveTarget {
@@ -91,9 +90,7 @@ export async function writeArchive(
       throw new PermanentJobError('archive_not_found', `archive ${input.archive.id} does not exist or does not belong to user ${input.userId}`);
     }
     await beforeItem?.();
-    const replacedLocations = await previousItemExportLocations(trx, row.id, input.threadId);
-
-    const archiveItemId = await upsertThreadItem(trx, {
+    const { archiveItemId, totals, replacedLocations } = await upsertThreadItem(trx, {
       archiveId: row.id,
       threadId: input.threadId,
       userId: input.userId,
@@ -103,7 +100,6 @@ export async function writeArchive(
       summary: input.summary,
     });
 
-    const totals = await archiveTotals(trx, row.id);
     const mcpMetadata = archiveMcpMetadataSchema.parse({
       writer: ARCHIVE_WRITER,
       version: ARCHIVE_METADATA_VERSION,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { JobDefinition } from './job-definition.ts';
+import { defineJob } from './job-definition.ts';
 import { SCHEDULED_TRIGGER_QUEUE_OPTIONS } from './scheduled-trigger.ts';
 
 /**
@@ -13,10 +13,9 @@ export const AUTO_ARCHIVE_SCHEDULE_KEY = 'retention';
 /** One job per UTC day at most, whatever the number of workers or of schedule occurrences that day. */
 export const AUTO_ARCHIVE_SINGLETON = { singletonKey: 'auto-archive-night', singletonSeconds: 24 * 3600 } as const;
 
-export const autoArchiveJob: JobDefinition<AutoArchivePayload> = {
+export const autoArchiveJob = defineJob<AutoArchivePayload>({
   queue: 'auto-archive',
-  deadLetterQueue: 'auto-archive-dead-letter',
   payload: autoArchivePayload,
   queueOptions: { ...SCHEDULED_TRIGGER_QUEUE_OPTIONS, expireInSeconds: 15 * 60 },
   singletonKey: () => AUTO_ARCHIVE_SINGLETON.singletonKey,
-};
+});

@@ -3,7 +3,9 @@ import type { PgBoss } from 'pg-boss';
 import type { Database } from '../db/database.ts';
 import type { ExportStore } from '../export/object-store.ts';
 import { normalizeLocation } from '../export/store-location.ts';
+import { analyzePatternsJob } from './analyze-patterns.ts';
 import { archiveConversationJob } from './archive-conversation.ts';
+import { exportArchiveJob } from './export-archive.ts';
 import { forgetExportsBefore, namedExportLocations } from '../sql/exports.ts';
 
 export interface ExportGarbageDeps {
@@ -38,7 +40,7 @@ export interface ExportGarbageReport {
 }
 
 /** Queues whose jobs write export objects (their ids are in the keys). */
-export const EXPORT_WRITER_QUEUES: readonly string[] = [archiveConversationJob.queue];
+export const EXPORT_WRITER_QUEUES: readonly string[] = [archiveConversationJob.queue, analyzePatternsJob.queue, exportArchiveJob.queue];
 
 const DEFAULT_GRACE_MS = 5 * 60_000;
 const DEFAULT_STALE_UPLOAD_MS = 60 * 60_000;

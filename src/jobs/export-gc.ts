@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { JobDefinition } from './job-definition.ts';
+import { defineJob } from './job-definition.ts';
 
 /** The export garbage collection, on EXPORT_GC_CRON (hourly by default) or by hand. */
 export const exportGcPayload = z.strictObject({ trigger: z.enum(['schedule', 'manual']).optional() });
@@ -7,9 +7,8 @@ export type ExportGcPayload = z.infer<typeof exportGcPayload>;
 
 export const EXPORT_GC_SCHEDULE_KEY = 'export-gc';
 
-export const exportGcJob: JobDefinition<ExportGcPayload> = {
+export const exportGcJob = defineJob<ExportGcPayload>({
   queue: 'export-gc',
-  deadLetterQueue: 'export-gc-dead-letter',
   payload: exportGcPayload,
   queueOptions: {
     // One collection at a time among all workers; a trigger while one is queued or running is dropped.
@@ -22,4 +21,4 @@ export const exportGcJob: JobDefinition<ExportGcPayload> = {
     notify: true,
   },
   singletonKey: () => EXPORT_GC_SCHEDULE_KEY,
-};
+});

@@ -14,3 +14,8 @@ export interface JobDefinition<Payload> {
   /** Requests with the same key while one is queued or running collapse into one job. */
   singletonKey(payload: Payload): string;
 }
+
+/** A job definition whose dead-letter queue is named after its queue, `<queue>-dead-letter`, as every queue's is. */
+export function defineJob<Payload>(definition: Omit<JobDefinition<Payload>, 'deadLetterQueue'>): JobDefinition<Payload> {
+  return { ...definition, deadLetterQueue: `${definition.queue}-dead-letter` };
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { JobDefinition } from './job-definition.ts';
+import { defineJob } from './job-definition.ts';
 import { SCHEDULED_TRIGGER_QUEUE_OPTIONS } from './scheduled-trigger.ts';
 
 /**
@@ -12,10 +12,9 @@ export type NightlyPatternsPayload = z.infer<typeof nightlyPatternsPayload>;
 
 export const NIGHTLY_SCHEDULE_KEY = 'nightly';
 
-export const nightlyPatternsJob: JobDefinition<NightlyPatternsPayload> = {
+export const nightlyPatternsJob = defineJob<NightlyPatternsPayload>({
   queue: 'analyze-patterns-nightly',
-  deadLetterQueue: 'analyze-patterns-nightly-dead-letter',
   payload: nightlyPatternsPayload,
   queueOptions: { ...SCHEDULED_TRIGGER_QUEUE_OPTIONS, expireInSeconds: 5 * 60 },
   singletonKey: () => NIGHTLY_SCHEDULE_KEY,
-};
+});

@@ -5,13 +5,14 @@ import { archiveConversationsJob } from './archive-conversations.ts';
 import { archiveAgentJob } from './archive-agent.ts';
 import { archiveWorkflowJob } from './archive-workflow.ts';
 import { autoArchiveJob } from './auto-archive.ts';
+import { exportArchiveJob } from './export-archive.ts';
 import { exportGcJob } from './export-gc.ts';
 import type { JobDefinition } from './job-definition.ts';
 import { nightlyPatternsJob } from './nightly-patterns.ts';
 import { searchIndexJob } from './search-index.ts';
 
 /** Every queue the service owns. The worker works them; the MCP server and CLI enqueue into them. */
-export const jobDefinitions = [archiveConversationJob, analyzePatternsJob, nightlyPatternsJob, archiveConversationsJob, searchIndexJob, exportGcJob, archiveAgentJob, archiveWorkflowJob, autoArchiveJob] as const;
+export const jobDefinitions = [archiveConversationJob, analyzePatternsJob, nightlyPatternsJob, archiveConversationsJob, searchIndexJob, exportGcJob, archiveAgentJob, archiveWorkflowJob, autoArchiveJob, exportArchiveJob] as const;
 
 type QueueDefinition = Pick<JobDefinition<unknown>, 'queue' | 'deadLetterQueue' | 'queueOptions'>;
 export const queueDefinitions: readonly QueueDefinition[] = jobDefinitions;

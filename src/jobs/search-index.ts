@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { JobDefinition } from './job-definition.ts';
+import { defineJob } from './job-definition.ts';
 
 /** One pass of the conversation search index: sent by the SEARCH_INDEX_CRON schedule, or by `search-index rebuild`. */
 export const searchIndexPayload = z.strictObject({
@@ -9,9 +9,8 @@ export type SearchIndexPayload = z.infer<typeof searchIndexPayload>;
 
 export const SEARCH_INDEX_SCHEDULE_KEY = 'search-index';
 
-export const searchIndexJob: JobDefinition<SearchIndexPayload> = {
+export const searchIndexJob = defineJob<SearchIndexPayload>({
   queue: 'search-index',
-  deadLetterQueue: 'search-index-dead-letter',
   payload: searchIndexPayload,
   queueOptions: {
     // One pass at a time, whatever the number of workers: an occurrence sent while a pass (a long backfill) runs
@@ -30,4 +29,4 @@ export const searchIndexJob: JobDefinition<SearchIndexPayload> = {
     notify: true,
   },
   singletonKey: () => SEARCH_INDEX_SCHEDULE_KEY,
-};
+});

@@ -12,7 +12,7 @@ import { shortDigest } from '../short-digest.ts';
 import { ARCHIVE_METADATA_VERSION, ARCHIVE_WRITER } from './archive-metadata.ts';
 import { archiveDescriptionSchema, archiveNameSchema } from './archive-naming.ts';
 import { archiveIdForJob } from './archive-writer.ts';
-import type { JobDefinition } from './job-definition.ts';
+import { defineJob, type JobDefinition } from './job-definition.ts';
 import { PermanentJobError } from './job-failure.ts';
 
 /** What every snapshot job (agent, workflow) takes besides the id of what it snapshots. */
@@ -39,13 +39,12 @@ export function snapshotJobDefinition<P extends { requestedBy: string; archiveId
   payload: z.ZodType<P>,
   itemIdOf: (p: P) => string,
 ): JobDefinition<P> {
-  return {
+  return defineJob({
     queue: `archive-${kind}`,
-    deadLetterQueue: `archive-${kind}-dead-letter`,
     payload,
     queueOptions: { policy: 'exclusive', ...ARCHIVE_RETRY_POLICY, expireInSeconds: 10 * 60, deleteAfterSeconds: 7 * 24 * 3600, notify: true },
     singletonKey: (p) => shortDigest([`archive-${kind}`, p.requestedBy, itemIdOf(p), p.archiveId ?? `new:${p.name}`, p.exportFormat]),
-  };
+  });;
 }
 
 export interface SnapshotWrite {

@@ -12,6 +12,7 @@ import { archiveConversationTool } from './tools/archive-conversation-tool.ts';
 import { archiveConversationsTool } from './tools/archive-conversations-tool.ts';
 import { archiveAgentTool } from './tools/archive-agent-tool.ts';
 import { archiveWorkflowTool } from './tools/archive-workflow-tool.ts';
+import { exportArchiveTool } from './tools/export-archive-tool.ts';
 import { getArchiveTool } from './tools/get-archive-tool.ts';
 import { getJobTool } from './tools/get-job-tool.ts';
 import { listArchivesTool } from './tools/list-archives-tool.ts';
@@ -29,6 +30,7 @@ export const archiverTools: readonly ToolDefinition[] = [
   archiveAgentTool,
   archiveWorkflowTool,
   analyzeConversationPatternsTool,
+  exportArchiveTool,
   getJobTool,
   searchArchivesTool,
   searchConversationsTool,

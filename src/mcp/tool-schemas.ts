@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { isMultiLineText, isWellFormedText } from './text-checks.ts';
+import { ToolError } from './tool-error.ts';
 
 /** Shared argument and result pieces with messages that tell the agent what to send instead. */
 export const uuidArgument = (what: string) => z.uuid({ error: `expected ${what} (a uuid)` });
+
+/** The `userId` an admin token may give to act on another user's data (see userInScope); `action` is what it does. */
+export const adminUserIdArgument = (action: string) => uuidArgument('a user id').optional().describe(`Admin tokens only: ${action}`);
 
 /** A page or hit count: whole, at least 1, at most `max`, `fallback` when absent. */
 export const limitArgument = (max: number, fallback: number) =>
@@ -32,3 +36,7 @@ export const searchQueryArgument = z
   // PostgreSQL text cannot hold NUL; other control characters are never meant.
   .refine(isMultiLineText, 'must not contain control characters')
   .refine(isWellFormedText, 'must be valid Unicode text');
+
+/** The refusal of a search whose query keeps no word to look for. */
+export const noSearchableWords = () =>
+  new ToolError('invalid_input', 'query: no searchable words (only punctuation or common words such as "the", "and", "le", "de"); use more specific words');

@@ -15,6 +15,7 @@ import {
   type TsQuery,
 } from '../sql/message-index-search.ts';
 import { hasTermsInBothLanguages } from '../sql/search-documents.ts';
+import { correctsToItself } from './query-correction.ts';
 import { vocabularyWords } from './message-index-entry.ts';
 
 export interface ConversationSearchOptions extends ConversationFilters {
@@ -144,6 +145,8 @@ async function correctedQuery(trx: Transaction<Database>, options: ConversationS
   const words = [...new Set(wanted)];
   if (words.length === 0) return null;
   const similar = await similarWords(trx, options.userId, words, SIMILAR_WORDS_PER_WORD);
+  // The full text just ran with exactly these words and found nothing: running it again would find nothing again.
+  if (correctsToItself(options.query, similar)) return null;
   const groups = words.map((w) => similar.get(w) ?? []).filter((g) => g.length > 0);
   return groups.length > 0 ? anyOfEachQuery(groups) : null;
 }

@@ -10,7 +10,7 @@ import {
   readMissedOrChangedSince,
   readSweepSlice,
   refreshThreads,
-  removeDeletedMessages,
+  removeIndexedMessages,
   removeDeletedThreads,
   saveLastPass,
   saveSweepCursor,
@@ -154,7 +154,7 @@ export async function runIndexPass(db: Kysely<Database>, options: IndexPassOptio
     const swept = await system(async (trx) => {
       const state = await readIndexState(trx, { lock: true });
       const slice = await readSweepSlice(trx, state.sweepAfter, options.sweepThreads, current);
-      const removed = slice.threadIds.length ? await removeDeletedMessages(trx, slice.threadIds) : 0;
+      const removed = await removeIndexedMessages(trx, slice.threadIds, slice.goneMessageIds);
       const rewritten = await writeMessages(trx, slice.changed);
       // A short slice reached the last thread: the next pass starts the round again.
       await saveSweepCursor(trx, slice.threadIds.length < options.sweepThreads ? null : slice.threadIds[slice.threadIds.length - 1]!);

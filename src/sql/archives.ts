@@ -240,20 +240,46 @@ export interface ArchiveItemWrite {
   summary: string;
 }
 
-/**
- * Writes the thread's item, keyed by (archive_id, item_id) among the rows this service writes, so a retry of the
- * same job replaces it instead of adding a second one. Returns the item id.
- */
-export async function upsertThreadItem(db: Kysely<Database>, item: ArchiveItemWrite): Promise<string> {
-  const { threadId, ...rest } = item;
-  return upsertArchiveItem(db, { ...rest, itemType: 'thread', itemId: threadId });
+export interface ThreadItemWritten {
+  archiveItemId: string;
+  /** The archive's items and tokens once this item is written. */
+  totals: { items: number; tokens: number };
+  /** Where this item's export was before the write (the export lifecycle deletes it once no row names it). */
+  replacedLocations: string[];
 }
 
-export async function archiveTotals(db: Kysely<Database>, archiveId: string): Promise<{ items: number; tokens: number }> {
-  const { rows } = await sql<{ items: number; tokens: string }>`
-    SELECT count(*)::int AS items, coalesce(sum(tokens_count), 0)::bigint AS tokens
-    FROM archive_item WHERE archive_id = ${archiveId}`.execute(db);
-  return { items: rows[0]!.items, tokens: Number(rows[0]!.tokens) };
+/**
+ * Writes the thread's item, keyed by (archive_id, item_id) among the rows this service writes, so a retry of the
+ * same job replaces it instead of adding a second one; in the same statement (one round trip), reads the item's
+ * previous export location and the archive's totals. The totals are those before the statement, less the replaced
+ * item, plus this one: the caller holds the archive row's lock (its first write), so no other writer of this archive
+ * is between them.
+ */
+export async function upsertThreadItem(db: Kysely<Database>, item: ArchiveItemWrite): Promise<ThreadItemWritten> {
+  const { rows } = await sql<{ id: string; items: number; tokens: string; replaced: string[] }>`
+    WITH previous AS (
+      SELECT tokens_count, metadata -> 'export' ->> 'storageLocation' AS location
+      FROM archive_item
+      WHERE archive_id = ${item.archiveId} AND item_id = ${item.threadId} AND (metadata ->> 'writer') = 'chat-archiver'
+    ), before AS (
+      SELECT count(*)::int AS items, coalesce(sum(tokens_count), 0)::bigint AS tokens FROM archive_item WHERE archive_id = ${item.archiveId}
+    ), written AS (
+      INSERT INTO archive_item (archive_id, item_id, user_id, item_type, metadata, mcp_analysis, tokens_count, content_summary)
+      VALUES (${item.archiveId}, ${item.threadId}, ${item.userId}, 'thread', ${JSON.stringify(item.metadata)},
+              ${JSON.stringify(item.analysis)}, ${item.tokensCount}, ${item.summary})
+      ON CONFLICT (archive_id, item_id) WHERE (metadata ->> 'writer') = 'chat-archiver'
+      DO UPDATE SET user_id = excluded.user_id, item_type = excluded.item_type, metadata = excluded.metadata,
+                    mcp_analysis = excluded.mcp_analysis, tokens_count = excluded.tokens_count,
+                    content_summary = excluded.content_summary
+      RETURNING id
+    )
+    SELECT written.id,
+           (SELECT items FROM before) - (SELECT count(*) FROM previous)::int + 1 AS items,
+           ((SELECT tokens FROM before) - (SELECT coalesce(sum(tokens_count), 0) FROM previous) + ${item.tokensCount})::bigint AS tokens,
+           coalesce((SELECT array_agg(location) FROM previous WHERE location IS NOT NULL), '{}') AS replaced
+    FROM written`.execute(db);
+  const row = rows[0]!;
+  return { archiveItemId: row.id, totals: { items: row.items, tokens: Number(row.tokens) }, replacedLocations: row.replaced };
 }
 
 export interface ArchiveExportWrite {

@@ -3,17 +3,9 @@ import { actingAs } from '../db/acting-user.ts';
 import type { Database } from '../db/database.ts';
 
 // Export objects and the rows naming them: what the export lifecycle (replacement, garbage collection,
-// retention) asks the database. Rows name an export in `archive.storage_location` and in the service's items'
-// `metadata.export.storageLocation`.
-
-/** Where the service's item for (archive, thread) kept its export before this write; run inside the write. */
-export async function previousItemExportLocations(trx: Transaction<Database>, archiveId: string, threadId: string): Promise<string[]> {
-  const { rows } = await sql<{ location: string | null }>`
-    SELECT metadata -> 'export' ->> 'storageLocation' AS location
-    FROM archive_item
-    WHERE archive_id = ${archiveId} AND item_id = ${threadId} AND (metadata ->> 'writer') = 'chat-archiver'`.execute(trx);
-  return rows.flatMap((r) => (r.location ? [r.location] : []));
-}
+// retention) asks the database. Rows name an export in `archive.storage_location`, in the service's items'
+// `metadata.export.storageLocation`, in `mcp_archiver.archive_bundle.storage_location` (ZIP bundles); the nightly
+// analysis reports in `pattern_report.storage_location`.
 
 /** Every storage location some live row names, across all users. */
 export async function namedExportLocations(db: Kysely<Database>): Promise<string[]> {
@@ -22,7 +14,11 @@ export async function namedExportLocations(db: Kysely<Database>): Promise<string
       SELECT storage_location AS location FROM archive WHERE storage_location IS NOT NULL
       UNION
       SELECT metadata -> 'export' ->> 'storageLocation' FROM archive_item
-      WHERE (metadata ->> 'writer') = 'chat-archiver' AND metadata -> 'export' ->> 'storageLocation' IS NOT NULL`.execute(trx);
+      WHERE (metadata ->> 'writer') = 'chat-archiver' AND metadata -> 'export' ->> 'storageLocation' IS NOT NULL
+      UNION
+      SELECT storage_location FROM mcp_archiver.archive_bundle
+      UNION
+      SELECT storage_location FROM mcp_archiver.pattern_report`.execute(trx);
     return rows.map((r) => r.location);
   });
 }
@@ -35,7 +31,9 @@ export async function locationsStillNamed(db: Kysely<Database>, locations: strin
       SELECT storage_location AS location FROM archive WHERE storage_location = ANY(${locations}::text[])
       UNION
       SELECT metadata -> 'export' ->> 'storageLocation' FROM archive_item
-      WHERE (metadata ->> 'writer') = 'chat-archiver' AND metadata -> 'export' ->> 'storageLocation' = ANY(${locations}::text[])`.execute(trx);
+      WHERE (metadata ->> 'writer') = 'chat-archiver' AND metadata -> 'export' ->> 'storageLocation' = ANY(${locations}::text[])
+      UNION
+      SELECT storage_location FROM mcp_archiver.archive_bundle WHERE storage_location = ANY(${locations}::text[])`.execute(trx);
     return new Set(rows.map((r) => r.location));
   });
 }
@@ -51,7 +49,7 @@ export interface DownloadableExport {
   title: string;
 }
 
-/** Every export the archive's rows name, with what a download needs to describe it. */
+/** Every export the archive's rows name (its bundles included), with what a download needs to describe it. */
 export async function downloadableExports(db: Kysely<Database>, archiveId: string): Promise<DownloadableExport[]> {
   return actingAs(db, { system: true }, async (trx) => {
     const { rows } = await sql<{ user_id: string; location: string; format: string | null; sha256: string | null; file_size: string | null; title: string | null }>`
@@ -63,7 +61,10 @@ export async function downloadableExports(db: Kysely<Database>, archiveId: strin
         AND i.metadata -> 'export' ->> 'storageLocation' IS NOT NULL
       UNION ALL
       SELECT a.user_id, a.storage_location, a.export_format, a.mcp_metadata -> 'checksum' ->> 'value', a.file_size::text, a.name
-      FROM archive a WHERE a.id = ${archiveId} AND a.storage_location IS NOT NULL`.execute(trx);
+      FROM archive a WHERE a.id = ${archiveId} AND a.storage_location IS NOT NULL
+      UNION ALL
+      SELECT b.user_id, b.storage_location, 'zip', b.sha256, b.file_size::text, a.name || ' ' || b.format
+      FROM mcp_archiver.archive_bundle b JOIN archive a ON a.id = b.archive_id WHERE b.archive_id = ${archiveId}`.execute(trx);
     return rows.map((r) => ({
       userId: r.user_id,
       location: r.location,
@@ -84,7 +85,7 @@ export interface ExportRemoval {
 /**
  * Forgets, in the rows, every export written before `cutoff`: the archive's `storage_location` becomes null with
  * `mcp_metadata.exportRemoved`, the item's `metadata.export.storageLocation` gives way to `export.removed`. The rows
- * stay. Returns the locations no longer named by these rows (the garbage collection deletes the objects).
+ * stay, except bundles' rows, which are deleted (a bundle is made again by asking for it). Returns the locations no longer named by these rows (the garbage collection deletes the objects).
  * `dryRun` only reports them.
  */
 export async function forgetExportsBefore(db: Kysely<Database>, cutoff: Date, removal: ExportRemoval, dryRun: boolean): Promise<string[]> {
@@ -97,7 +98,10 @@ export async function forgetExportsBefore(db: Kysely<Database>, cutoff: Date, re
     const archives = await sql<{ location: string }>`
       SELECT storage_location AS location FROM archive
       WHERE storage_location IS NOT NULL AND coalesce((mcp_metadata::jsonb ->> 'updatedAt')::timestamptz, updated_at) < ${cutoff.toISOString()}::timestamptz`.execute(trx);
+    const bundles = await sql<{ location: string }>`
+      SELECT storage_location AS location FROM mcp_archiver.archive_bundle WHERE created_at < ${cutoff.toISOString()}::timestamptz`.execute(trx);
     if (!dryRun) {
+      await sql`DELETE FROM mcp_archiver.archive_bundle WHERE created_at < ${cutoff.toISOString()}::timestamptz`.execute(trx);
       await sql`
         UPDATE archive_item
         SET metadata = jsonb_set(metadata::jsonb #- '{export,storageLocation}', '{export,removed}', ${removed}::jsonb)::json
@@ -109,6 +113,6 @@ export async function forgetExportsBefore(db: Kysely<Database>, cutoff: Date, re
             mcp_metadata = (coalesce(mcp_metadata::jsonb, '{}'::jsonb) || jsonb_build_object('exportRemoved', ${removed}::jsonb))::json
         WHERE storage_location IS NOT NULL AND coalesce((mcp_metadata::jsonb ->> 'updatedAt')::timestamptz, updated_at) < ${cutoff.toISOString()}::timestamptz`.execute(trx);
     }
-    return [...new Set([...items.rows, ...archives.rows].map((r) => r.location))];
+    return [...new Set([...items.rows, ...archives.rows, ...bundles.rows].map((r) => r.location))];
   });
 }

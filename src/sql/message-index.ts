@@ -124,17 +124,21 @@ export async function readMessagesAfter(db: Executor, watermark: IndexWatermark 
   return rows.map(toMessage);
 }
 
+/** Messages with their thread's owner and title, beside their index row (`i`, null when not indexed yet). */
+const messagesBesideTheirIndexRow = sql`
+    SELECT m.id, m.thread_id, t.user_id, t.title, m.role, m.parts, m.metadata, m.created_at::text AS at,
+           ${partsHash} AS parts_hash
+    FROM chat_message m
+    JOIN chat_thread t ON t.id = m.thread_id
+    LEFT JOIN mcp_archiver.message_index i ON i.message_id = m.id`;
+
 /**
  * Messages at or before the watermark, from `since` on, that the index lacks or holds with other parts: a
  * transaction the app committed late (its created_at behind the watermark already), or a message it rewrote.
  */
 export async function readMissedOrChangedSince(db: Executor, since: string, watermark: IndexWatermark, limit: number): Promise<IndexableMessage[]> {
   const { rows } = await sql<MessageRow>`
-    SELECT m.id, m.thread_id, t.user_id, t.title, m.role, m.parts, m.metadata, m.created_at::text AS at,
-           ${partsHash} AS parts_hash
-    FROM chat_message m
-    JOIN chat_thread t ON t.id = m.thread_id
-    LEFT JOIN mcp_archiver.message_index i ON i.message_id = m.id
+    ${messagesBesideTheirIndexRow}
     WHERE m.created_at >= ${since}::timestamp AND (m.created_at, m.id) <= (${watermark.at}::timestamp, ${watermark.id})
       AND (i.message_id IS NULL OR i.parts_hash <> decode(${partsHash}, 'hex'))
     LIMIT ${limit}`.execute(db);
@@ -144,35 +148,51 @@ export async function readMissedOrChangedSince(db: Executor, since: string, wate
 export interface SweepSlice {
   threadIds: string[];
   changed: IndexableMessage[];
+  /** Index rows of these threads whose message the app deleted (or moved to another thread). */
+  goneMessageIds: string[];
 }
 
 /**
- * The next `threads` threads after `after` (by id) and those of their messages up to the watermark that the index
- * lacks or holds with other parts. The slice moves on every pass, so every thread is checked in turn.
+ * The next `threads` threads after `after` (by id): those of their messages up to the watermark that the index
+ * lacks or holds with other parts, and the index rows of these threads whose message is gone (deleted, or moved to
+ * another thread). One hash join of both sides of the slice by message id: a lookup per message on each side, in
+ * two statements, cost about twice as much. The slice moves on every pass, so every thread is checked in turn.
  */
 export async function readSweepSlice(db: Executor, after: string | null, threads: number, watermark: IndexWatermark): Promise<SweepSlice> {
   const { rows: slice } = await sql<{ id: string }>`
     SELECT id FROM chat_thread ${after ? sql`WHERE id > ${after}::uuid` : sql``} ORDER BY id LIMIT ${threads}`.execute(db);
   const threadIds = slice.map((r) => r.id);
-  if (threadIds.length === 0) return { threadIds, changed: [] };
-  const { rows } = await sql<MessageRow>`
-    SELECT m.id, m.thread_id, t.user_id, t.title, m.role, m.parts, m.metadata, m.created_at::text AS at,
-           ${partsHash} AS parts_hash
-    FROM chat_message m
-    JOIN chat_thread t ON t.id = m.thread_id
-    LEFT JOIN mcp_archiver.message_index i ON i.message_id = m.id
-    WHERE m.thread_id = ANY(${threadIds}::uuid[])
-      AND (m.created_at, m.id) <= (${watermark.at}::timestamp, ${watermark.id})
-      AND (i.message_id IS NULL OR i.parts_hash <> decode(${partsHash}, 'hex') OR i.thread_id <> m.thread_id)`.execute(db);
-  return { threadIds, changed: rows.map(toMessage) };
+  if (threadIds.length === 0) return { threadIds, changed: [], goneMessageIds: [] };
+  const { rows } = await sql<Partial<MessageRow> & { gone_message_id: string | null }>`
+    WITH app AS (
+      SELECT m.id, m.thread_id, t.user_id, t.title, m.role, m.parts, m.metadata, m.created_at::text AS at,
+             ${partsHash} AS parts_hash, (m.created_at, m.id) <= (${watermark.at}::timestamp, ${watermark.id}) AS behind
+      FROM chat_message m JOIN chat_thread t ON t.id = m.thread_id AND t.id = ANY(${threadIds}::uuid[])
+      WHERE m.thread_id = ANY(${threadIds}::uuid[])
+    ),
+    indexed AS (
+      SELECT i.message_id, i.thread_id, i.parts_hash FROM mcp_archiver.message_index i WHERE i.thread_id = ANY(${threadIds}::uuid[])
+    )
+    SELECT app.id, app.thread_id, app.user_id, app.title, app.role, app.parts, app.metadata, app.at, app.parts_hash,
+           CASE WHEN app.id IS NULL THEN indexed.message_id END AS gone_message_id
+    FROM app FULL JOIN indexed ON indexed.message_id = app.id AND indexed.thread_id = app.thread_id
+    WHERE app.id IS NULL
+       OR (app.behind AND (indexed.message_id IS NULL OR indexed.parts_hash <> decode(app.parts_hash, 'hex')))`.execute(db);
+  const changed: IndexableMessage[] = [];
+  const goneMessageIds: string[] = [];
+  for (const row of rows) {
+    if (row.gone_message_id !== null) goneMessageIds.push(row.gone_message_id);
+    else changed.push(toMessage(row as MessageRow));
+  }
+  return { threadIds, changed, goneMessageIds };
 }
 
-/** Index rows of these threads whose message the app deleted. */
-export async function removeDeletedMessages(db: Executor, threadIds: string[]): Promise<number> {
+/** Index rows of messages the app deleted, by message id, within the threads swept. */
+export async function removeIndexedMessages(db: Executor, threadIds: string[], messageIds: string[]): Promise<number> {
+  if (messageIds.length === 0) return 0;
   const result = await sql`
-    DELETE FROM mcp_archiver.message_index i
-    WHERE i.thread_id = ANY(${threadIds}::uuid[])
-      AND NOT EXISTS (SELECT 1 FROM chat_message m WHERE m.id = i.message_id AND m.thread_id = i.thread_id)`.execute(db);
+    DELETE FROM mcp_archiver.message_index
+    WHERE message_id = ANY(${messageIds}::text[]) AND thread_id = ANY(${threadIds}::uuid[])`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }
 

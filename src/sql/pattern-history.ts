@@ -78,3 +78,24 @@ export async function latestAllUsersAnalysis(db: Kysely<Database>): Promise<Patt
   );
   return row && toRow(row);
 }
+
+export interface PatternReportFile {
+  storageLocation: string;
+  fileSize: number;
+  sha256: string;
+}
+
+/** Where the report of analysis `analysisId` was archived, if it was. */
+export async function patternReportOf(db: Kysely<Database>, analysisId: string): Promise<PatternReportFile | undefined> {
+  const row = await db.selectFrom('mcp_archiver.pattern_report').select(['storage_location', 'file_size', 'sha256']).where('analysis_id', '=', analysisId).executeTakeFirst();
+  return row && { storageLocation: row.storage_location, fileSize: Number(row.file_size), sha256: row.sha256 };
+}
+
+/** Records the archived report beside its history row; a second record of the same analysis keeps the first. */
+export async function recordPatternReport(db: Kysely<Database>, analysisId: string, file: PatternReportFile): Promise<void> {
+  await db
+    .insertInto('mcp_archiver.pattern_report')
+    .values({ analysis_id: analysisId, storage_location: file.storageLocation, file_size: file.fileSize, sha256: file.sha256 })
+    .onConflict((oc) => oc.column('analysis_id').doNothing())
+    .execute();
+}

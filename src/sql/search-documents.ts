@@ -105,11 +105,16 @@ export async function rankedSearchDocuments(
       FROM q CROSS JOIN LATERAL mcp_archiver.matching_search_documents(${search.userId}::uuid, q.query, ${candidates}::int) m
     ),
     top AS (
+      -- One key lookup per candidate (OFFSET 0 keeps each LATERAL a lookup): joined plainly, the policies' unknown
+      -- selectivity made the planner read every archive and document of the user and then keep the candidates.
       SELECT d.archive_item_id, d.archive_id, d.archive_name, d.thread_id, d.thread_title, d.language, d.body,
              d.tokens_count, d.created_at, m.rank
       FROM matched m
-      JOIN mcp_archiver.search_document d ON d.archive_item_id = m.archive_item_id AND d.user_id = ${search.userId}
-      JOIN public.archive a ON a.id = d.archive_id AND a.user_id = d.user_id
+      CROSS JOIN LATERAL (
+        SELECT d.* FROM mcp_archiver.search_document d
+        WHERE d.archive_item_id = m.archive_item_id AND d.user_id = ${search.userId} OFFSET 0
+      ) d
+      CROSS JOIN LATERAL (SELECT 1 FROM public.archive a WHERE a.id = d.archive_id AND a.user_id = d.user_id OFFSET 0) a
       ORDER BY m.rank DESC, d.created_at DESC, d.archive_item_id
       LIMIT ${search.limit}
     )

@@ -67,10 +67,32 @@ export async function* readThreadMessages(
   }
 }
 
-/** The thread's title and owner, or undefined. */
-export async function threadOwnership(db: Kysely<Database>, threadId: string): Promise<{ title: string; userId: string } | undefined> {
-  const row = await db.selectFrom('chat_thread').select(['title', 'user_id']).where('id', '=', threadId).executeTakeFirst();
-  return row && { title: row.title, userId: row.user_id };
+/**
+ * What an archive job needs to know of its thread, in one round trip: title and owner, and the owner's MCP server
+ * row of `serverName` (the lowest id when several share the name), or undefined when the thread does not exist.
+ */
+export async function threadToArchive(
+  db: Kysely<Database>,
+  threadId: string,
+  serverName: string,
+): Promise<{ title: string; userId: string; mcpServerId: string | null } | undefined> {
+  const row = await db
+    .selectFrom('chat_thread as t')
+    .select((eb) => [
+      't.title',
+      't.user_id',
+      eb
+        .selectFrom('mcp_server as s')
+        .select('s.id')
+        .whereRef('s.user_id', '=', 't.user_id')
+        .where('s.name', '=', serverName)
+        .orderBy('s.id')
+        .limit(1)
+        .as('mcp_server_id'),
+    ])
+    .where('t.id', '=', threadId)
+    .executeTakeFirst();
+  return row && { title: row.title, userId: row.user_id, mcpServerId: row.mcp_server_id ?? null };
 }
 
 export async function userOwnsThread(db: Kysely<Database>, userId: string, threadId: string): Promise<boolean> {

@@ -8,6 +8,7 @@ import { archiveConversationJob } from '../jobs/archive-conversation.ts';
 import { archiveConversationsJob } from '../jobs/archive-conversations.ts';
 import { archiveAgentJob } from '../jobs/archive-agent.ts';
 import { archiveWorkflowJob } from '../jobs/archive-workflow.ts';
+import { exportArchiveJob } from '../jobs/export-archive.ts';
 import { AUTO_ARCHIVE_SCHEDULE_KEY, AUTO_ARCHIVE_SINGLETON, autoArchiveJob } from '../jobs/auto-archive.ts';
 import type { AutoArchiveRun } from '../jobs/auto-archive-handler.ts';
 import type { ArchiveConversationDeps, CreateExportWriter } from '../jobs/archive-conversation-handler.ts';
@@ -206,7 +207,13 @@ async function registerHandlers(
   await workQueue(boss, archiveAgentJob, agent, { ...loop, concurrency: 1 });
   const workflow = handlerOnFirstJob(async () => (await import('../jobs/archive-workflow-handler.ts')).createArchiveWorkflowHandler(snapshotDeps));
   await workQueue(boss, archiveWorkflowJob, workflow, { ...loop, concurrency: 1 });
-  const patterns = handlerOnFirstJob(async () => (await import('../jobs/analyze-patterns-handler.ts')).createAnalyzePatternsHandler({ db, timeZone: config.patterns.timeZone }));
+  const bundles = handlerOnFirstJob(async () =>
+    (await import('../jobs/export-archive-handler.ts')).createExportArchiveHandler({ db, config, store, loadTokenCounter, ...(tuning.pageSize ? { pageSize: tuning.pageSize } : {}) }),
+  );
+  await workQueue(boss, exportArchiveJob, bundles, { ...loop, concurrency: 1 });
+  const patterns = handlerOnFirstJob(async () =>
+    (await import('../jobs/analyze-patterns-handler.ts')).createAnalyzePatternsHandler({ db, timeZone: config.patterns.timeZone, reportStore: store }),
+  );
   await workQueue(boss, analyzePatternsJob, patterns, { ...loop, concurrency: 1 });
   const nightly = handlerOnFirstJob(async () => (await import('../jobs/nightly-patterns-handler.ts')).createNightlyPatternsHandler({ boss, timeZone: config.patterns.timeZone }));
   await workQueue(boss, nightlyPatternsJob, nightly, { ...loop, concurrency: 1 });

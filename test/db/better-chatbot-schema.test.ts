@@ -9,6 +9,8 @@ import { ensureHostSchema, seedDemoData } from '../../src/demo/seed-demo.ts';
 import { archiveAgentJob } from '../../src/jobs/archive-agent.ts';
 import { archiveConversationJob } from '../../src/jobs/archive-conversation.ts';
 import { archiveWorkflowJob } from '../../src/jobs/archive-workflow.ts';
+import { autoArchiveJob } from '../../src/jobs/auto-archive.ts';
+import { autoArchiveName } from '../../src/jobs/auto-archive-handler.ts';
 import type { JobDefinition } from '../../src/jobs/job-definition.ts';
 import { enqueue } from '../../src/jobs/registry.ts';
 import { searchIndexJob } from '../../src/jobs/search-index.ts';
@@ -17,6 +19,7 @@ import { searchConversations } from '../../src/search/conversation-search.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/start-worker.ts';
 import { applyBetterChatbotMigrations, betterChatbotMigrationFiles } from '../support/better-chatbot-migrations.ts';
 import { cliEnv } from '../support/cli-env.ts';
+import { eventually } from '../support/eventually.ts';
 import { runCli } from '../support/run-cli.ts';
 import { adminQuery } from '../support/test-cluster.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
@@ -72,7 +75,8 @@ describe("a database built by better-chatbot's own migrations", () => {
     await seedDemoData(real.owner as unknown as Kysely<unknown>, { users: 2, threadsPerUser: 3, messagesPerThread: 6, seed: 7, days: 20, until: new Date('2026-03-01T00:00:00Z') });
     boss = await startBossClient(real.serviceUrl);
     exportDir = await mkdtemp(path.join(os.tmpdir(), 'chat-archiver-real-schema-'));
-    worker = await startWorker({ config: real.config({ EXPORT_DIR: exportDir }), serviceUrl: real.serviceUrl, log: createLogger('silent'), concurrency: 2, tuning: { pollingIntervalSeconds: 0.5 } });
+    // Retention on, on a schedule that does not fire during the test: its runs are enqueued by hand below.
+    worker = await startWorker({ config: real.config({ EXPORT_DIR: exportDir, AUTO_ARCHIVE_AFTER: '1d', AUTO_ARCHIVE_CRON: '0 2 1 1 *' }), serviceUrl: real.serviceUrl, log: createLogger('silent'), concurrency: 2, tuning: { pollingIntervalSeconds: 0.5 } });
   });
   afterAll(async () => {
     await worker?.stop();
@@ -153,5 +157,25 @@ describe("a database built by better-chatbot's own migrations", () => {
     expect(result.kind).toBe('hits');
     if (result.kind !== 'hits') return;
     expect(result.hits.map((h) => h.threadId)).toContain(message!.thread_id);
+  });
+
+  it('auto-archives the idle threads that are in no archive into each user\'s "Auto-archive YYYY-MM"', async () => {
+    const eligible = await adminQuery<{ id: string; user_id: string }>(
+      real.ownerUrl,
+      'SELECT t.id, t.user_id FROM chat_thread t WHERE NOT EXISTS (SELECT 1 FROM archive_item i WHERE i.item_id = t.id) ORDER BY t.id',
+    );
+    expect(eligible.length).toBeGreaterThan(0);
+    const { jobId } = await enqueue(boss, autoArchiveJob, {});
+    const run = await waitForSettled(boss, autoArchiveJob.queue, jobId, 120_000);
+    expect(run.output).toMatchObject({ enabled: true, threads: eligible.length });
+    const name = autoArchiveName(run.createdOn);
+    const archived = async () =>
+      adminQuery<{ item_id: string; user_id: string }>(
+        real.ownerUrl,
+        'SELECT i.item_id, a.user_id FROM archive_item i JOIN archive a ON a.id = i.archive_id WHERE a.name = $1 ORDER BY i.item_id',
+        [name],
+      );
+    await eventually('the auto-archived threads', async () => ((await archived()).length === eligible.length ? true : undefined), 120_000, 200);
+    expect((await archived()).map((r) => ({ id: r.item_id, user_id: r.user_id }))).toEqual(eligible);
   });
 });

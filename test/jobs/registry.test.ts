@@ -20,6 +20,11 @@ describe('queue registry (as the service role)', () => {
     await db.drop();
   });
 
+  it('names every dead-letter queue after its queue', () => {
+    expect(jobDefinitions.map((def) => def.deadLetterQueue)).toEqual(jobDefinitions.map((def) => `${def.queue}-dead-letter`));
+    expect(new Set(jobDefinitions.map((def) => def.queue)).size).toBe(jobDefinitions.length);
+  });
+
   it('creates every queue with its policy, retries, expiry and dead-letter queue', async () => {
     for (const def of jobDefinitions) {
       const queue = await boss.getQueue(def.queue);

@@ -8,6 +8,7 @@ import { allowedHostnames, createHttpApp, listen, type ListeningServer } from '.
 import { openListeningTokenCache } from '../../src/mcp/token-check-cache.ts';
 import { demoUsers, ok, openTestMcp, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { closeAll } from '../support/close-all.ts';
 
 /** Every statement any pg client of this process sends while `work` runs. */
 async function statementsDuring(work: () => Promise<unknown>): Promise<string[]> {
@@ -45,13 +46,7 @@ describe('archive_conversation over HTTP: round trips and one commit', () => {
     client = new Client({ name: 'round-trips', version: '0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
   });
-  afterAll(async () => {
-    await client?.close();
-    await server?.close();
-    await tokens?.close();
-    await mcp?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(client, server, tokens, mcp, db));
 
   const archive = (name: string) => client.callTool({ name: 'archive_conversation', arguments: { threadId: alice.threadIds[0]!, name } });
 

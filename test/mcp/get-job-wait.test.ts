@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archiveConversationJob } from '../../src/jobs/archive-conversation.ts';
 import { adminAndUsers, caller, connectInMemory, errorText, ok, openTestMcp, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
+import { eventually } from '../support/eventually.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 interface JobView {
@@ -35,13 +36,15 @@ describe('get_job with waitSeconds', () => {
 
   /** Plays the worker's part: takes the job so it can be completed. */
   const activate = async (jobId: string): Promise<void> => {
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline) {
-      await sql`UPDATE pgboss.job SET start_after = now() WHERE id = ${jobId}`.execute(db.owner);
-      const jobs = await mcp.boss.fetch(archiveConversationJob.queue, { batchSize: 50 });
-      if (jobs.some((j) => j.id === jobId)) return;
-    }
-    throw new Error('job not fetched in time');
+    await eventually(
+      `job ${jobId} to be fetched`,
+      async () => {
+        await sql`UPDATE pgboss.job SET start_after = now() WHERE id = ${jobId}`.execute(db.owner);
+        const jobs = await mcp.boss.fetch(archiveConversationJob.queue, { batchSize: 50 });
+        return jobs.some((j) => j.id === jobId);
+      },
+      15_000,
+    );
   };
 
   it('answers as soon as the job completes, before its wait ends', async () => {

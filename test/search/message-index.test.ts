@@ -119,6 +119,19 @@ describe('conversation search index', () => {
     expect(await threadsFound(alice, 'butterscotch')).toEqual([edited.threadId]);
   });
 
+  it('follows a message the app moved to another thread', async () => {
+    const from = await thread(alice, 'Source', [{ text: 'The quokka photo is here.' }, { text: 'Nothing else.' }]);
+    const to = await thread(alice, 'Target', [{ text: 'Holiday pictures.' }]);
+    await pass();
+    expect(await threadsFound(alice, 'quokka')).toEqual([from.threadId]);
+    await sql`UPDATE chat_message SET thread_id = ${to.threadId} WHERE id = ${from.messageIds[0]!}`.execute(db.owner);
+    const result = await pass();
+    expect(result.removedMessages + result.reindexed).toBeGreaterThanOrEqual(1);
+    expect(await threadsFound(alice, 'quokka')).toEqual([to.threadId]);
+    const rows = await sql<{ thread_id: string }>`SELECT thread_id FROM mcp_archiver.message_index WHERE message_id = ${from.messageIds[0]!}`.execute(db.owner);
+    expect(rows.rows).toEqual([{ thread_id: to.threadId }]);
+  });
+
   it('finds a misspelled rare word and a misspelled title through trigrams when full text finds nothing', async () => {
     const rare = await thread(alice, 'Connection pooling', [{ text: 'We put pgbouncer in transaction mode in front of the primary.' }]);
     const titled = await thread(alice, 'Déménagement à Montréal', [{ text: 'Les cartons arrivent mardi.' }]);

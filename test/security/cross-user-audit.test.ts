@@ -5,6 +5,7 @@ import { issueAccessToken } from '../../src/mcp/access-tokens.ts';
 import { allowedHostnames, createHttpApp, listen, type ListeningServer } from '../../src/mcp/http-transport.ts';
 import { countRows, demoUsers, errorText, ok, openTestMcp, writeArchive, type DemoUser, type RowCounts, type TestMcp } from '../support/mcp-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { closeAll } from '../support/close-all.ts';
 
 interface Attempt {
   what: string;
@@ -58,13 +59,7 @@ describe('cross-user attempts over HTTP: refused or "not found", and every one i
     alicePatternJob = ok<{ jobId: string }>(await aliceClient.callTool({ name: 'analyze_conversation_patterns', arguments: {} })).jobId;
     before = await countRows(db);
   });
-  afterAll(async () => {
-    await aliceClient?.close();
-    await bobClient?.close();
-    await server?.close();
-    await mcp?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(aliceClient, bobClient, server, mcp, db));
 
   const tool = (name: string, args: () => Record<string, unknown>) => async (client: Client) => errorText(await client.callTool({ name, arguments: args() }));
   const resource = (uri: () => string) => (client: Client) =>

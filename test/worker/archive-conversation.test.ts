@@ -215,6 +215,13 @@ describe('archive-conversation job (enqueue → worker → rows and export file)
     const [row] = await db.owner.selectFrom('archive').selectAll().where('id', '=', created.archiveId).execute();
     expect(row).toMatchObject({ name: 'Folder', export_format: 'markdown' });
     expect(archiveMcpMetadataSchema.parse(row!.mcp_metadata)).toMatchObject({ itemCount: 2, jobId: job.id, lastItem: { threadId: second!.id } });
+    // Archived again into the same archive: the item is replaced, so the totals count it once.
+    const again = await archive({ threadId: second!.id, name: 'ignored', archiveId: created.archiveId, exportFormat: 'json', requestedBy: users[1] });
+    expect(again.state).toBe('completed');
+    const items = await itemsOf(created.archiveId);
+    expect(items).toHaveLength(2);
+    const [after] = await db.owner.selectFrom('archive').select('mcp_metadata').where('id', '=', created.archiveId).execute();
+    expect(archiveMcpMetadataSchema.parse(after!.mcp_metadata).totals).toEqual({ items: 2, tokens: items.reduce((sum, i) => sum + Number(i.tokens_count), 0) });
   });
 
   for (const step of ['context-read', 'export-written', 'archive-row-written', 'committed'] as const) {

@@ -129,6 +129,9 @@ describe('auto-archive: the nightly retention schedule', () => {
     const now = new Date();
     const env = { AUTO_ARCHIVE_AFTER: AFTER, AUTO_ARCHIVE_CRON: `${now.getUTCMinutes()} ${now.getUTCHours()} * * *` };
     const metrics = createMetrics({ processMetrics: false });
+    const chatRows = async () =>
+      (await sql<{ threads: number; messages: number }>`SELECT (SELECT count(*)::int FROM chat_thread) AS threads, (SELECT count(*)::int FROM chat_message) AS messages`.execute(db.owner)).rows[0];
+    const chatBefore = await chatRows();
     await Promise.all([start(env, 'worker-a', metrics), start(env, 'worker-b', metrics)]);
 
     const [run] = await eventually('the auto-archive run', async () => {
@@ -149,6 +152,8 @@ describe('auto-archive: the nightly retention schedule', () => {
     expect(await boss.send(autoArchiveJob.queue, {}, { ...AUTO_ARCHIVE_SINGLETON })).toBeNull();
     expect(run!.output).toMatchObject({ enabled: true, users: 2, threads: oldThreads.length, archiveName: autoArchiveName(run!.createdOn) });
     expect([...(await itemsPerThread(oldThreads)).values()]).toEqual(oldThreads.map(() => 1));
+    // Archiving copies: every thread and message is still where it was.
+    expect(await chatRows()).toEqual(chatBefore);
     const name = autoArchiveName(run!.createdOn);
     expect(await autoArchives()).toEqual(users.map((user_id) => ({ user_id, name, items: 3 })).sort((a, b) => a.user_id.localeCompare(b.user_id)));
     // Only the backdated threads were old enough: no demo thread went anywhere.

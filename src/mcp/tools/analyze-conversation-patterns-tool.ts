@@ -4,7 +4,7 @@ import { userInScope } from '../caller.ts';
 import { enqueueWithinQuota } from '../job-quota.ts';
 import { defineTool } from '../tool-definition.ts';
 import { ToolError } from '../tool-error.ts';
-import { isoDateTime, queuedJob, uuidArgument } from '../tool-schemas.ts';
+import { adminUserIdArgument, isoDateTime, queuedJob } from '../tool-schemas.ts';
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_PATTERN_RANGE_DAYS = 7;
@@ -24,7 +24,7 @@ export const analyzeConversationPatternsTool = defineTool({
     'Answers at once with {jobId, status: "queued"}; poll get_job until completed: its result is the analysis.',
   input: z.strictObject({
     timeRange: timeRange.optional().describe(`ISO date-times, start before end; default: the last ${DEFAULT_PATTERN_RANGE_DAYS} days`),
-    userId: uuidArgument('a user id').optional().describe('Admin tokens only: analyse this user'),
+    userId: adminUserIdArgument("analyse this user"),
     allUsers: z.boolean({ error: 'expected true or false' }).optional().describe('Admin tokens only: analyse every user'),
   }),
   output: z.object({
