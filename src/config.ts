@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DURATION_EXAMPLES, parseDuration } from './ops/duration.ts';
+import { exportFormats } from './export/export-types.ts';
 
 /** Raised when the environment does not describe a runnable service; the CLI prints it and exits 2. */
 export class ConfigError extends Error {
@@ -129,7 +130,7 @@ const envSchema = z.object({
   EXPORT_RETENTION: optional(duration()),
   AUTO_ARCHIVE_AFTER: optional(duration()),
   AUTO_ARCHIVE_CRON: withDefault(cronExpression, '0 2 * * *'),
-  AUTO_ARCHIVE_FORMAT: withDefault(z.enum(['json', 'markdown', 'pdf'], { error: 'expected json, markdown or pdf' }), 'json'),
+  AUTO_ARCHIVE_FORMAT: withDefault(z.enum(exportFormats, { error: 'expected json, markdown or pdf' }), 'json'),
   EMBEDDED_PG_DATA: optional(z.string().trim().min(1)),
   EMBEDDED_PG_PORT: withDefault(port, '54329'),
   TOKEN_ENCODING: withDefault(z.enum(['o200k_base', 'cl100k_base']), 'o200k_base'),
