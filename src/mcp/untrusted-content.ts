@@ -44,6 +44,7 @@ export function newFence(nonce: string = randomBytes(NONCE_BYTES).toString('hex'
 const MARKER_IN_SKELETON = /untrusted[\s_-]*archived[\s_-]*content/g;
 // What a look-alike becomes: the middle dot is no separator, so the result matches nothing.
 const BROKEN_MARKER = 'untrusted·archived·content';
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
 /**
  * Every spelling of the marker's name that reads as it — any case, zero-width or other invisible characters inside,
@@ -52,16 +53,16 @@ const BROKEN_MARKER = 'untrusted·archived·content';
  * open a fake one, whatever the nonce it guesses. Linear in the text's length.
  */
 export function neutraliseMarkers(text: string): string {
-  if (markerSkeleton(text).search(MARKER_IN_SKELETON) < 0) return text;
-  const { folded, origin } = markerSkeletonWithOffsets(text);
-  const endOf = (unit: number) => {
-    const at = origin[unit]!;
-    return at + ((text.codePointAt(at) ?? 0) > 0xffff ? 2 : 1);
-  };
+  const skeleton = markerSkeleton(text);
+  if (skeleton.search(MARKER_IN_SKELETON) < 0) return text;
+  // ASCII text folds one unit to one unit: its skeleton's offsets are its own.
+  const { folded, origin } = ASCII_ONLY.test(text) ? { folded: skeleton, origin: undefined } : markerSkeletonWithOffsets(text);
+  const at = (unit: number) => (origin ? origin[unit]! : unit);
+  const endOf = (unit: number) => at(unit) + ((text.codePointAt(at(unit)) ?? 0) > 0xffff ? 2 : 1);
   let out = '';
   let copied = 0;
   for (const match of folded.matchAll(MARKER_IN_SKELETON)) {
-    const from = Math.max(origin[match.index]!, copied);
+    const from = Math.max(at(match.index), copied);
     out += text.slice(copied, from) + BROKEN_MARKER;
     copied = endOf(match.index + match[0].length - 1);
   }

@@ -4,15 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/connect.ts';
 import { DATABASE_UNAVAILABLE_MESSAGE } from '../../src/db/database-errors.ts';
 import { closeAll } from '../support/close-all.ts';
-import {
-  caller,
-  connectInMemory,
-  errorText,
-  openMcpSuite,
-  writeArchive,
-  type DemoUser,
-  type TestMcp,
-} from '../support/mcp-fixtures.ts';
+import { caller, connectInMemory, errorText, openMcpSuite, writeArchive, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
 import { freePort } from '../support/test-cluster.ts';
 import type { TestDatabase } from '../support/test-database.ts';
 

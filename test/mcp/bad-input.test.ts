@@ -3,17 +3,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
 import { closeAll } from '../support/close-all.ts';
-import {
-  caller,
-  connectInMemory,
-  countRows,
-  errorText,
-  ok,
-  openMcpSuite,
-  type DemoUser,
-  type RowCounts,
-  type TestMcp,
-} from '../support/mcp-fixtures.ts';
+import { caller, connectInMemory, countRows, errorText, ok, openMcpSuite, type DemoUser, type RowCounts, type TestMcp } from '../support/mcp-fixtures.ts';
 import type { TestDatabase } from '../support/test-database.ts';
 
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';

@@ -4,19 +4,7 @@ import { analyzePatternsJob } from '../../src/jobs/analyze-patterns.ts';
 import { nightlyPatternsJob } from '../../src/jobs/nightly-patterns.ts';
 import { enqueue } from '../../src/jobs/registry.ts';
 import { closeAll } from '../support/close-all.ts';
-import {
-  caller,
-  connectInMemory,
-  countRows,
-  errorText,
-  ok,
-  openMcpSuite,
-  writeArchive,
-  type ArchivedFixture,
-  type DemoUser,
-  type RowCounts,
-  type TestMcp,
-} from '../support/mcp-fixtures.ts';
+import { caller, connectInMemory, countRows, errorText, ok, openMcpSuite, writeArchive, type ArchivedFixture, type DemoUser, type RowCounts, type TestMcp } from '../support/mcp-fixtures.ts';
 import type { TestDatabase } from '../support/test-database.ts';
 import { unfenced } from '../support/fences.ts';
 

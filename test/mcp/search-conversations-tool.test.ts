@@ -5,15 +5,7 @@ import { createLogger } from '../../src/logger.ts';
 import { runIndexPass } from '../../src/search/message-index-pass.ts';
 import { unfenced } from '../support/fences.ts';
 import { closeAll } from '../support/close-all.ts';
-import {
-  caller,
-  connectInMemory,
-  errorText,
-  ok,
-  openMcpSuite,
-  type DemoUser,
-  type TestMcp,
-} from '../support/mcp-fixtures.ts';
+import { caller, connectInMemory, errorText, ok, openMcpSuite, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
 import type { TestDatabase } from '../support/test-database.ts';
 
 interface Hit {

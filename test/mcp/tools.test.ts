@@ -8,18 +8,7 @@ import { archiveConversationJob } from '../../src/jobs/archive-conversation.ts';
 import { MARKER_NAME } from '../../src/mcp/untrusted-content.ts';
 import { fenceMarkers, nonceOf, unfenced } from '../support/fences.ts';
 import { closeAll } from '../support/close-all.ts';
-import {
-  caller,
-  connectInMemory,
-  countRows,
-  errorText,
-  ok,
-  openMcpSuite,
-  writeArchive,
-  type ArchivedFixture,
-  type DemoUser,
-  type TestMcp,
-} from '../support/mcp-fixtures.ts';
+import { caller, connectInMemory, countRows, errorText, ok, openMcpSuite, writeArchive, type ArchivedFixture, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
 import type { TestDatabase } from '../support/test-database.ts';
 import { eventually } from '../support/eventually.ts';
 

@@ -5,17 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueAccessToken } from '../../src/mcp/access-tokens.ts';
 import { allowedHostnames, createHttpApp, listen, type ListeningServer } from '../../src/mcp/http-transport.ts';
 import { closeAll } from '../support/close-all.ts';
-import {
-  caller,
-  connectInMemory,
-  countRows,
-  openMcpSuite,
-  writeArchive,
-  type ArchivedFixture,
-  type DemoUser,
-  type RowCounts,
-  type TestMcp,
-} from '../support/mcp-fixtures.ts';
+import { caller, connectInMemory, countRows, openMcpSuite, writeArchive, type ArchivedFixture, type DemoUser, type RowCounts, type TestMcp } from '../support/mcp-fixtures.ts';
 import type { TestDatabase } from '../support/test-database.ts';
 
 const UNKNOWN = '00000000-0000-4000-8000-00000000beef';
