@@ -12,9 +12,9 @@ import { markdownTable } from './support/markdown-table.ts';
 import { fixed, summarize } from './support/stats.ts';
 
 const run = startBenchRun();
-const documents = run.quick ? 4_000 : 15_000;
-const victimCalls = run.quick ? 100 : 300;
-const VICTIM_SECONDS = 90;
+const documents = run.quick ? 2_000 : 15_000;
+const victimCalls = run.quick ? 40 : 300;
+const VICTIM_SECONDS = run.quick ? 30 : 90;
 const FLOOD_PARALLEL = 30;
 const FLOOD_BATCHES = 2;
 const BATCH_SIZE = 30;

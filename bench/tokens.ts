@@ -244,11 +244,29 @@ async function main(): Promise<void> {
   }
   const realFile = join(resultsDir, 'tokens-corpus-installed-docs.json');
   writeFileSync(realFile, JSON.stringify(installedDocsCorpus()));
-  const progress = (line: string) => process.stderr.write(`${line}\n`);
 
+  const counting = measureCounting({ synthetic: syntheticFile, installedDocs: realFile }, runs, oursRuns);
+  const loadRows = measureLoad(runs);
+  const pathologicalRows = measurePathological(runs);
+  const date = startedAt.toISOString().slice(0, 10);
+  const section = renderSection({ megabytes, runs, oursRuns, date, loadAtStart, ...counting, loadRows, pathologicalRows });
+  process.stdout.write(`${section}\n`);
+  if (write) writeSection(section, date);
+}
+
+const progress = (line: string) => process.stderr.write(`${line}\n`);
+
+interface CountingRows {
+  corpusLines: string[];
+  countRows: string[];
+  equalities: string[];
+}
+
+/** Each counter on each corpus and encoding: speed rows, and whether every counter gave the same counts. */
+function measureCounting(files: { synthetic: string; installedDocs: string }, runs: number, oursRuns: number): CountingRows {
   const corpora = [
-    { name: 'synthetic', file: syntheticFile, counters: ['js-tiktoken', 'ours', 'ours-warm', 'ours-no-cache', 'split-only'] },
-    { name: 'installed docs', file: realFile, counters: ['js-tiktoken', 'ours', 'ours-no-cache'] },
+    { name: 'synthetic', file: files.synthetic, counters: ['js-tiktoken', 'ours', 'ours-warm', 'ours-no-cache', 'split-only'] },
+    { name: 'installed docs', file: files.installedDocs, counters: ['js-tiktoken', 'ours', 'ours-no-cache'] },
   ] as const;
   const corpusLines: string[] = [];
   const countRows: string[] = [];
@@ -305,6 +323,11 @@ async function main(): Promise<void> {
     }
   }
 
+  return { corpusLines, countRows, equalities };
+}
+
+/** Load time and memory of each counter, beside Node alone. */
+function measureLoad(runs: number): string[] {
   const loadRows: string[] = [];
   const baseline = [];
   for (let run = 0; run < runs; run++) baseline.push(child({ kind: 'load', counter: 'none', encoding: 'o200k_base' }, LoadResult));
@@ -324,6 +347,11 @@ async function main(): Promise<void> {
     }
   }
 
+  return loadRows;
+}
+
+/** Our time on single pathological messages, and js-tiktoken's at a size it can finish. */
+function measurePathological(runs: number): string[] {
   const pathologicalRows: string[] = [];
   for (const [name, input] of Object.entries(pathologicalInputs)) {
     if (!name.endsWith('1m') && !['letters40k', 'base64', 'han'].includes(name)) continue;
@@ -346,7 +374,11 @@ async function main(): Promise<void> {
     pathologicalRows.push(`| ${input.label} | ${cells.join(' | ')} | ${tokensCell} | ${stockCell} |`);
   }
 
-  const date = startedAt.toISOString().slice(0, 10);
+  return pathologicalRows;
+}
+
+function renderSection(r: CountingRows & { megabytes: number; runs: number; oursRuns: number; date: string; loadAtStart: number; loadRows: string[]; pathologicalRows: string[] }): string {
+  const { megabytes, runs, oursRuns, date, loadAtStart, corpusLines, countRows, equalities, loadRows, pathologicalRows } = r;
   const lines: string[] = [];
   lines.push(
     '## Token counting',
@@ -388,9 +420,7 @@ async function main(): Promise<void> {
     ...pathologicalRows,
     '',
   );
-  const section = lines.join('\n');
-  process.stdout.write(`${section}\n`);
-  if (write) writeSection(section, date);
+  return lines.join('\n');
 }
 
 function writeSection(section: string, date: string): void {

@@ -12,16 +12,13 @@ import { sql, type Kysely } from 'kysely';
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await actingUserFunction(db, {
-    signature: 'matching_search_documents(p_user uuid, p_query tsquery, p_candidates integer)',
-    argumentTypes: 'uuid, tsquery, integer',
-    returns: 'archive_item_id uuid, rank real',
+    ...SEARCH_DOCUMENTS_FUNCTION,
     query: `
       SELECT d.archive_item_id, ts_rank_cd(d.document, $2) AS rank
       FROM mcp_archiver.search_document d
       WHERE d.user_id = $1 AND d.document @@ $2
       ORDER BY rank DESC, d.created_at DESC, d.archive_item_id
       LIMIT $3`,
-    using: 'p_user, p_query, p_candidates',
   });
   await actingUserFunction(db, {
     signature:
@@ -41,8 +38,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   });
 }
 
+/** The interface of mcp_archiver.matching_search_documents (its query changes in 0020). */
+export const SEARCH_DOCUMENTS_FUNCTION = {
+  signature: 'matching_search_documents(p_user uuid, p_query tsquery, p_candidates integer)',
+  argumentTypes: 'uuid, tsquery, integer',
+  returns: 'archive_item_id uuid, rank real',
+  using: 'p_user, p_query, p_candidates',
+};
+
 /** A SECURITY DEFINER function of mcp_archiver running `query` for `p_user` only, when the transaction acts for them. */
-async function actingUserFunction(
+export async function actingUserFunction(
   db: Kysely<unknown>,
   fn: { signature: string; argumentTypes: string; returns: string; query: string; using: string },
 ): Promise<void> {

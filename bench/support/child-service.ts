@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../../test/support/test-cluster.ts';
 
@@ -18,7 +19,7 @@ export interface ChildService {
  * "--cpu-prof --cpu-prof-dir=/tmp/prof") is passed to node, to profile the services under load.
  */
 export async function startChildService(script: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildService> {
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs = [...(script === CLI_SCRIPT ? procfileNodeFlags(args[0] ?? '') : []), ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   // Health listeners on free ports, so a benchmark never collides with a service already running on the defaults.
   const ports = { PORT: String(await freePort()), WORKER_HTTP_PORT: String(await freePort()) };
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, path.join(ROOT, script), ...args], {
@@ -51,5 +52,15 @@ export async function startChildService(script: string, args: string[], env: Rec
 }
 
 export const CLI_SCRIPT = 'src/cli.ts';
+
+/** The node flags the Procfile starts a process with (`worker: node <flags> src/cli.ts worker`): benchmarks run what is deployed. */
+export function procfileNodeFlags(processName: string): string[] {
+  const line = readFileSync(path.join(ROOT, 'Procfile'), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${processName}:`));
+  const words = line?.slice(processName.length + 1).trim().split(/\s+/) ?? [];
+  const script = words.indexOf(CLI_SCRIPT);
+  return words[0] === 'node' && script > 0 ? words.slice(1, script) : [];
+}
 export const WORKER_READY = /^worker: /m;
 export const MCP_READY = /listening on (http:\/\/\S+?\/mcp)\b/;

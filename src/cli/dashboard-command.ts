@@ -10,7 +10,8 @@ export const dashboardCommand: Command = {
   usage: [
     'Usage: chat-archiver dashboard [--host HOST] [--port PORT] [--read-write]',
     '',
-    'Serves @pg-boss/dashboard for the service\'s job queues (overview, queues, jobs, schedules) until Ctrl-C.',
+    'Serves @pg-boss/dashboard for the service\'s job queues (overview, queues, jobs, schedules) until Ctrl-C,',
+    'and the report pages /reports/latest, /reports/<analysisId> and /reports/usage (docs/OPERATIONS.md).',
     'Defaults: DASHBOARD_HOST (127.0.0.1), DASHBOARD_PORT (8789). Read-only: every request that is not a GET is refused.',
     'Any address other than loopback requires DASHBOARD_USER and DASHBOARD_PASSWORD (basic auth; put TLS in front).',
     '--read-write lets the dashboard retry, cancel and delete jobs; it requires basic auth too.',
@@ -28,6 +29,13 @@ export const dashboardCommand: Command = {
     const refusal = dashboardRefusal({ host, readOnly, ...(auth ? { auth } : {}) });
     if (refusal) throw new CliError(refusal, 2);
     const target = await openDatabaseTarget(cfg, { mode: 'attach' });
+    const { createDb } = await import('../db/connect.ts');
+    const { createReportRoutes } = await import('../ops/report-routes.ts');
+    const reportsDb = createDb(target.serviceUrl, { max: 2, applicationName: 'chat-archiver:reports' });
+    const closeAll = async () => {
+      await reportsDb.destroy();
+      await target.close();
+    };
     let dashboard;
     try {
       dashboard = await startDashboard({
@@ -38,9 +46,10 @@ export const dashboardCommand: Command = {
         ...(auth ? { auth } : {}),
         readOnly,
         extraHosts: cfg.mcp.allowedHosts,
+        reports: createReportRoutes({ db: reportsDb, listenHost: host, timeZone: cfg.patterns.timeZone, ...(auth ? { auth } : {}) }),
       });
     } catch (error) {
-      await target.close();
+      await closeAll();
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`port ${port} on ${host} is already in use: set DASHBOARD_PORT or --port`);
       throw error;
     }
@@ -49,7 +58,7 @@ export const dashboardCommand: Command = {
     );
     await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
     await dashboard.close();
-    await target.close();
+    await closeAll();
     stdout.write('dashboard stopped\n');
     return 0;
   },

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.ts';
 import { serviceRoleUrl } from './connect.ts';
-import { embeddedDataDir } from './embedded-data-dir.ts';
+import { embeddedDataDir, securePrivateDirs } from './embedded-data-dir.ts';
 import { EmbeddedPostgresError, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.ts';
 
 /** Where the service's database is: the one named by DATABASE_URL, or the embedded default. */
@@ -56,6 +56,7 @@ export async function openDatabaseTarget(config: Config, { mode }: OpenTargetOpt
       };
     }
   }
+  securePrivateDirs(config, dataDir);
   const embedded = await startEmbeddedPostgres({ dataDir, port: config.embedded.port, logFile: path.join(config.dataDir, 'postgres.log') });
   return {
     ownerUrl: embedded.url,

@@ -46,7 +46,7 @@ interface Binaries {
   postgres: string;
 }
 
-const UNPRIVILEGED_ID = 65534; // nobody / nogroup on Debian, Ubuntu, Alpine, RHEL
+export const UNPRIVILEGED_ID = 65534; // nobody / nogroup on Debian, Ubuntu, Alpine, RHEL
 const CREDENTIALS_FILE = 'chat-archiver-credentials.json';
 
 /**

@@ -41,3 +41,12 @@ export function sameLocation(a: string, b: string, exportDir: string): boolean {
   const na = normalizeLocation(a, exportDir);
   return na !== undefined && na === normalizeLocation(b, exportDir);
 }
+
+/**
+ * True when a store key names a file in the archive's own folder (`<archiveId>/<file>`, as exportFileKey writes it):
+ * a row of one archive pointing at another archive's export (another user's, or the same user's) is not served.
+ */
+export function isKeyOfArchive(key: string, archiveId: string): boolean {
+  const [folder, file, ...deeper] = key.split('/');
+  return folder === archiveId && file !== undefined && file !== '' && file !== '.' && file !== '..' && deeper.length === 0;
+}

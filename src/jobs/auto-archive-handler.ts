@@ -2,7 +2,10 @@ import type { Kysely } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import { threadsWithOpenArchiveJobs } from '../sql/queued-jobs.ts';
 import { selectThreadsToArchive } from '../sql/thread-selection.ts';
+import { archiveConversationJob } from './archive-conversation.ts';
+import { archiveConversationsJob } from './archive-conversations.ts';
 import type { AutoArchivePayload } from './auto-archive.ts';
 import { enqueueArchiveGroups, groupThreads, monthLabel } from './grouped-archives.ts';
 import type { JobHandler } from './job-handler.ts';
@@ -16,6 +19,8 @@ export interface AutoArchiveOutput {
   archiveName?: string;
   users: number;
   threads: number;
+  /** Eligible threads left out because an archive job (an earlier run's, or anyone's) is still on them. */
+  inFlight: number;
   /** The `archive-conversations` jobs sent (one per user and 500 threads); deduplicated ones included. */
   parentJobIds: string[];
 }
@@ -33,8 +38,8 @@ export function autoArchiveName(runAt: Date): string {
 /**
  * One night of retention: each user's threads idle for AUTO_ARCHIVE_AFTER and in no archive are sent, through the
  * many-thread archive jobs, into that user's "Auto-archive YYYY-MM" (found or created). Threads already in an
- * archive are never selected, and thread jobs still queued or running collapse onto their singleton keys, so a
- * repeated or overlapping run archives each thread once.
+ * archive are never selected, nor threads an archive job still waits for or runs on (an earlier night's, which may
+ * target last month's archive), so a repeated or overlapping run archives each thread once.
  */
 export function createAutoArchiveHandler(deps: {
   db: Kysely<Database>;
@@ -47,16 +52,19 @@ export function createAutoArchiveHandler(deps: {
     const settings = deps.autoArchive;
     if (!settings) {
       context.log.warn('auto-archive job received while AUTO_ARCHIVE_AFTER is unset here: nothing archived');
-      return { enabled: false, runAt: runAt.toISOString(), users: 0, threads: 0, parentJobIds: [] };
+      return { enabled: false, runAt: runAt.toISOString(), users: 0, threads: 0, inFlight: 0, parentJobIds: [] };
     }
     const idleBefore = new Date(runAt.getTime() - settings.afterMs);
     const archiveName = autoArchiveName(runAt);
-    const threads = await selectThreadsToArchive(deps.db, { idleSince: idleBefore });
+    // Open jobs first: a job that ends between the two reads has written its item, which the selection then sees.
+    const open = await threadsWithOpenArchiveJobs(deps.db, { thread: archiveConversationJob.queue, many: archiveConversationsJob.queue });
+    const idle = await selectThreadsToArchive(deps.db, { idleSince: idleBefore });
+    const threads = idle.filter((t) => !open.has(t.threadId));
     context.signal.throwIfAborted();
     const groups = groupThreads(threads, () => archiveName);
     const parents = await enqueueArchiveGroups(deps.db, deps.boss, groups, { exportFormat: settings.exportFormat, trigger: 'schedule' });
     deps.onRun?.({ users: groups.length, threads: threads.length });
-    context.log.info({ idleBefore, archiveName, users: groups.length, threads: threads.length }, 'auto-archive: thread archives enqueued');
+    context.log.info({ idleBefore, archiveName, users: groups.length, threads: threads.length, inFlight: idle.length - threads.length }, 'auto-archive: thread archives enqueued');
     return {
       enabled: true,
       runAt: runAt.toISOString(),
@@ -64,6 +72,7 @@ export function createAutoArchiveHandler(deps: {
       archiveName,
       users: groups.length,
       threads: threads.length,
+      inFlight: idle.length - threads.length,
       parentJobIds: parents.map((p) => p.jobId),
     };
   };

@@ -6,6 +6,7 @@ import { EXPORTS_PATH, locationDigest } from '../export/download-links.ts';
 import { EXTENSIONS } from '../export/export-store.ts';
 import { appendAuditRow } from '../sql/audit.ts';
 import { downloadableExports, type DownloadableExport } from '../sql/exports.ts';
+import { archiveExportKey } from './export-access.ts';
 import { exportMimeType } from './export-resource-link.ts';
 import type { McpDependencies } from './mcp-dependencies.ts';
 
@@ -44,7 +45,7 @@ export function createExportDownloads(deps: Pick<McpDependencies, 'db' | 'log' |
         return void res.status(403).type('text/plain').send('This download link is not valid or has expired.\n');
       }
       const found = (await downloadableExports(deps.db, check.archiveId)).find((e) => locationDigest(e.location) === check.locationDigest);
-      if (!found || !deps.store.owns(found.location)) {
+      if (!found || !deps.store.owns(found.location) || archiveExportKey(deps.store, check.archiveId, found.location) === undefined) {
         await audit(found?.userId ?? null, 'not_found', { archiveId: check.archiveId });
         return void res.status(404).type('text/plain').send('This export is no longer available.\n');
       }

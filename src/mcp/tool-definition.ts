@@ -4,12 +4,15 @@ import type { Logger } from '../logger.ts';
 import type { AuditOkIn } from './audited-operation.ts';
 import type { Caller } from './caller.ts';
 import type { McpDependencies } from './mcp-dependencies.ts';
+import type { Fence } from './untrusted-content.ts';
 
 export interface ToolContext {
   caller: Caller;
   deps: McpDependencies;
   /** A child logger naming the tool and the caller. */
   log: Logger;
+  /** This response's fence: every string of the result that comes from chat data or a user goes inside it. */
+  fence: Fence;
   /** Writes the call's `ok` audit row in the tool's own transaction (see AuditOkIn); otherwise it is written after. */
   auditOkIn: AuditOkIn;
 }

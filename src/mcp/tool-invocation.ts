@@ -6,6 +6,7 @@ import type { Caller } from './caller.ts';
 import type { McpDependencies } from './mcp-dependencies.ts';
 import type { ToolDefinition } from './tool-definition.ts';
 import { ToolError } from './tool-error.ts';
+import { newFence } from './untrusted-content.ts';
 
 const MAX_REPORTED_ISSUES = 5;
 /** Issue messages may quote what the caller sent (an unknown key): never echo more than this. */
@@ -25,7 +26,7 @@ export async function invokeTool(tool: ToolDefinition, args: unknown, caller: Ca
     }
     const jobId = stringField(parsed.data, 'jobId');
     if (jobId) notes.jobId = jobId;
-    const output = await tool.run(parsed.data, { caller, deps, log, auditOkIn });
+    const output = await tool.run(parsed.data, { caller, deps, log, auditOkIn, fence: newFence() });
     const checked = tool.output.safeParse(output);
     if (!checked.success) throw new Error(`output of ${tool.name} does not match its schema: ${describeIssues(checked.error.issues)}`);
     const madeJob = stringField(checked.data, 'jobId');

@@ -18,6 +18,8 @@ export interface DashboardOptions {
   readOnly: boolean;
   /** Host header names accepted besides loopback and `host` (MCP_ALLOWED_HOSTS): DNS-rebinding protection. */
   extraHosts: readonly string[];
+  /** The report pages under /reports/ (src/ops/report-routes.ts), which check access themselves by the same rules. */
+  reports?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 }
 
 export interface RunningDashboard {
@@ -68,6 +70,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   const server = http.createServer((req, res) => {
     // Before anything else, also before the basic-auth check: a DNS-rebinding page gets nothing but this 403.
     const hostProblem = hostRefusal(req.headers.host, hosts);
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (hostProblem === undefined && options.reports && (path === '/reports' || path.startsWith('/reports/'))) {
+      return void options.reports(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('internal error');
+        else res.destroy();
+      });
+    }
     if (hostProblem === undefined) return void listener(req, res);
     res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end(hostProblem);
   });

@@ -1,5 +1,6 @@
 import type { PatternAnalysisResult } from '../analysis/pattern-analysis-result.ts';
 import { barChart, heatmapChart, lineChart, rankedBarChart } from './chart-specs.ts';
+import { rangeDays } from './range-days.ts';
 import type { ReportPage, ReportSection } from './report-page.ts';
 
 /** One row of the analysis history, as the report shows it. */
@@ -22,9 +23,18 @@ export function modelLabel(provider: string | null, model: string | null): strin
   return provider === null ? (model as string) : `${provider} / ${model ?? '(model not reported)'}`;
 }
 
+type Day = PatternAnalysisResult['perDay'][number];
+
+/** Every day of the range, those without activity as zeros: a quiet day shows as a gap in the bars, not as nothing. */
+export function everyDay(result: PatternAnalysisResult): Day[] {
+  const recorded = new Map(result.perDay.map((d) => [d.day, d]));
+  const days = new Set([...rangeDays(result.range, result.timeZone), ...recorded.keys()]);
+  return [...days].sort().map((day) => recorded.get(day) ?? { day, messages: 0, activeThreads: 0, newThreads: 0, activeUsers: 0 });
+}
+
 /** One bar per day of a per-day count, or the note that the range has no messages. */
-function dailyBars(result: PatternAnalysisResult, count: (day: PatternAnalysisResult['perDay'][number]) => number, title: string): Pick<ReportSection, 'chart' | 'emptyNote'> {
-  const chart = barChart(result.perDay.map((d) => ({ day: d.day, count: count(d) })), { field: 'day', title: 'Day' }, { field: 'count', title });
+function dailyBars(result: PatternAnalysisResult, count: (day: Day) => number, title: string): Pick<ReportSection, 'chart' | 'emptyNote'> {
+  const chart = barChart(everyDay(result).map((d) => ({ day: d.day, count: count(d) })), { field: 'day', title: 'Day' }, { field: 'count', title });
   return result.perDay.length === 0 ? { chart, emptyNote: NOTHING } : { chart };
 }
 
@@ -35,7 +45,7 @@ function messagesPerDay(result: PatternAnalysisResult): ReportSection {
     ...dailyBars(result, (d) => d.messages, 'Messages'),
     table: {
       columns: ['Day', 'Messages', 'Active threads', 'New threads'],
-      rows: result.perDay.map((d) => [d.day, d.messages, d.activeThreads, d.newThreads]),
+      rows: everyDay(result).map((d) => [d.day, d.messages, d.activeThreads, d.newThreads]),
     },
   };
 }
@@ -102,7 +112,7 @@ function activeUsers(result: PatternAnalysisResult): ReportSection {
     id: 'active-users',
     title: 'Active users per day',
     ...dailyBars(result, (d) => d.activeUsers, 'Active users'),
-    table: { columns: ['Day', 'Active users'], rows: result.perDay.map((d) => [d.day, d.activeUsers]) },
+    table: { columns: ['Day', 'Active users'], rows: everyDay(result).map((d) => [d.day, d.activeUsers]) },
   };
 }
 

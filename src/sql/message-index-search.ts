@@ -86,8 +86,13 @@ export async function rankedThreadHits(
           ${filters.threadId ?? null}::uuid, ${candidates}::int) m
       ),
       live AS (
+        -- One key lookup per candidate (OFFSET 0 keeps the LATERAL a lookup): joined plainly, the planner hashed all
+        -- of the user's threads to keep 30.
         SELECT th.*, t.title, t.created_at AS thread_created_at
-        FROM threads th JOIN chat_thread t ON t.id = th.thread_id AND t.user_id = ${filters.userId}::uuid
+        FROM threads th
+        CROSS JOIN LATERAL (
+          SELECT t.title, t.created_at FROM chat_thread t WHERE t.id = th.thread_id AND t.user_id = ${filters.userId}::uuid OFFSET 0
+        ) t
         ORDER BY th.rank DESC, th.last_match_at DESC, th.thread_id
         ${filters.archived === undefined ? sql`LIMIT ${limit}` : sql``}
       ),

@@ -179,12 +179,17 @@ async function queryTools(trx: Transaction<Database>, scope: PatternScope): Prom
   ).rows;
 }
 
-/** Messages and threads per agent named in the metadata. */
+/**
+ * Messages and threads per agent named in the metadata. The name is shown only when the agent is visible to the
+ * message's user (their own, or public/readonly, as archive_agent decides): metadata naming another user's private
+ * agent must not reveal its name.
+ */
 async function queryAgents(trx: Transaction<Database>, scope: PatternScope): Promise<PatternAggregateRows['agents']> {
   return (
     await sql<RowOf<'agents'>>`
       SELECT f.metadata ->> 'agentId' AS agent_id, a.name, count(*)::int AS messages, count(DISTINCT f.thread_id)::int AS threads
-      FROM (${scope.messages}) f LEFT JOIN agent a ON a.id::text = f.metadata ->> 'agentId'
+      FROM (${scope.messages}) f
+      LEFT JOIN agent a ON a.id::text = f.metadata ->> 'agentId' AND (a.user_id = f.user_id OR a.visibility IN ('public', 'readonly'))
       WHERE json_typeof(f.metadata) = 'object' AND coalesce(f.metadata ->> 'agentId', '') <> ''
       GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT ${TOP_AGENTS}`.execute(trx)
   ).rows;

@@ -9,3 +9,20 @@ export async function countOpenJobsRequestedBy(db: Kysely<Database>, queue: stri
     WHERE name = ${queue} AND state IN ('created', 'retry', 'active') AND data->>'requestedBy' = ${userId}`.execute(db);
   return Number(rows[0]?.count ?? 0);
 }
+
+/**
+ * Threads that an archive job still waiting, retrying or running will archive: named by a thread job (`threadId`) or
+ * by a many-thread job not yet fanned out (`threadIds`).
+ */
+export async function threadsWithOpenArchiveJobs(db: Kysely<Database>, queues: { thread: string; many: string }): Promise<Set<string>> {
+  const { rows } = await sql<{ thread_id: string }>`
+    SELECT DISTINCT t.thread_id
+    FROM ${sql.table(`${PGBOSS_SCHEMA}.job`)} j
+    CROSS JOIN LATERAL (
+      SELECT j.data->>'threadId' AS thread_id WHERE j.name = ${queues.thread}
+      UNION ALL
+      SELECT jsonb_array_elements_text(j.data->'threadIds') WHERE j.name = ${queues.many}
+    ) t
+    WHERE j.name IN (${queues.thread}, ${queues.many}) AND j.state IN ('created', 'retry', 'active') AND t.thread_id IS NOT NULL`.execute(db);
+  return new Set(rows.map((r) => r.thread_id));
+}

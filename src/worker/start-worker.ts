@@ -4,39 +4,27 @@ import type { Config } from '../config.ts';
 import { createDb } from '../db/connect.ts';
 import type { Database } from '../db/database.ts';
 import { analyzePatternsJob } from '../jobs/analyze-patterns.ts';
-import { createAnalyzePatternsHandler } from '../jobs/analyze-patterns-handler.ts';
 import { archiveConversationJob } from '../jobs/archive-conversation.ts';
 import { archiveConversationsJob } from '../jobs/archive-conversations.ts';
-import { createArchiveConversationsHandler } from '../jobs/archive-conversations-handler.ts';
 import { archiveAgentJob } from '../jobs/archive-agent.ts';
-import { createArchiveAgentHandler } from '../jobs/archive-agent-handler.ts';
 import { archiveWorkflowJob } from '../jobs/archive-workflow.ts';
 import { exportArchiveJob } from '../jobs/export-archive.ts';
-import { createExportArchiveHandler } from '../jobs/export-archive-handler.ts';
-import { createArchiveWorkflowHandler } from '../jobs/archive-workflow-handler.ts';
 import { AUTO_ARCHIVE_SCHEDULE_KEY, AUTO_ARCHIVE_SINGLETON, autoArchiveJob } from '../jobs/auto-archive.ts';
-import { createAutoArchiveHandler, type AutoArchiveRun } from '../jobs/auto-archive-handler.ts';
-import {
-  createArchiveConversationHandler,
-  type ArchiveConversationDeps,
-  type CreateExportWriter,
-} from '../jobs/archive-conversation-handler.ts';
+import type { AutoArchiveRun } from '../jobs/auto-archive-handler.ts';
+import type { ArchiveConversationDeps, CreateExportWriter } from '../jobs/archive-conversation-handler.ts';
 import type { ExportStore } from '../export/object-store.ts';
 import { EXPORT_GC_SCHEDULE_KEY, exportGcJob } from '../jobs/export-gc.ts';
-import { createExportGcHandler } from '../jobs/export-gc-handler.ts';
 import { EXPORT_WRITER_QUEUES, type ExportGarbageReport } from '../jobs/export-garbage.ts';
 import { openExportStore } from '../export/open-store.ts';
-import { createExportWriter } from '../export/export-writer.ts';
 import { createBoss } from '../jobs/boss.ts';
-import { loadTokenCounter } from '../analysis/tokens.ts';
 import { NIGHTLY_SCHEDULE_KEY, nightlyPatternsJob } from '../jobs/nightly-patterns.ts';
-import { createNightlyPatternsHandler } from '../jobs/nightly-patterns-handler.ts';
 import { ensureQueues } from '../jobs/registry.ts';
 import { SEARCH_INDEX_SCHEDULE_KEY, searchIndexJob } from '../jobs/search-index.ts';
-import { createSearchIndexHandler, type SearchIndexDeps } from '../jobs/search-index-handler.ts';
+import type { SearchIndexDeps } from '../jobs/search-index-handler.ts';
 import type { Logger } from '../logger.ts';
 import { formatAge } from '../ops/duration.ts';
 import type { JobObserver } from './run-job.ts';
+import { handlerOnFirstJob } from './handler-on-first-job.ts';
 import { workQueue } from './work-queue.ts';
 
 /** Settings tests and benchmarks change; production uses the defaults. */
@@ -199,33 +187,47 @@ async function registerHandlers(
     track,
     ...(options.observer ? { observer: options.observer } : {}),
   };
-  const archive = createArchiveConversationHandler({
-    db,
-    config,
-    store,
-    loadTokenCounter,
-    createExportWriter: tuning.createExportWriter ?? createExportWriter,
-    ...(tuning.archiveCheckpoint ? { checkpoint: tuning.archiveCheckpoint } : {}),
-    ...(tuning.pageSize ? { pageSize: tuning.pageSize } : {}),
-  });
+  const loadTokenCounter: ArchiveConversationDeps['loadTokenCounter'] = async (encoding) => (await import('../analysis/tokens.ts')).loadTokenCounter(encoding);
+  const archive = handlerOnFirstJob(async () =>
+    (await import('../jobs/archive-conversation-handler.ts')).createArchiveConversationHandler({
+      db,
+      config,
+      store,
+      loadTokenCounter,
+      createExportWriter: tuning.createExportWriter ?? (await import('../export/export-writer.ts')).createExportWriter,
+      ...(tuning.archiveCheckpoint ? { checkpoint: tuning.archiveCheckpoint } : {}),
+      ...(tuning.pageSize ? { pageSize: tuning.pageSize } : {}),
+    }),
+  );
   await workQueue(boss, archiveConversationJob, archive, { ...loop, concurrency });
-  await workQueue(boss, archiveConversationsJob, createArchiveConversationsHandler({ db, boss }), { ...loop, concurrency: 1 });
+  const grouped = handlerOnFirstJob(async () => (await import('../jobs/archive-conversations-handler.ts')).createArchiveConversationsHandler({ db, boss }));
+  await workQueue(boss, archiveConversationsJob, grouped, { ...loop, concurrency: 1 });
   const snapshotDeps = { db, config, loadTokenCounter, store };
-  await workQueue(boss, archiveAgentJob, createArchiveAgentHandler(snapshotDeps), { ...loop, concurrency: 1 });
-  await workQueue(boss, archiveWorkflowJob, createArchiveWorkflowHandler(snapshotDeps), { ...loop, concurrency: 1 });
-  const bundles = createExportArchiveHandler({ db, config, store, loadTokenCounter, ...(tuning.pageSize ? { pageSize: tuning.pageSize } : {}) });
+  const agent = handlerOnFirstJob(async () => (await import('../jobs/archive-agent-handler.ts')).createArchiveAgentHandler(snapshotDeps));
+  await workQueue(boss, archiveAgentJob, agent, { ...loop, concurrency: 1 });
+  const workflow = handlerOnFirstJob(async () => (await import('../jobs/archive-workflow-handler.ts')).createArchiveWorkflowHandler(snapshotDeps));
+  await workQueue(boss, archiveWorkflowJob, workflow, { ...loop, concurrency: 1 });
+  const bundles = handlerOnFirstJob(async () =>
+    (await import('../jobs/export-archive-handler.ts')).createExportArchiveHandler({ db, config, store, loadTokenCounter, ...(tuning.pageSize ? { pageSize: tuning.pageSize } : {}) }),
+  );
   await workQueue(boss, exportArchiveJob, bundles, { ...loop, concurrency: 1 });
-  await workQueue(boss, analyzePatternsJob, createAnalyzePatternsHandler({ db, timeZone: config.patterns.timeZone, reportStore: store }), { ...loop, concurrency: 1 });
-  await workQueue(boss, nightlyPatternsJob, createNightlyPatternsHandler({ boss, timeZone: config.patterns.timeZone }), { ...loop, concurrency: 1 });
-  const autoArchive = createAutoArchiveHandler({
-    db,
-    boss,
-    autoArchive: config.autoArchive,
-    ...(options.autoArchiveObserver ? { onRun: (run: AutoArchiveRun) => options.autoArchiveObserver!.onRun(run) } : {}),
-  });
+  const patterns = handlerOnFirstJob(async () =>
+    (await import('../jobs/analyze-patterns-handler.ts')).createAnalyzePatternsHandler({ db, timeZone: config.patterns.timeZone, reportStore: store }),
+  );
+  await workQueue(boss, analyzePatternsJob, patterns, { ...loop, concurrency: 1 });
+  const nightly = handlerOnFirstJob(async () => (await import('../jobs/nightly-patterns-handler.ts')).createNightlyPatternsHandler({ boss, timeZone: config.patterns.timeZone }));
+  await workQueue(boss, nightlyPatternsJob, nightly, { ...loop, concurrency: 1 });
+  const autoArchive = handlerOnFirstJob(async () =>
+    (await import('../jobs/auto-archive-handler.ts')).createAutoArchiveHandler({
+      db,
+      boss,
+      autoArchive: config.autoArchive,
+      ...(options.autoArchiveObserver ? { onRun: (run: AutoArchiveRun) => options.autoArchiveObserver!.onRun(run) } : {}),
+    }),
+  );
   await workQueue(boss, autoArchiveJob, autoArchive, { ...loop, concurrency: 1 });
   const indexObserver = options.searchIndexObserver;
-  const searchIndex = createSearchIndexHandler({
+  const searchIndex = handlerOnFirstJob(async () => (await import('../jobs/search-index-handler.ts')).createSearchIndexHandler({
     db,
     pass: {
       batchSize: config.searchIndex.batchSize,
@@ -234,9 +236,9 @@ async function registerHandlers(
       ...(indexObserver?.onProgress ? { onProgress: indexObserver.onProgress } : {}),
     },
     ...(indexObserver?.onPass ? { onPass: indexObserver.onPass } : {}),
-  });
+  }));
   await workQueue(boss, searchIndexJob, searchIndex, { ...loop, concurrency: 1 });
-  const gc = createExportGcHandler({
+  const gc = handlerOnFirstJob(async () => (await import('../jobs/export-gc-handler.ts')).createExportGcHandler({
     db,
     boss,
     store,
@@ -244,7 +246,7 @@ async function registerHandlers(
     writerQueues: EXPORT_WRITER_QUEUES,
     ...(config.exportStore.retentionMs !== undefined ? { retentionMs: config.exportStore.retentionMs } : {}),
     ...(options.exportGcObserver ? { onCollected: (report: ExportGarbageReport) => options.exportGcObserver!.onCollected(report) } : {}),
-  });
+  }));
   await workQueue(boss, exportGcJob, gc, { ...loop, concurrency: 1 });
 }
 

@@ -3,14 +3,13 @@ import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzePatternsJob } from '../../src/jobs/analyze-patterns.ts';
 import { archiveConversationJob } from '../../src/jobs/archive-conversation.ts';
-import { createBoss } from '../../src/jobs/boss.ts';
-import { ensureQueues } from '../../src/jobs/registry.ts';
 import { cliEnv } from '../support/cli-env.ts';
 import { runCli } from '../support/run-cli.ts';
 import { startStandInWorker, type StandInWorker } from '../support/stand-in-worker.ts';
 import { adminQuery } from '../support/test-cluster.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { eventually } from '../support/eventually.ts';
+import { startBossClient } from '../support/worker-harness.ts';
 
 const ARCHIVE = archiveConversationJob.queue;
 
@@ -42,9 +41,7 @@ describe('archive and analyze commands', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     env = cliEnv(db);
-    boss = createBoss(db.serviceUrl, { instanceName: 'test' });
-    await boss.start();
-    await ensureQueues(boss);
+    boss = await startBossClient(db.serviceUrl);
     threads = await adminQuery<Thread>(db.ownerUrl, 'SELECT id, user_id, title, created_at FROM chat_thread ORDER BY user_id, created_at');
     users = [...new Set(threads.map((t) => t.user_id))];
     // The demo conversations end on 2026-01-31: all idle for more than 30 days, except one that gets a message now.

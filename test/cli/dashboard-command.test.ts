@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBoss } from '../../src/jobs/boss.ts';
-import { ensureQueues } from '../../src/jobs/registry.ts';
 import { cliEnv } from '../support/cli-env.ts';
 import { CLI, runCli } from '../support/run-cli.ts';
 import { freePort } from '../support/test-cluster.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { startBossClient } from '../support/worker-harness.ts';
 
 interface Served {
   child: ChildProcess;
@@ -50,9 +49,7 @@ describe('chat-archiver dashboard', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    boss = createBoss(db.serviceUrl, { instanceName: 'test' });
-    await boss.start();
-    await ensureQueues(boss);
+    boss = await startBossClient(db.serviceUrl);
   });
   afterAll(async () => {
     for (const served of running) await stop(served);

@@ -7,9 +7,8 @@ import { UsageError, type Command } from '../../src/cli/command.ts';
 import { queueDefinitions } from '../../src/jobs/registry.ts';
 import { analyzePatternsJob } from '../../src/jobs/analyze-patterns.ts';
 import { archiveConversationJob } from '../../src/jobs/archive-conversation.ts';
-import { createBoss } from '../../src/jobs/boss.ts';
 import { nightlyPatternsJob } from '../../src/jobs/nightly-patterns.ts';
-import { enqueue, ensureQueues } from '../../src/jobs/registry.ts';
+import { enqueue } from '../../src/jobs/registry.ts';
 import { withOpsSession, type OpsSession } from '../../src/cli/ops-session.ts';
 import { cancelJob, JobActionRefusal, retryJob } from '../../src/ops/job-actions.ts';
 import { captureIo } from '../support/capture-io.ts';
@@ -17,6 +16,7 @@ import { cliEnv } from '../support/cli-env.ts';
 import { archivePayload, failedJob, jobStateSnapshot, putJobsInEveryState, sendArchiveJob, snapshotDiff, type JobsInEveryState } from '../support/job-fixtures.ts';
 import { runCli } from '../support/run-cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { startBossClient } from '../support/worker-harness.ts';
 
 const ARCHIVE = archiveConversationJob.queue;
 const ARCHIVE_DLQ = archiveConversationJob.deadLetterQueue;
@@ -42,9 +42,7 @@ describe('ops commands on real jobs in every state', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     env = cliEnv(db);
-    boss = createBoss(db.serviceUrl, { instanceName: 'test' });
-    await boss.start();
-    await ensureQueues(boss);
+    boss = await startBossClient(db.serviceUrl);
     jobs = await putJobsInEveryState(boss, 3);
     analysisJob = (await enqueue(boss, analyzePatternsJob, { range: { start: '2026-01-01T00:00:00Z', end: '2026-01-31T00:00:00Z' }, trigger: 'cli' })).jobId;
   });

@@ -70,8 +70,7 @@ describe("a database built by better-chatbot's own migrations", () => {
     realColumns = await columnsOf(real.ownerUrl);
     realForeignKeys = await foreignKeysOf(real.ownerUrl);
     const migrate = await runCli(['migrate'], cliEnv(real), 120_000);
-    expect(migrate.stderr).toBe('');
-    expect(migrate.code).toBe(0);
+    expect(migrate.code, migrate.stderr).toBe(0);
     await seedDemoData(real.owner as unknown as Kysely<unknown>, { users: 2, threadsPerUser: 3, messagesPerThread: 6, seed: 7, days: 20, until: new Date('2026-03-01T00:00:00Z') });
     boss = await startBossClient(real.serviceUrl);
     exportDir = await mkdtemp(path.join(os.tmpdir(), 'chat-archiver-real-schema-'));

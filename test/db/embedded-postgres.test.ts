@@ -48,6 +48,8 @@ describe('embedded PostgreSQL launcher', () => {
     const [settings] = (await query(first.url, "SELECT current_setting('listen_addresses') AS listen")) as Array<{ listen: string }>;
     expect(settings?.listen).toBe('127.0.0.1');
     expect(fs.statSync(path.join(dataDir, 'chat-archiver-credentials.json')).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(dataDir).mode & 0o777).toBe(0o700);
+    if (process.getuid?.() === 0) expect(fs.statSync(dataDir).uid).toBe(65534); // the unprivileged server user owns its cluster
     await first.stop();
     expect(fs.existsSync(path.join(dataDir, 'postmaster.pid'))).toBe(false);
 

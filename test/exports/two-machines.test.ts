@@ -14,13 +14,13 @@ import { createLogger } from '../../src/logger.ts';
 import { issueAccessToken } from '../../src/mcp/access-tokens.ts';
 import { DOWNLOAD_OPERATION } from '../../src/mcp/export-downloads.ts';
 import { startMcpHttpService, type McpHttpService } from '../../src/mcp/mcp-runtime.ts';
-import { UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from '../../src/mcp/untrusted-content.ts';
 import { demoUsers, ok, type DemoUser } from '../support/mcp-fixtures.ts';
 import { startS3Server, type TestS3Server } from '../support/s3-server.ts';
 import { freePort } from '../support/test-cluster.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { eventually } from '../support/eventually.ts';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
+import { unfenced } from '../support/fences.ts';
 import { closeAll } from '../support/close-all.ts';
 
 const SECRET = 'two-machines-link-secret-0123456789abcdef';
@@ -132,7 +132,8 @@ describe.each(['s3', 'fs'] as const)('exports across machines, %s driver', (driv
     expect((await fetch(result.downloadUrl, { headers: { Range: `bytes=${bytes.length}-` } })).status).toBe(416);
 
     const resource = await client.readResource({ uri: `archive://${result.archiveId}/export` });
-    expect(resource.contents[0]).toMatchObject({ mimeType: 'text/markdown', text: `${UNTRUSTED_OPEN}${bytes.toString('utf8')}${UNTRUSTED_CLOSE}` });
+    expect(resource.contents[0]).toMatchObject({ mimeType: 'text/markdown' });
+    expect(unfenced((resource.contents[0] as { text: string }).text)).toBe(bytes.toString('utf8'));
 
     const archive = ok<{ exportLocation: string; downloadUrl: string }>(await client.callTool({ name: 'get_archive', arguments: { archiveId: result.archiveId } }));
     expect(archive.exportLocation).toBe(result.storageLocation);

@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,8 +8,8 @@ import { archiveConversationJob, archiveConversationOutput } from '../../src/job
 import { enqueue } from '../../src/jobs/registry.ts';
 import { checkExportFiles } from '../support/archive-checks.ts';
 import { insertLongThread, insertSingleMessageThread } from '../support/long-thread.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { startBossClient, waitForSettled } from '../support/worker-harness.ts';
+import type { TestDatabase } from '../support/test-database.ts';
+import { openJobTestBed, waitForSettled, type JobTestBed } from '../support/worker-harness.ts';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
 
 const queue = archiveConversationJob.queue;
@@ -47,22 +44,20 @@ function severalMegabytes(): string {
 // Memory must stay bounded by the page size and the largest single message, not by the thread: a worker process
 // archives a 100,000-message thread and a single message of several MB, and its peak RSS is read from the kernel.
 describe('huge input through a worker process', () => {
+  let bed: JobTestBed;
   let db: TestDatabase;
   let exportDir: string;
   let boss: PgBoss;
   let worker: WorkerProcess | undefined;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    exportDir = await mkdtemp(path.join(os.tmpdir(), 'chat-archiver-faults-huge-'));
-    boss = await startBossClient(db.serviceUrl);
+    bed = await openJobTestBed('faults-huge');
+    ({ db, boss, exportDir } = bed);
   });
   afterAll(async () => {
     worker?.child.kill('SIGKILL');
     await worker?.exited;
-    await boss?.stop({ graceful: false });
-    await db?.drop();
-    await rm(exportDir, { recursive: true, force: true });
+    await bed?.close();
   });
 
   it('archives a 100,000-message thread and a several-MB message with exact token counts and bounded memory', async () => {

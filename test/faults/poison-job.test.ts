@@ -1,14 +1,12 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archiveConversationJob } from '../../src/jobs/archive-conversation.ts';
 import { enqueue } from '../../src/jobs/registry.ts';
 import { exportFilePath } from '../../src/export/export-store.ts';
 import { tempFilesUnder } from '../support/archive-checks.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { deadLettersOf, startBossClient, waitForSettled } from '../support/worker-harness.ts';
+import type { TestDatabase } from '../support/test-database.ts';
+import { deadLettersOf, openJobTestBed, waitForSettled, type JobTestBed } from '../support/worker-harness.ts';
 import { eventually } from '../support/eventually.ts';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
 
@@ -20,22 +18,20 @@ const RETRY_DELAY_SECONDS = 2;
 // so renaming the finished export into place fails (EISDIR) however often it is tried. A disk-level fault only
 // this job meets, with no test hook in the worker.
 describe('a poison job', () => {
+  let bed: JobTestBed;
   let db: TestDatabase;
   let exportDir: string;
   let boss: PgBoss;
   let worker: WorkerProcess | undefined;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    exportDir = await mkdtemp(path.join(os.tmpdir(), 'chat-archiver-faults-poison-'));
-    boss = await startBossClient(db.serviceUrl);
+    bed = await openJobTestBed('faults-poison');
+    ({ db, boss, exportDir } = bed);
   });
   afterAll(async () => {
     worker?.child.kill('SIGKILL');
     await worker?.exited;
-    await boss?.stop({ graceful: false });
-    await db?.drop();
-    await rm(exportDir, { recursive: true, force: true });
+    await bed?.close();
   });
 
   it('is retried, ends failed in the dead-letter queue once, visible to ops, while other jobs keep flowing', async () => {

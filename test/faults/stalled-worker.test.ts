@@ -1,14 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archiveConversationJob } from '../../src/jobs/archive-conversation.ts';
 import { enqueue } from '../../src/jobs/registry.ts';
 import { checkExportFiles, serviceItemsPerThread, tempFilesUnder } from '../support/archive-checks.ts';
 import { insertLongThread } from '../support/long-thread.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { startBossClient, waitForSettled } from '../support/worker-harness.ts';
+import type { TestDatabase } from '../support/test-database.ts';
+import { openJobTestBed, waitForSettled, type JobTestBed } from '../support/worker-harness.ts';
 import { eventually } from '../support/eventually.ts';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
 
@@ -18,6 +15,7 @@ const queue = archiveConversationJob.queue;
 // retried elsewhere once its heartbeat is stale, or, for a job without heartbeats, once it outlives its expiry.
 // When the stopped worker wakes up, it must notice it lost the job and write nothing that breaks the result.
 describe('a worker that stops answering mid-job', () => {
+  let bed: JobTestBed;
   let db: TestDatabase;
   let exportDir: string;
   let boss: PgBoss;
@@ -25,9 +23,8 @@ describe('a worker that stops answering mid-job', () => {
   const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    exportDir = await mkdtemp(path.join(os.tmpdir(), 'chat-archiver-faults-stall-'));
-    boss = await startBossClient(db.serviceUrl);
+    bed = await openJobTestBed('faults-stall');
+    ({ db, boss, exportDir } = bed);
     userId = (await db.owner.selectFrom('chat_thread').select('user_id').orderBy('user_id').executeTakeFirstOrThrow()).user_id;
     const env = { ...db.env, EXPORT_DIR: exportDir };
     workers.push(...(await Promise.all([startWorkerProcess(env, { concurrency: 1 }), startWorkerProcess(env, { concurrency: 1 })])));
@@ -38,9 +35,7 @@ describe('a worker that stops answering mid-job', () => {
       worker.child.kill('SIGKILL');
     }
     await Promise.all(workers.map((worker) => worker.exited));
-    await boss?.stop({ graceful: false });
-    await db?.drop();
-    await rm(exportDir, { recursive: true, force: true });
+    await bed?.close();
   });
 
   /**

@@ -3,9 +3,10 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/connect.ts';
 import { DATABASE_UNAVAILABLE_MESSAGE } from '../../src/db/database-errors.ts';
-import { caller, connectInMemory, demoUsers, errorText, openTestMcp, writeArchive, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
+import { closeAll } from '../support/close-all.ts';
+import { caller, connectInMemory, errorText, openMcpSuite, writeArchive, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
 import { freePort } from '../support/test-cluster.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import type { TestDatabase } from '../support/test-database.ts';
 
 describe('one audited path for tool calls, resource reads and lists', () => {
   let db: TestDatabase;
@@ -14,16 +15,11 @@ describe('one audited path for tool calls, resource reads and lists', () => {
   let client: Client;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    mcp = await openTestMcp(db);
-    [alice] = (await demoUsers(db)).filter((u) => u.role !== 'admin') as [DemoUser];
+    ({ db, mcp, alice } = await openMcpSuite());
     await writeArchive(db, { userId: alice.id, threadId: alice.threadIds[0]!, name: 'Harbour notes', summary: 'Boats.', body: 'Sailing.' });
     client = await connectInMemory(mcp.deps, caller(alice.id));
   });
-  afterAll(async () => {
-    await mcp?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(mcp, db));
 
   const audited = (operation: string) =>
     db.owner.selectFrom('mcp_archiver.audit_log').select(['outcome', 'detail']).where('operation', '=', operation).where('user_id', '=', alice.id).execute();

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caller, connectInMemory, countRows, demoUsers, errorText, ok, openTestMcp, type DemoUser, type RowCounts, type TestMcp } from '../support/mcp-fixtures.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { createLogger } from '../../src/logger.ts';
+import { closeAll } from '../support/close-all.ts';
+import { caller, connectInMemory, countRows, errorText, ok, openMcpSuite, type DemoUser, type RowCounts, type TestMcp } from '../support/mcp-fixtures.ts';
+import type { TestDatabase } from '../support/test-database.ts';
 
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 
@@ -69,6 +71,9 @@ const badCalls: Case[] = [
   // bidi overrides and isolates, C1 controls, line and paragraph separators
   ...['\u202e', '\u2066', '\u0085', '\u009b', '\u2028', '\u2029'].flatMap((c): Case[] => [
     ['archive_conversation', { threadId: UNKNOWN, name: `invoice${c}fdp.exe` }, /name: must not contain control characters/],
+    ['archive_conversations', { threadIds: [UNKNOWN], name: `invoice${c}fdp.exe` }, /name: must not contain control characters/],
+    ['archive_agent', { agentId: UNKNOWN, name: `invoice${c}fdp.exe` }, /name: must not contain control characters/],
+    ['archive_workflow', { workflowId: UNKNOWN, name: 'x', description: `line${c}two` }, /description: must not contain control characters/],
     ['archive_conversation', { threadId: UNKNOWN, name: 'x', description: `line${c}two` }, /description: must not contain control characters/],
     ['search_archives', { query: `pool${c}boats` }, /query: must not contain control characters/],
   ]),
@@ -87,23 +92,40 @@ describe('bad input: a short, safe isError message, and nothing written', () => 
   let before: RowCounts;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    mcp = await openTestMcp(db);
-    [alice] = (await demoUsers(db)).filter((u) => u.role !== 'admin') as [DemoUser];
+    ({ db, mcp, alice } = await openMcpSuite());
     client = await connectInMemory(mcp.deps, caller(alice.id));
     before = await countRows(db);
   });
-  afterAll(async () => {
-    await client?.close();
-    await mcp?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(client, mcp, db));
 
   it.each(badCalls)('%s %j', async (name, args, expected) => {
     const message = errorText(await client.callTool({ name, arguments: args }));
     expect(message).toMatch(expected);
     expect(message.length).toBeLessThan(400);
     expect(message).not.toMatch(/\n\s+at |SELECT|INSERT|pgboss|mcp_archiver|ZodError|stack/i);
+  });
+
+  it('forged list_archives cursors are invalid input, logged below error level', async () => {
+    const records: Array<{ level: number; msg: string }> = [];
+    const log = createLogger('trace', { write: (line: string) => void records.push(JSON.parse(line) as { level: number; msg: string }) });
+    const logged = await connectInMemory({ ...mcp.deps, log }, caller(alice.id));
+    try {
+      const forged = [
+        ...['9999-99-99 99:99:99', '2026-02-31 10:00:00', '0000-01-01 00:00:00', '294277-01-01 00:00:00', '2026-01-01 10:00:00'].map((at) => [at, UNKNOWN]),
+        ['2026-01-01 10:00:00', 'not-a-uuid'],
+        [1, 2],
+        { at: '2026-01-01' },
+      ].map((value) => Buffer.from(JSON.stringify(value)).toString('base64url'));
+      for (const cursor of [...forged, '%%%', 'x'.repeat(200)]) {
+        const result = await logged.callTool({ name: 'list_archives', arguments: { cursor } });
+        // A cursor of the right shape for a page that does not exist is simply an empty page.
+        if (!result.isError) expect(ok<{ archives: unknown[] }>(result).archives, cursor).toEqual([]);
+        else expect(errorText(result), cursor).toMatch(/cursor: is not a cursor from list_archives|invalid arguments/);
+      }
+      expect(records.filter((r) => r.level >= 50), JSON.stringify(records.filter((r) => r.level >= 50))).toEqual([]);
+    } finally {
+      await logged.close();
+    }
   });
 
   it('refuses an existing thread with an unknown archive id', async () => {

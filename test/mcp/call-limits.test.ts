@@ -4,8 +4,9 @@ import { createExpensiveReadPool } from '../../src/limits/expensive-reads.ts';
 import { issueAccessToken } from '../../src/mcp/access-tokens.ts';
 import { allowedHostnames, createHttpApp, listen, type ListeningServer } from '../../src/mcp/http-transport.ts';
 import type { McpDependencies } from '../../src/mcp/mcp-dependencies.ts';
-import { demoUsers, openTestMcp, writeArchive, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { closeAll } from '../support/close-all.ts';
+import { openMcpSuite, writeArchive, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
+import type { TestDatabase } from '../support/test-database.ts';
 
 interface Answer {
   status: number;
@@ -26,9 +27,7 @@ describe('per-token call limits, batch refusal and the expensive-read pool over 
   let rateToken: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    mcp = await openTestMcp(db);
-    [alice, bob] = (await demoUsers(db)).filter((u) => u.role !== 'admin') as [DemoUser, DemoUser];
+    ({ db, mcp, alice, bob } = await openMcpSuite());
     // One permit, held by the test itself to keep searches in flight; waiting calls wait long enough for the test.
     deps = {
       ...mcp.deps,
@@ -49,11 +48,7 @@ describe('per-token call limits, batch refusal and the expensive-read pool over 
     app.use('/impatient', createHttpApp({ deps: impatientDeps, serverName: 'test-archiver', allowedHosts: allowedHostnames(db.config().mcp), allowedOrigins: [] }));
     server = await listen(app, '127.0.0.1', 0);
   });
-  afterAll(async () => {
-    await server?.close();
-    await mcp?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(server, mcp, db));
 
   function post(token: string, body: string, path = '/mcp'): Promise<Answer> {
     const url = new URL(server.url);

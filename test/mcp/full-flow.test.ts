@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
-import { UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from '../../src/mcp/untrusted-content.ts';
+import { unfenced } from '../support/fences.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/start-worker.ts';
 import { caller, connectInMemory, demoUsers, errorText, ok, openTestMcp, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
 import { eventually } from '../support/eventually.ts';
@@ -73,23 +73,26 @@ describe('full flow: archive_conversation → worker → get_job → search_arch
       await client.callTool({ name: 'search_archives', arguments: { query: 'idle connections' } }),
     );
     expect(search.hits.map((h) => h.archiveId)).toEqual([result.archiveId]);
-    expect(search.hits[0]).toMatchObject({ threadId: thread.id, tokens: result.tokensCount, threadTitle: `${UNTRUSTED_OPEN}${thread.title}${UNTRUSTED_CLOSE}` });
+    expect(search.hits[0]).toMatchObject({ threadId: thread.id, tokens: result.tokensCount });
+    expect(unfenced(search.hits[0]!.threadTitle)).toBe(thread.title);
     expect(search.hits[0]!.snippet).toMatch(/\*\*idle\*\* \*\*connections\*\*/);
 
     const archive = ok<{ name: string; exportFormat: string; exportLocation: string; tokens: number; items: Array<{ threadId: string; summary: string; analysis: { messageCount: number } }> }>(
       await client.callTool({ name: 'get_archive', arguments: { archiveId: result.archiveId } }),
     );
-    expect(archive).toMatchObject({ name: 'Pool incident', exportFormat: 'markdown', exportLocation: result.storageLocation, tokens: result.tokensCount });
+    expect(archive).toMatchObject({ exportFormat: 'markdown', exportLocation: result.storageLocation, tokens: result.tokensCount });
+    expect(unfenced(archive.name)).toBe('Pool incident');
     expect(archive.items).toHaveLength(1);
     expect(archive.items[0]!.threadId).toBe(thread.id);
-    expect(archive.items[0]!.summary.startsWith(UNTRUSTED_OPEN)).toBe(true);
+    expect(unfenced(archive.items[0]!.summary)).not.toBe('');
     expect(archive.items[0]!.analysis.messageCount).toBe(12);
 
     const json = await client.readResource({ uri: `archive://${result.archiveId}` });
     expect(JSON.parse((json.contents[0] as { text: string }).text)).toMatchObject({ archiveId: result.archiveId, items: [{ threadId: thread.id }] });
     const exported = await client.readResource({ uri: `archive://${result.archiveId}/export` });
     const file = await readFile(path.join(mcp.exportDir, result.storageLocation), 'utf8');
-    expect(exported.contents[0]).toMatchObject({ mimeType: 'text/markdown', text: `${UNTRUSTED_OPEN}${file}${UNTRUSTED_CLOSE}` });
+    expect(exported.contents[0]).toMatchObject({ mimeType: 'text/markdown' });
+    expect(unfenced((exported.contents[0] as { text: string }).text)).toBe(file);
     expect(file).toContain(thread.title);
 
     // Nothing of it is visible to another user.
@@ -120,7 +123,7 @@ describe('full flow: archive_conversation → worker → get_job → search_arch
     const job = await pollUntilDone(jobId);
     expect(job.state).toBe('completed');
     const analysis = (job.result as { analysis: { userId: string; totals: { messages: number; activeThreads: number } } }).analysis;
-    expect(analysis.userId).toBe(alice.id);
+    expect(unfenced(analysis.userId)).toBe(alice.id);
     expect(analysis.totals.messages).toBeGreaterThan(0);
     expect(analysis.totals.activeThreads).toBeLessThanOrEqual(alice.threadIds.length);
   });

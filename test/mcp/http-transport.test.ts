@@ -8,6 +8,7 @@ import { allowedHostnames, createHttpApp, listen, type ListeningServer } from '.
 import { demoUsers, errorText, ok, openTestMcp, writeArchive, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { archiverTools } from '../../src/mcp/archiver-server.ts';
+import { unfenced } from '../support/fences.ts';
 
 interface RawResponse {
   status: number;
@@ -98,7 +99,7 @@ describe('MCP over Streamable HTTP with bearer tokens', () => {
     expect(job?.data).toMatchObject({ requestedBy: alice.id });
     expect(ok(await client.callTool({ name: 'get_job', arguments: { jobId: queued.jobId } }))).toMatchObject({ state: 'queued' });
     const hits = ok<{ hits: Array<{ archiveName: string }> }>(await client.callTool({ name: 'search_archives', arguments: { query: 'harbour' } }));
-    expect(hits.hits.map((h) => h.archiveName)).toEqual(['Harbour notes']);
+    expect(hits.hits.map((h) => unfenced(h.archiveName))).toEqual(['Harbour notes']);
     expect((await client.listResources()).resources).toHaveLength(1);
 
     const audit = await db.owner

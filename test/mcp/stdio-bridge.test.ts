@@ -6,6 +6,7 @@ import { allowedHostnames, createHttpApp, listen, type ListeningServer } from '.
 import { demoUsers, errorText, ok, openTestMcp, writeArchive, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
 import { CLI, runCli } from '../support/run-cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { unfenced } from '../support/fences.ts';
 
 describe('chat-archiver mcp --stdio --remote (spawned bridge, real SDK client, real HTTP server)', () => {
   let db: TestDatabase;
@@ -46,7 +47,7 @@ describe('chat-archiver mcp --stdio --remote (spawned bridge, real SDK client, r
     const client = await connect(token);
     expect((await client.listTools()).tools.map((t) => t.name)).toContain('list_archives');
     const listed = ok<{ archives: Array<{ name: string }> }>(await client.callTool({ name: 'list_archives', arguments: {} }));
-    expect(listed.archives.map((a) => a.name)).toEqual(['Garden']);
+    expect(listed.archives.map((a) => unfenced(a.name))).toEqual(['Garden']);
     expect(errorText(await client.callTool({ name: 'archive_conversation', arguments: { threadId: bob.threadIds[0], name: 'Not mine' } }))).toMatch(/not found/);
     expect((await client.listResources()).resources).toHaveLength(1);
     // Beyond the token's calls per minute the server answers 429: the client gets an error naming the limit.

@@ -7,6 +7,7 @@ import { demoUsers, errorText, ok, writeArchive, type DemoUser } from '../suppor
 import { CLI, runCli } from '../support/run-cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { archiverTools } from '../../src/mcp/archiver-server.ts';
+import { unfenced } from '../support/fences.ts';
 
 describe('chat-archiver mcp --stdio (spawned process, real client)', () => {
   let db: TestDatabase;
@@ -35,7 +36,7 @@ describe('chat-archiver mcp --stdio (spawned process, real client)', () => {
   it('serves the configured user, with logs on stderr only', async () => {
     expect((await client.listTools()).tools).toHaveLength(archiverTools.length);
     const hits = ok<{ hits: Array<{ archiveName: string }> }>(await client.callTool({ name: 'search_archives', arguments: { query: 'tomato' } }));
-    expect(hits.hits.map((h) => h.archiveName)).toEqual(['Garden']);
+    expect(hits.hits.map((h) => unfenced(h.archiveName))).toEqual(['Garden']);
     const queued = ok<{ jobId: string }>(await client.callTool({ name: 'archive_conversation', arguments: { threadId: alice.threadIds[1], name: 'Via stdio' } }));
     expect(errorText(await client.callTool({ name: 'archive_conversation', arguments: { threadId: bob.threadIds[0], name: 'Not mine' } }))).toMatch(/not found/);
     // Any stray byte on stdout would have broken the JSON-RPC stream before this point.

@@ -2,8 +2,7 @@ import http from 'node:http';
 import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archiveConversationJob } from '../../src/jobs/archive-conversation.ts';
-import { createBoss } from '../../src/jobs/boss.ts';
-import { enqueue, ensureQueues } from '../../src/jobs/registry.ts';
+import { enqueue } from '../../src/jobs/registry.ts';
 import { createReadinessCheck } from '../../src/ops/health.ts';
 import { countJobsByState } from '../../src/ops/job-counts.ts';
 import { allServiceQueueNames } from '../../src/ops/service-queues.ts';
@@ -14,6 +13,7 @@ import { archivePayload } from '../support/job-fixtures.ts';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { eventually } from '../support/eventually.ts';
+import { startBossClient } from '../support/worker-harness.ts';
 
 const QUEUE = archiveConversationJob.queue;
 
@@ -25,9 +25,7 @@ describe('/metrics, /healthz and /readyz', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    boss = createBoss(db.serviceUrl, { instanceName: 'test' });
-    await boss.start();
-    await ensureQueues(boss);
+    boss = await startBossClient(db.serviceUrl);
     metrics = createMetrics({ jobCounts: () => countJobsByState(boss.getDb()), jobCountsCacheMs: 0 });
     server = await startOpsServer({ host: '127.0.0.1', port: 0, metrics, readiness: createReadinessCheck({ db: db.service, boss }) });
   });

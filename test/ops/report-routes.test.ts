@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PGBOSS_SCHEMA } from '../../src/db/schemas.ts';
 import { issueAccessToken } from '../../src/mcp/access-tokens.ts';
+import { startDashboard } from '../../src/ops/dashboard-server.ts';
 import { startOpsServer, type OpsServer } from '../../src/ops/ops-routes.ts';
 import { createReportRoutes, type ReportRoutesOptions } from '../../src/ops/report-routes.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
@@ -155,6 +157,21 @@ describe('the report pages on the ops server', () => {
     const base = await serve({ auth: AUTH });
     expect((await request(base, '/reports/latest')).status).toBe(401);
     expect((await request(base, '/reports/latest', { headers: { authorization: basic(AUTH.user, AUTH.password) } })).status).toBe(200);
+  });
+
+  it('are served by the dashboard too, under its basic auth and its Host check', async () => {
+    const reports = createReportRoutes({ db: db.service, timeZone: 'Europe/Paris', listenHost: '127.0.0.1', auth: AUTH });
+    const dashboard = await startDashboard({ databaseUrl: db.serviceUrl, schema: PGBOSS_SCHEMA, host: '127.0.0.1', port: 0, auth: AUTH, readOnly: true, extraHosts: [], reports });
+    try {
+      expect((await request(dashboard.url, '/reports/latest')).status).toBe(401);
+      const page = await request(dashboard.url, '/reports/latest', { headers: { authorization: basic(AUTH.user, AUTH.password) } });
+      expect(page.status).toBe(200);
+      expect(page.body).toContain(analysisId);
+      expect((await request(dashboard.url, '/reports/latest', { headers: { host: 'evil.example.com', authorization: basic(AUTH.user, AUTH.password) } })).status).toBe(403);
+      expect((await request(dashboard.url, '/reports/not-a-uuid', { headers: { authorization: basic(AUTH.user, AUTH.password) } })).status).toBe(400);
+    } finally {
+      await dashboard.close();
+    }
   });
 
   it('refuses a foreign Host header before anything else', async () => {

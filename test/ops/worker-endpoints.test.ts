@@ -1,7 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archiveConversationJob } from '../../src/jobs/archive-conversation.ts';
@@ -10,14 +7,15 @@ import { cliEnv } from '../support/cli-env.ts';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.ts';
 import { CLI } from '../support/run-cli.ts';
 import { freePort } from '../support/test-cluster.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { startBossClient, waitForSettled } from '../support/worker-harness.ts';
+import type { TestDatabase } from '../support/test-database.ts';
+import { openJobTestBed, waitForSettled, type JobTestBed } from '../support/worker-harness.ts';
 import { eventually } from '../support/eventually.ts';
 
 const QUEUE = archiveConversationJob.queue;
 
 // The real `chat-archiver worker` process, scraped the way Prometheus and an orchestrator would.
 describe('chat-archiver worker: /healthz, /readyz and /metrics on WORKER_HTTP_PORT', () => {
+  let bed: JobTestBed;
   let db: TestDatabase;
   let boss: PgBoss;
   let exportDir: string;
@@ -26,9 +24,8 @@ describe('chat-archiver worker: /healthz, /readyz and /metrics on WORKER_HTTP_PO
   let output = '';
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    boss = await startBossClient(db.serviceUrl);
-    exportDir = await mkdtemp(path.join(os.tmpdir(), 'chat-archiver-worker-ops-'));
+    bed = await openJobTestBed('worker-ops');
+    ({ db, boss, exportDir } = bed);
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     child = spawn(process.execPath, [CLI, 'worker'], {
@@ -45,9 +42,7 @@ describe('chat-archiver worker: /healthz, /readyz and /metrics on WORKER_HTTP_PO
       child.kill('SIGTERM');
       await exited;
     }
-    await boss?.stop({ graceful: false });
-    await db?.drop();
-    await rm(exportDir, { recursive: true, force: true });
+    await bed?.close();
   });
 
   it('says where it serves them', () => {

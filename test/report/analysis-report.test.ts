@@ -61,8 +61,12 @@ describe('the analysis report page', () => {
   it('tables the numbers it was given', async () => {
     const r = result();
     const html = await page(r);
-    expect(tableRows(html, 'messages-per-day')).toEqual(r.perDay.map((d) => [d.day, d.messages, d.activeThreads, d.newThreads]));
-    expect(tableRows(html, 'active-users')).toEqual(r.perDay.map((d) => [d.day, d.activeUsers]));
+    // The range ends at 01:00 on 4 January in Paris: that day is in it, without activity.
+    const zeroDay = { day: '2026-01-04', messages: 0, activeThreads: 0, newThreads: 0, activeUsers: 0 };
+    expect(tableRows(html, 'messages-per-day')).toEqual([...r.perDay, zeroDay].map((d) => [d.day, d.messages, d.activeThreads, d.newThreads]));
+    expect(tableRows(html, 'active-users')).toEqual([...r.perDay, zeroDay].map((d) => [d.day, d.activeUsers]));
+    // One bar per day, quiet days included.
+    expect(chartOf(html, 'messages-per-day')!.match(/aria-roledescription="bar"/g)).toHaveLength(4);
     expect(tableRows(html, 'top-tools')).toEqual([
       [HOSTILE, 8, 2, 0.25],
       ['web_search', 4, 0, 0],
@@ -104,7 +108,7 @@ describe('the analysis report page', () => {
     for (const id of ['messages-per-day', 'weekday-hour', 'tokens-by-model', 'top-tools', 'active-users']) expect(chartOf(html, id), id).toBeUndefined();
     expect(html).toContain('recorded before weekdays were counted');
     expect(html).toContain('recorded before tokens were counted per day');
-    expect(tableRows(html, 'messages-per-day')).toEqual([]);
+    expect(tableRows(html, 'messages-per-day').map((row) => row.slice(1))).toEqual(Array.from({ length: 4 }, () => [0, 0, 0]));
   });
 
   it('leaves the links out of the archived file', async () => {

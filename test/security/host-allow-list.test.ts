@@ -7,8 +7,8 @@ import { createReadinessCheck } from '../../src/ops/health.ts';
 import { createMetrics } from '../../src/ops/metrics.ts';
 import { createOpsEndpoints } from '../../src/ops/ops-endpoints.ts';
 import { startOpsServer, type OpsServer } from '../../src/ops/ops-routes.ts';
-import { openTestMcp, type TestMcp } from '../support/mcp-fixtures.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { openMcpSuite, type TestMcp } from '../support/mcp-fixtures.ts';
+import type { TestDatabase } from '../support/test-database.ts';
 import { closeAll } from '../support/close-all.ts';
 
 /** A GET with a chosen Host header, as a DNS-rebinding page makes the browser send. */
@@ -33,8 +33,7 @@ describe('the Host allow-list on every route of every HTTP server', () => {
   let dashboard: RunningDashboard;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    mcp = await openTestMcp(db);
+    ({ db, mcp } = await openMcpSuite());
     const config = db.config({ MCP_ALLOWED_HOSTS: 'archiver.internal' });
     const app = createHttpApp({ deps: mcp.deps, serverName: 'test-archiver', allowedHosts: allowedHostnames(config.mcp), allowedOrigins: [] });
     app.use(createOpsEndpoints({ db: mcp.deps.db, boss: mcp.deps.boss, metrics: createMetrics() }).handler);

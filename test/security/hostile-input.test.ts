@@ -4,19 +4,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueAccessToken } from '../../src/mcp/access-tokens.ts';
 import { allowedHostnames, createHttpApp, listen, type ListeningServer } from '../../src/mcp/http-transport.ts';
-import {
-  caller,
-  connectInMemory,
-  countRows,
-  demoUsers,
-  openTestMcp,
-  writeArchive,
-  type ArchivedFixture,
-  type DemoUser,
-  type RowCounts,
-  type TestMcp,
-} from '../support/mcp-fixtures.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { closeAll } from '../support/close-all.ts';
+import { caller, connectInMemory, countRows, openMcpSuite, writeArchive, type ArchivedFixture, type DemoUser, type RowCounts, type TestMcp } from '../support/mcp-fixtures.ts';
+import type { TestDatabase } from '../support/test-database.ts';
 
 const UNKNOWN = '00000000-0000-4000-8000-00000000beef';
 const TEN_MB = 'x'.repeat(10 * 1024 * 1024);
@@ -161,9 +151,8 @@ describe('hostile input corpus: a clear error or a correct answer, no internals,
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    mcp = await openTestMcp(db);
-    const [alice, bob] = (await demoUsers(db)).filter((u) => u.role !== 'admin') as [DemoUser, DemoUser];
+    const { alice, bob, ...opened } = await openMcpSuite();
+    ({ db, mcp } = opened);
     const aliceArchive = await writeArchive(db, { userId: alice.id, threadId: alice.threadIds[0]!, name: 'Pool notes', summary: 'Idle connections.', body: 'The connection pool ran out of idle connections.' });
     await writeArchive(db, { userId: bob.id, threadId: bob.threadIds[0]!, name: 'Bob pool', summary: 'Pool secrets of Bob.', body: 'Bob pool idle connections secret.' });
     ownArchiveId = aliceArchive.archiveId;
@@ -171,11 +160,7 @@ describe('hostile input corpus: a clear error or a correct answer, no internals,
     client = await connectInMemory(mcp.deps, caller(alice.id));
     before = await counts();
   });
-  afterAll(async () => {
-    await client?.close();
-    await mcp?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(client, mcp, db));
 
   it(`has at least 50 cases (${cases.length} tool calls, ${resourceCases.length} resource reads)`, () => {
     expect(cases.length + resourceCases.length).toBeGreaterThanOrEqual(50);
@@ -245,19 +230,14 @@ describe('hostile input over HTTP: clean JSON-RPC errors, never a 500 or a stack
   let before: RowCounts;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    mcp = await openTestMcp(db);
-    const [alice] = (await demoUsers(db)).filter((u) => u.role !== 'admin') as [DemoUser];
+    const { alice, ...opened } = await openMcpSuite();
+    ({ db, mcp } = opened);
     token = (await issueAccessToken(db.owner, { userId: alice.id, name: 'hostile', admin: false, expiresAt: null })).token;
     const app = createHttpApp({ deps: mcp.deps, serverName: 'test-archiver', allowedHosts: allowedHostnames(db.config().mcp), allowedOrigins: [] });
     server = await listen(app, '127.0.0.1', 0);
     before = await countRows(db);
   });
-  afterAll(async () => {
-    await server?.close();
-    await mcp?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(server, mcp, db));
 
   function post(body: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string }> {
     const url = new URL(server.url);

@@ -139,17 +139,27 @@ describe('secrets: tokens hashed at rest, nothing secret in the logs, no access 
     for (const [what, secret] of Object.entries(secrets)) expect(logs.includes(secret), `${what} in the logs`).toBe(false);
   });
 
-  it('gives the service role nothing on the app\'s user, session, account and verification tables', async () => {
-    for (const table of ['user', 'session', 'account', 'verification']) {
+  it('gives the service role nothing on the app\'s session, account and verification tables, and only user id and name', async () => {
+    for (const table of ['session', 'account', 'verification']) {
       await expect(sql`SELECT 1 FROM ${sql.table(table)} LIMIT 1`.execute(db.service), table).rejects.toThrow(/permission denied/);
       const { rows } = await sql<{ any: boolean }>`
         SELECT has_table_privilege(current_user, ${`public."${table}"`}, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER') AS any`.execute(db.service);
       expect(rows[0]?.any, table).toBe(false);
     }
-    // Nor through a column grant, a view or a function of the service's own.
-    const { rows: columns } = await sql<{ n: number }>`
-      SELECT count(*)::int AS n FROM information_schema.column_privileges
-      WHERE grantee = current_user AND table_name IN ('user', 'session', 'account', 'verification')`.execute(db.service);
-    expect(columns[0]?.n).toBe(0);
+    // The usage report names users (src/db/role-privileges.ts): id and name, never email, role or anything else.
+    await expect(sql`SELECT * FROM "user" LIMIT 1`.execute(db.service)).rejects.toThrow(/permission denied/);
+    await expect(sql`SELECT email FROM "user" LIMIT 1`.execute(db.service)).rejects.toThrow(/permission denied/);
+    const { rows: tables } = await sql<{ any: boolean }>`
+      SELECT has_table_privilege(current_user, 'public."user"', 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER') AS any`.execute(db.service);
+    expect(tables[0]?.any).toBe(false);
+    // Nor through another column grant, a view or a function of the service's own.
+    const { rows: columns } = await sql<{ table_name: string; column_name: string; privilege_type: string }>`
+      SELECT table_name, column_name, privilege_type FROM information_schema.column_privileges
+      WHERE grantee = current_user AND table_name IN ('user', 'session', 'account', 'verification')
+      ORDER BY table_name, column_name, privilege_type`.execute(db.service);
+    expect(columns).toEqual([
+      { table_name: 'user', column_name: 'id', privilege_type: 'SELECT' },
+      { table_name: 'user', column_name: 'name', privilege_type: 'SELECT' },
+    ]);
   });
 });

@@ -18,7 +18,8 @@ import type { Caller } from '../../src/mcp/caller.ts';
 import { openJobFinishWaiter } from '../../src/jobs/job-finish-waiter.ts';
 import type { McpDependencies, ToolCallEvent } from '../../src/mcp/mcp-dependencies.ts';
 import { upsertSearchDocument, type SearchLanguage } from '../../src/sql/search-documents.ts';
-import type { TestDatabase } from './test-database.ts';
+import { startWorker, type WorkerHandle } from '../../src/worker/start-worker.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 export interface TestMcp {
   deps: McpDependencies;
@@ -94,6 +95,30 @@ export async function demoUsers(db: TestDatabase): Promise<DemoUser[]> {
 export async function adminAndUsers(db: TestDatabase): Promise<{ admin: DemoUser; others: DemoUser[] }> {
   const users = await demoUsers(db);
   return { admin: users.find((u) => u.role === 'admin')!, others: users.filter((u) => u.role !== 'admin') };
+}
+
+export interface McpSuite {
+  db: TestDatabase;
+  mcp: TestMcp;
+  admin: DemoUser;
+  /** The first two demo users who are not admins. */
+  alice: DemoUser;
+  bob: DemoUser;
+}
+
+/** A fresh test database with the demo users, and the MCP server's dependencies on it (release both with closeAll). */
+export async function openMcpSuite(options?: Parameters<typeof openTestMcp>[1]): Promise<McpSuite> {
+  const db = await createTestDatabase();
+  try {
+    const mcp = await openTestMcp(db, options);
+    const { admin, others } = await adminAndUsers(db);
+    const [alice, bob] = others;
+    if (!alice || !bob) throw new Error('the demo data has fewer than two users besides the admin');
+    return { db, mcp, admin, alice, bob };
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
 }
 
 export const caller = (userId: string, admin = false): Caller => ({ userId, admin, transport: 'memory' });
@@ -202,4 +227,12 @@ export async function countRows(db: TestDatabase): Promise<RowCounts> {
            (SELECT count(*)::int FROM archive_item) AS items,
            (SELECT count(*)::int FROM mcp_archiver.search_document) AS documents`.execute(db.owner);
   return rows[0]!;
+}
+
+/** A test MCP server with a real worker writing where its store reads, and the first demo user who is not the admin. */
+export async function openMcpWithWorker(db: TestDatabase, instanceName: string): Promise<{ mcp: TestMcp; worker: WorkerHandle; user: DemoUser }> {
+  const mcp = await openTestMcp(db);
+  const worker = await startWorker({ config: db.config({ EXPORT_DIR: mcp.exportDir }), serviceUrl: db.serviceUrl, log: createLogger('silent'), concurrency: 2, instanceName });
+  const [user] = (await demoUsers(db)).filter((u) => u.role !== 'admin') as [DemoUser];
+  return { mcp, worker, user };
 }

@@ -1,7 +1,11 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { JobWithMetadata, PgBoss } from 'pg-boss';
 import { createBoss } from '../../src/jobs/boss.ts';
 import { ensureQueues } from '../../src/jobs/registry.ts';
 import { eventually } from './eventually.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 /** A pg-boss client as the service role, for enqueuing and inspecting jobs the way the MCP server does. */
 export async function startBossClient(serviceUrl: string): Promise<PgBoss> {
@@ -9,6 +13,31 @@ export async function startBossClient(serviceUrl: string): Promise<PgBoss> {
   await boss.start();
   await ensureQueues(boss);
   return boss;
+}
+
+/** What a worker test opens first: a test database, a pg-boss client on it and an empty export directory. */
+export interface JobTestBed {
+  db: TestDatabase;
+  boss: PgBoss;
+  exportDir: string;
+  /** Stops the client, drops the database and removes the exports (after the test stopped its workers). */
+  close(): Promise<void>;
+}
+
+export async function openJobTestBed(name: string): Promise<JobTestBed> {
+  const db = await createTestDatabase();
+  const exportDir = await mkdtemp(path.join(os.tmpdir(), `chat-archiver-${name}-`));
+  const boss = await startBossClient(db.serviceUrl);
+  return {
+    db,
+    boss,
+    exportDir,
+    async close() {
+      await boss.stop({ graceful: false });
+      await db.drop();
+      await rm(exportDir, { recursive: true, force: true });
+    },
+  };
 }
 
 export async function findJob(boss: PgBoss, queue: string, id: string): Promise<JobWithMetadata<unknown> | undefined> {

@@ -1,8 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
 import { getEncoding } from 'js-tiktoken';
 import { sql } from 'kysely';
@@ -18,13 +17,14 @@ import { enqueue } from '../../src/jobs/registry.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/start-worker.ts';
 import { readPdf } from '../export/pdf-text.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { deadLettersOf, gate, startBossClient, waitForSettled } from '../support/worker-harness.ts';
+import type { TestDatabase } from '../support/test-database.ts';
+import { deadLettersOf, gate, openJobTestBed, waitForSettled, type JobTestBed } from '../support/worker-harness.ts';
 import { eventually } from '../support/eventually.ts';
 
 const queue = archiveConversationJob.queue;
 
 describe('archive-conversation job (enqueue → worker → rows and export file)', () => {
+  let bed: JobTestBed;
   let db: TestDatabase;
   let exportDir: string;
   let boss: PgBoss;
@@ -34,9 +34,8 @@ describe('archive-conversation job (enqueue → worker → rows and export file)
   let users: string[];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    exportDir = await mkdtemp(path.join(os.tmpdir(), 'chat-archiver-exports-'));
-    boss = await startBossClient(db.serviceUrl);
+    bed = await openJobTestBed('exports');
+    ({ db, boss, exportDir } = bed);
     worker = await startWorker({
       config: db.config({ EXPORT_DIR: exportDir }),
       serviceUrl: db.serviceUrl,
@@ -52,9 +51,7 @@ describe('archive-conversation job (enqueue → worker → rows and export file)
   });
   afterAll(async () => {
     await worker?.stop();
-    await boss?.stop({ graceful: false });
-    await db?.drop();
-    await rm(exportDir, { recursive: true, force: true });
+    await bed?.close();
   });
 
   const archivesNamed = (name: string) => db.owner.selectFrom('archive').selectAll().where('name', '=', name).execute();

@@ -1,8 +1,6 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,8 +56,9 @@ describe('archive_agent and archive_workflow: snapshots, visibility, redaction',
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    exportDir = await mkdtemp(path.join(os.tmpdir(), 'chat-archiver-snapshots-'));
     mcp = await openTestMcp(db);
+    // The worker writes where the MCP server's store reads.
+    exportDir = mcp.exportDir;
     const logSink = new Writable({ write: (chunk: Buffer, _enc, done) => (logLines.push(chunk.toString()), done()) });
     worker = await startWorker({ config: db.config({ EXPORT_DIR: exportDir }), serviceUrl: db.serviceUrl, log: createLogger('trace', logSink), concurrency: 2, tuning: { pollingIntervalSeconds: 0.5 } });
     agents = (await sql<Owned>`SELECT id, user_id, visibility, name FROM agent ORDER BY name, id`.execute(db.owner)).rows;
@@ -88,7 +87,9 @@ describe('archive_agent and archive_workflow: snapshots, visibility, redaction',
     expect(view.error).toBeNull();
     expect(view.state).toBe('completed');
     const result = view.result as { archiveId: string; archiveItemId: string; storageLocation: string; tokensCount: number };
-    return { ...result, storageLocation: result.storageLocation.startsWith('file:') ? fileURLToPath(result.storageLocation) : result.storageLocation };
+    // Agents see the key inside the export store, never a server path.
+    expect(result.storageLocation).toMatch(new RegExp(`^${result.archiveId}/[^/]+$`));
+    return { ...result, storageLocation: path.join(exportDir, result.storageLocation) };
   }
   const itemOf = async (archiveItemId: string) =>
     (await sql<{ item_id: string; item_type: string; tokens_count: number; content_summary: string; mcp_analysis: unknown; metadata: { redactedPaths: { path: string; kind: string }[] } }>`

@@ -9,7 +9,7 @@ import { ConfigError, loadConfig } from '../../src/config.ts';
 import { archiveConversationJob } from '../../src/jobs/archive-conversation.ts';
 import { archiveConversationsJob } from '../../src/jobs/archive-conversations.ts';
 import { AUTO_ARCHIVE_SCHEDULE_KEY, AUTO_ARCHIVE_SINGLETON, autoArchiveJob } from '../../src/jobs/auto-archive.ts';
-import { autoArchiveName } from '../../src/jobs/auto-archive-handler.ts';
+import { autoArchiveName, createAutoArchiveHandler } from '../../src/jobs/auto-archive-handler.ts';
 import { enqueue } from '../../src/jobs/registry.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics, type ServiceMetrics } from '../../src/ops/metrics.ts';
@@ -22,8 +22,6 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 import { startBossClient, waitForSettled } from '../support/worker-harness.ts';
 
 const DAY_MS = 86_400_000;
-// The demo threads are at most ~370 days old; only the threads this file backdates further are eligible.
-const AFTER = '400d';
 
 describe('auto-archive: the nightly retention schedule', () => {
   let db: TestDatabase;
@@ -32,13 +30,19 @@ describe('auto-archive: the nightly retention schedule', () => {
   const workers: WorkerHandle[] = [];
   const users: string[] = [];
   const oldThreads: string[] = [];
+  /** AUTO_ARCHIVE_AFTER in days: past every demo thread (by a margin wider than a month), so only the threads this file backdates further are eligible. */
+  let afterDays: number;
+  let afterAge: string;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     boss = await startBossClient(db.serviceUrl);
     exportDir = await mkdtemp(path.join(os.tmpdir(), 'chat-archiver-auto-archive-'));
+    const { rows } = await sql<{ oldest: Date }>`SELECT min(created_at) AS oldest FROM chat_thread`.execute(db.owner);
+    afterDays = Math.ceil((Date.now() - rows[0]!.oldest.getTime()) / DAY_MS) + 60;
+    afterAge = `${afterDays}d`;
     for (const name of ['Retention Ann', 'Retention Bo']) users.push(await addUser(name));
-    for (const user of users) for (const age of [500, 450, 420]) oldThreads.push(await addThread(user, age));
+    for (const user of users) for (const extra of [100, 50, 20]) oldThreads.push(await addThread(user, afterDays + extra));
   });
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((worker) => worker.stop()));
@@ -127,7 +131,7 @@ describe('auto-archive: the nightly retention schedule', () => {
     // minute's end so the occurrence stays due while the workers start.
     await eventually('the start of a minute', async () => (new Date().getUTCSeconds() < 40 ? true : undefined), 25_000);
     const now = new Date();
-    const env = { AUTO_ARCHIVE_AFTER: AFTER, AUTO_ARCHIVE_CRON: `${now.getUTCMinutes()} ${now.getUTCHours()} * * *` };
+    const env = { AUTO_ARCHIVE_AFTER: afterAge, AUTO_ARCHIVE_CRON: `${now.getUTCMinutes()} ${now.getUTCHours()} * * *` };
     const metrics = createMetrics({ processMetrics: false });
     const chatRows = async () =>
       (await sql<{ threads: number; messages: number }>`SELECT (SELECT count(*)::int FROM chat_thread) AS threads, (SELECT count(*)::int FROM chat_message) AS messages`.execute(db.owner)).rows[0];
@@ -175,10 +179,10 @@ describe('auto-archive: the nightly retention schedule', () => {
   });
 
   it('a later run adds only the threads that became eligible, and overlapping runs archive each thread once', async () => {
-    await start({ AUTO_ARCHIVE_AFTER: AFTER, AUTO_ARCHIVE_CRON: '0 2 1 1 *' }, 'worker-later');
+    await start({ AUTO_ARCHIVE_AFTER: afterAge, AUTO_ARCHIVE_CRON: '0 2 1 1 *' }, 'worker-later');
     const before = await sql<{ id: string; item_id: string }>`SELECT id, item_id FROM archive_item ORDER BY id`.execute(db.owner);
     const third = await addUser('Retention Cy');
-    const fresh = [await addThread(users[0]!, 410), await addThread(third, 600)];
+    const fresh = [await addThread(users[0]!, afterDays + 10), await addThread(third, afterDays + 200)];
     const recent = await addThread(third, 10);
 
     const second = await enqueue(boss, autoArchiveJob, {});
@@ -187,7 +191,8 @@ describe('auto-archive: the nightly retention schedule', () => {
     const overlapping = await enqueue(boss, autoArchiveJob, {});
     const overlappingJob = await waitForSettled(boss, autoArchiveJob.queue, overlapping.jobId);
     expect(secondJob.output).toMatchObject({ enabled: true, users: 2, threads: 2 });
-    expect(overlappingJob.state).toBe('completed');
+    // Each new thread is either archived by now or still has its job open: neither is sent again.
+    expect(overlappingJob.output).toMatchObject({ enabled: true, threads: 0 });
 
     await allArchived(fresh);
     await eventually('the thread jobs', settledChildren, 60_000, 200);
@@ -200,5 +205,34 @@ describe('auto-archive: the nightly retention schedule', () => {
     const archives = await autoArchives();
     expect(archives.find((a) => a.user_id === users[0])).toEqual({ user_id: users[0], name, items: 4 });
     expect(archives.find((a) => a.user_id === third)).toEqual({ user_id: third, name, items: 1 });
+  });
+
+  it('leaves out threads an earlier run\'s jobs have not archived yet, even from the next month', async () => {
+    const handler = createAutoArchiveHandler({ db: db.service, boss, autoArchive: loadConfig({ AUTO_ARCHIVE_AFTER: afterAge }).autoArchive });
+    const context = (createdOn: Date) => ({
+      jobId: randomUUID(),
+      queue: autoArchiveJob.queue,
+      attempt: 1,
+      maxAttempts: 6,
+      createdOn,
+      signal: new AbortController().signal,
+      log: createLogger('silent'),
+    });
+    const late = await addThread(users[1]!, afterDays + 30);
+    // No worker runs: the first night's jobs wait in the queue when the next night comes, a month later.
+    const tonight = new Date();
+    const first = await handler({}, context(tonight));
+    expect(first).toMatchObject({ threads: 1, inFlight: 0 });
+    const nextMonth = new Date(Date.UTC(tonight.getUTCFullYear(), tonight.getUTCMonth() + 1, 1, 2));
+    const second = await handler({}, context(nextMonth));
+    expect(second).toMatchObject({ threads: 0, inFlight: 1, parentJobIds: [] });
+
+    await start({ AUTO_ARCHIVE_AFTER: afterAge, AUTO_ARCHIVE_CRON: '0 2 1 1 *' }, 'worker-late');
+    await allArchived([late]);
+    await eventually('the thread jobs', settledChildren, 60_000, 200);
+    const { rows } = await sql<{ name: string }>`
+      SELECT a.name FROM archive_item i JOIN archive a ON a.id = i.archive_id WHERE i.item_id = ${late}`.execute(db.owner);
+    expect(rows).toEqual([{ name: autoArchiveName(tonight) }]);
+    expect(await sql`SELECT 1 FROM archive WHERE name = ${autoArchiveName(nextMonth)}`.execute(db.owner).then((r) => r.rows)).toEqual([]);
   });
 });

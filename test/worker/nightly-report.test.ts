@@ -15,6 +15,7 @@ import { createLogger } from '../../src/logger.ts';
 import { analysisReportHtml } from '../../src/report/analysis-html.ts';
 import { patternAnalysisById } from '../../src/sql/pattern-history.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/start-worker.ts';
+import { adminAndUsers, caller, connectInMemory, ok, openTestMcp } from '../support/mcp-fixtures.ts';
 import { DEMO_RANGE } from '../support/report-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { startBossClient, waitForSettled } from '../support/worker-harness.ts';
@@ -42,6 +43,20 @@ describe('the nightly analysis archives its report', () => {
     expect(job.state).toBe('completed');
     return { jobId, output: job.output as { analysisId: string; reportLocation?: string } };
   }
+
+  it('get_job shows an admin the report as its key inside the store, never a server path', async () => {
+    const { jobId, output } = await analyse('schedule');
+    const mcp = await openTestMcp(db, { store: createFsStore(dir) });
+    const client = await connectInMemory(mcp.deps, caller((await adminAndUsers(db)).admin.id, true));
+    try {
+      const view = ok<{ result: { reportLocation: string } }>(await client.callTool({ name: 'get_job', arguments: { jobId } }));
+      expect(view.result.reportLocation).toBe(`pattern-reports/${path.basename(fileURLToPath(output.reportLocation!))}`);
+      expect(JSON.stringify(view)).not.toContain(dir);
+    } finally {
+      await client.close();
+      await mcp.close();
+    }
+  });
 
   it('writes one self-contained HTML file into the export store and records it beside the history row', async () => {
     const { jobId, output } = await analyse('schedule');
