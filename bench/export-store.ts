@@ -1,6 +1,7 @@
 // 10. Export store: how fast a 2,000-message thread's export is written to the fs driver and to the s3 driver
-// (s3rver in this process on 127.0.0.1: multipart uploads of 5 MiB parts), and how fast a person downloads it
-// through a signed link from the MCP HTTP process (proxied from the store).
+// (s3rver in this process on 127.0.0.1: multipart uploads of 5 MiB parts), how fast a person downloads it
+// through a signed link from the MCP HTTP process (proxied from the store), and the peak RSS of a worker process
+// archiving a 100,000-message thread (quick: 20,000) with each driver.
 //   node bench/export-store.ts [--quick]
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -21,10 +22,18 @@ import { benchAdminUrl, createBenchDatabase } from './support/bench-database.ts'
 import { printSection, progress, startBenchRun } from './support/bench-report.ts';
 import { markdownTable } from './support/markdown-table.ts';
 import { fixed, median } from './support/stats.ts';
+import { archiveConversationJob } from '../src/jobs/archive-conversation.ts';
+import { createBoss } from '../src/jobs/boss.ts';
+import { enqueue, ensureQueues } from '../src/jobs/registry.ts';
+import { CLI_SCRIPT, startChildService, WORKER_READY } from './support/child-service.ts';
+import { MB, processMemory } from './support/process-memory.ts';
+import { waitForJobs } from './support/queue-jobs.ts';
 
 const run = startBenchRun();
 const messageCount = 2_000;
 const runs = run.quick ? 2 : 5;
+const memoryMessages = run.quick ? 20_000 : 100_000;
+const SCHEDULES_OFF = { SEARCH_INDEX_CRON: '0 0 1 1 *', EXPORT_GC_CRON: '0 0 1 1 *' };
 const downloads = run.quick ? 3 : 10;
 const SECRET = 'bench-export-store-link-secret-0123456789';
 
@@ -101,6 +110,8 @@ try {
     }
   }
 
+  const memoryRows = await workerPeaks();
+
   printSection({
     id: 'export-store',
     title: `10. Export store: fs vs s3, a ${messageCount.toLocaleString('en-US')}-message thread`,
@@ -114,10 +125,58 @@ try {
       `Download of the Markdown export through a signed link (\`GET /exports/…\` on the MCP process, proxied from the store), ${downloads} downloads per row (median):`,
       '',
       markdownTable(['store', '>file MB', '>download ms', '>MB/s'], downloadRows),
+      '',
+      `Worker memory: one ${memoryMessages.toLocaleString('en-US')}-message demo thread archived (JSON) by a fresh ` +
+        '`chat-archiver worker --concurrency 1` process per driver (search-index and export-GC schedules off); peak RSS = ' +
+        'its VmHWM after the job, idle RSS before it. ' +
+        'The suite compares the drivers the same way at 20,000 messages (test/exports/store-memory.test.ts).',
+      '',
+      markdownTable(['store', '>messages', '>export MB', '>wall s', '>idle RSS MB', '>peak RSS MB', '>peak vs fs'], memoryRows),
     ].join('\n'),
   });
 } finally {
   await db.drop();
   await s3.close();
   await rm(dir, { recursive: true, force: true });
+}
+
+/** Peak RSS of a worker process archiving one long thread, once per driver, on a database of its own. */
+async function workerPeaks(): Promise<string[][]> {
+  progress(`export-store: seeding one ${memoryMessages}-message thread`);
+  const memoryDb = await createBenchDatabase(benchAdminUrl(), { users: 1, threadsPerUser: 1, messagesPerThread: memoryMessages });
+  const client = createBoss(memoryDb.serviceUrl, { instanceName: 'bench-client', max: 2 });
+  await client.start();
+  await ensureQueues(client);
+  const rows: string[][] = [];
+  let fsPeak = Number.NaN;
+  try {
+    const thread = await memoryDb.owner.selectFrom('chat_thread').select(['id', 'user_id']).executeTakeFirstOrThrow();
+    for (const driver of ['fs', 's3'] as const) {
+      const exportDir = await mkdtemp(path.join(os.tmpdir(), `chat-archiver-bench-memory-${driver}-`));
+      // The scheduled passes stay off (the search index would read the whole thread beside the job): the peak is the job's.
+      const env = { ...memoryDb.env, ...SCHEDULES_OFF, EXPORT_DIR: exportDir, ...(driver === 's3' ? s3.env() : {}) };
+      const worker = await startChildService(CLI_SCRIPT, ['worker', '--concurrency', '1'], env, WORKER_READY);
+      try {
+        const idle = processMemory(worker.pid);
+        progress(`export-store: archiving to ${driver} (load ${run.sampleLoad()})`);
+        const began = performance.now();
+        const { jobId } = await enqueue(client, archiveConversationJob, { threadId: thread.id, name: `memory ${driver}`, exportFormat: 'json', requestedBy: thread.user_id });
+        const done = await waitForJobs(memoryDb.owner, archiveConversationJob.queue, [jobId], 15 * 60_000);
+        const seconds = (performance.now() - began) / 1000;
+        if (done.failed) throw new Error(`the ${driver} archive job failed`);
+        const peak = processMemory(worker.pid).peakRss;
+        const [job] = await client.findJobs(archiveConversationJob.queue, { id: jobId });
+        const fileSize = Number((job?.output as { fileSize?: number } | undefined)?.fileSize ?? Number.NaN);
+        if (driver === 'fs') fsPeak = peak;
+        rows.push([driver, memoryMessages.toLocaleString('en-US'), fixed(fileSize / MB, 1), fixed(seconds, 1), fixed(idle.rss / MB, 0), fixed(peak / MB, 0), driver === 'fs' ? '—' : `${fixed((peak / fsPeak - 1) * 100, 1)} %`]);
+      } finally {
+        await worker.stop();
+        await rm(exportDir, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    await client.stop({ graceful: false });
+    await memoryDb.drop();
+  }
+  return rows;
 }

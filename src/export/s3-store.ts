@@ -1,18 +1,20 @@
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
-import { PassThrough, Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   S3Client,
   S3ServiceException,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { exportFileKey, type ExportFileWriter } from './export-store.ts';
 import { ExportStoreUnavailableError, type ExportStore, type StoredObject } from './object-store.ts';
@@ -31,9 +33,8 @@ export interface S3StoreConfig {
 }
 
 
-/** Multipart parts of 5 MiB (S3's minimum), one in flight: an upload holds about two parts in memory at most. */
+/** Multipart parts of 5 MiB (S3's minimum), one in flight while the next fills: an upload holds two parts at most. */
 const PART_SIZE = 5 * 1024 * 1024;
-const QUEUE_SIZE = 1;
 
 export function createS3Client(config: S3StoreConfig): S3Client {
   return new S3Client({
@@ -192,33 +193,53 @@ export function createS3Store(config: S3StoreConfig, client: S3Client = createS3
   };
 }
 
-/** Streams chunks into a multipart upload as they are written; hashed and counted on the way. */
+/**
+ * Streams chunks into a multipart upload as they are written; hashed and counted on the way. Parts are filled in
+ * two buffers of PART_SIZE used in turn, one uploading while the other fills, so an upload holds 10 MiB whatever its
+ * length and leaves no part garbage behind (lib-storage's Upload concatenates every part anew; with it a worker
+ * streaming a 42 MB export peaked 47 MB above the fs driver's, with these buffers 24 MB: test/exports/store-memory).
+ * An export smaller than one part is one PutObject.
+ */
 function openUpload(client: S3Client, bucket: string, key: string, contentType: string): ExportFileWriter {
-  const body = new PassThrough({ highWaterMark: 64 * 1024 });
-  const upload = new Upload({
-    client,
-    params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType },
-    partSize: PART_SIZE,
-    queueSize: QUEUE_SIZE,
-    leavePartsOnError: false,
-  });
+  const buffers: Buffer[] = [];
+  let current = 0;
+  let filled = 0;
+  const parts: Array<{ ETag: string; PartNumber: number }> = [];
+  let uploadId: string | undefined;
+  let inFlight: Promise<void> = Promise.resolve();
   const hash = createHash('sha256');
   let size = 0;
   let failure: Error | null = null;
   let state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
-  const done = upload.done();
-  done.catch((error: unknown) => {
-    failure ??= error instanceof Error ? error : new Error(String(error));
-  });
 
-  const drained = async (): Promise<void> => {
-    const stop = new AbortController();
-    try {
-      await Promise.race([once(body, 'drain', { signal: stop.signal }), done.then(() => undefined)]);
-    } finally {
-      stop.abort();
-    }
+  // allocUnsafe: pages are touched (resident) only as they are written.
+  const buffer = (index: number): Buffer => (buffers[index] ??= Buffer.allocUnsafe(PART_SIZE));
+
+  /** Uploads the current buffer's bytes as the next part, after the part before it is done (its buffer is next). */
+  const sendPart = async (): Promise<void> => {
+    await inFlight;
     if (failure) throw failure;
+    uploadId ??= (await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType }))).UploadId;
+    if (!uploadId) throw new Error(`the bucket started no multipart upload for ${key}`);
+    const partNumber = parts.length + 1;
+    const body = buffer(current).subarray(0, filled);
+    const id = uploadId;
+    inFlight = client
+      .send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: id, PartNumber: partNumber, Body: body, ContentLength: body.length }))
+      .then((answer) => {
+        if (!answer.ETag) throw new Error(`the bucket returned no ETag for part ${partNumber} of ${key}`);
+        parts.push({ ETag: answer.ETag, PartNumber: partNumber });
+      })
+      .catch((error: unknown) => {
+        failure ??= error instanceof Error ? error : new Error(String(error));
+      });
+    current = 1 - current;
+    filled = 0;
+  };
+
+  const abortUpload = async (): Promise<void> => {
+    await inFlight.catch(() => {});
+    if (uploadId) await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => {});
   };
 
   return {
@@ -229,7 +250,14 @@ function openUpload(client: S3Client, bucket: string, key: string, contentType: 
       if (bytes.byteLength === 0) return;
       hash.update(bytes);
       size += bytes.byteLength;
-      if (!body.write(bytes)) await drained();
+      let offset = 0;
+      while (offset < bytes.byteLength) {
+        const taken = Math.min(PART_SIZE - filled, bytes.byteLength - offset);
+        buffer(current).set(bytes.subarray(offset, offset + taken), filled);
+        filled += taken;
+        offset += taken;
+        if (filled === PART_SIZE) await sendPart();
+      }
     },
 
     async commit() {
@@ -237,11 +265,20 @@ function openUpload(client: S3Client, bucket: string, key: string, contentType: 
       state = 'committing';
       try {
         if (failure) throw failure;
-        body.end();
-        await done;
+        if (uploadId === undefined && parts.length === 0 && filled < PART_SIZE) {
+          const body = buffer(current).subarray(0, filled);
+          await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: body.length, ContentType: contentType }));
+        } else {
+          if (filled > 0) await sendPart();
+          await inFlight;
+          if (failure) throw failure;
+          await client.send(
+            new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: [...parts].sort((a, b) => a.PartNumber - b.PartNumber) } }),
+          );
+        }
       } catch (error) {
         state = 'aborted';
-        await upload.abort().catch(() => {});
+        await abortUpload();
         throw error;
       }
       state = 'committed';
@@ -251,9 +288,7 @@ function openUpload(client: S3Client, bucket: string, key: string, contentType: 
     async abort() {
       if (state === 'committed' || state === 'aborted') return;
       state = 'aborted';
-      await upload.abort().catch(() => {});
-      body.destroy();
-      await done.catch(() => {});
+      await abortUpload();
     },
   };
 }
