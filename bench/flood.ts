@@ -3,6 +3,7 @@
 // without the flood, against a real `chat-archiver mcp` process; and what the flood itself was answered.
 //   node bench/flood.ts [--quick]
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import { sql } from 'kysely';
 import { issueAccessToken } from '../src/mcp/access-tokens.ts';
 import { BENCH_DEMO_UNTIL, benchAdminUrl, createBenchDatabase } from './support/bench-database.ts';
@@ -38,7 +39,8 @@ try {
   await sql`INSERT INTO archive (name, user_id) SELECT 'Victim archive ' || g, ${victim}::uuid FROM generate_series(1, 20) g`.execute(db.owner);
   await sql`ANALYZE`.execute(db.owner);
   const floodToken = (await issueAccessToken(db.owner, { userId: flooder, name: 'flood', admin: false, expiresAt: null })).token;
-  const victimToken = (await issueAccessToken(db.owner, { userId: victim, name: 'victim', admin: false, expiresAt: null })).token;
+  // One token per phase: the victim's own 300 calls a minute would otherwise refuse its later calls.
+  const victimToken = async (phase: string) => (await issueAccessToken(db.owner, { userId: victim, name: `victim ${phase}`, admin: false, expiresAt: null })).token;
 
   const mcp = await startChildService(CLI_SCRIPT, ['mcp'], { ...db.env, LOG_LEVEL: 'silent' }, MCP_READY);
   const url = mcp.ready[1]!;
@@ -55,13 +57,13 @@ try {
   let id = 0;
   const call = (name: string, args: unknown) => ({ jsonrpc: '2.0', id: ++id, method: 'tools/call', params: { name, arguments: args } });
   // At most VICTIM_SECONDS of calls (a starved server would take hours for all of them); a call over 20 s fails.
-  const victimLatencies = async (n: number) => {
+  const victimLatencies = async (n: number, token: string) => {
     const ms: number[] = [];
     let failed = 0;
     const until = performance.now() + VICTIM_SECONDS * 1000;
     for (let i = 0; i < n && performance.now() < until; i++) {
       const started = performance.now();
-      const answer = await post(victimToken, JSON.stringify(call('list_archives', { limit: 20 })), 20_000).catch(() => undefined);
+      const answer = await post(token, JSON.stringify(call('list_archives', { limit: 20 })), 20_000).catch(() => undefined);
       ms.push(performance.now() - started);
       if (answer?.status !== 200 || JSON.parse(answer.text).result?.isError) failed++;
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -69,42 +71,26 @@ try {
     return { ms, failed };
   };
   try {
-    await victimLatencies(10);
+    await victimLatencies(10, await victimToken('warm-up'));
     progress(`flood: ${victimCalls} quiet list_archives calls (load ${run.sampleLoad()})`);
-    const quiet = await victimLatencies(victimCalls);
+    const quiet = await victimLatencies(victimCalls, await victimToken('quiet'));
 
-    const floodAnswers = new Map<string, number>();
-    const count = (key: string) => floodAnswers.set(key, (floodAnswers.get(key) ?? 0) + 1);
-    let flooding = true;
-    const floodLoop = async (batch: boolean, seed: number) => {
-      for (let n = seed; flooding; n++) {
-        const query = FLOOD_QUERIES[n % FLOOD_QUERIES.length]!;
-        const body = batch
-          ? JSON.stringify(Array.from({ length: BATCH_SIZE }, () => call('search_archives', { query, limit: 50 })))
-          : JSON.stringify(call('search_archives', { query, limit: 50 }));
-        try {
-          const answer = await post(floodToken, body);
-          if (answer.status !== 200) count(`HTTP ${answer.status}`);
-          else {
-            const results = ([] as Array<{ result?: { isError?: boolean; content?: Array<{ text?: string }> } }>).concat(JSON.parse(answer.text));
-            for (const r of results) count(r.result?.isError ? `tool error: ${(r.result.content?.[0]?.text ?? '').replace(/\(reference \w+\)/, '').slice(0, 60)}` : 'searched');
-          }
-        } catch {
-          count('connection error');
-        }
-      }
-    };
-    const floods = [
-      ...Array.from({ length: FLOOD_PARALLEL }, (_, i) => floodLoop(false, i)),
-      ...Array.from({ length: FLOOD_BATCHES }, (_, i) => floodLoop(true, i)),
-    ];
+    const flood = new Worker(new URL('./support/flood-client.ts', import.meta.url), {
+      workerData: { url, token: floodToken, queries: FLOOD_QUERIES, parallel: FLOOD_PARALLEL, batches: FLOOD_BATCHES, batchSize: BATCH_SIZE },
+    });
+    const floodEnded = new Promise<Array<[string, number]>>((resolve, reject) => {
+      flood.once('message', resolve);
+      flood.once('error', reject);
+    });
     await new Promise((resolve) => setTimeout(resolve, 2000));
     progress(`flood: ${victimCalls} list_archives calls under the flood (load ${run.sampleLoad()})`);
     const floodStarted = performance.now();
-    const flooded = await victimLatencies(victimCalls);
+    const floodPhaseToken = await victimToken('flood');
+    const flooded = await victimLatencies(victimCalls, floodPhaseToken);
     const floodSeconds = (performance.now() - floodStarted) / 1000;
-    flooding = false;
-    await Promise.all(floods);
+    flood.postMessage('stop');
+    const floodAnswers = new Map(await floodEnded);
+    await flood.terminate();
 
     const q = summarize(quiet.ms);
     const f = summarize(flooded.ms);
@@ -112,7 +98,7 @@ try {
     section = [
       `A real \`chat-archiver mcp\` process (default limits), ${documents.toLocaleString('en-US')} search documents of one user ` +
         `(each matching every flood query). The flood: that user's token runs ${FLOOD_PARALLEL} \`search_archives\` calls at once in a loop ` +
-        `(limit 50, never waiting on a refusal) and ${FLOOD_BATCHES} loops of JSON-RPC batches of ${BATCH_SIZE} such calls. Meanwhile another ` +
+        `(limit 50, never waiting on a refusal, on an event loop of its own) and ${FLOOD_BATCHES} loops of JSON-RPC batches of ${BATCH_SIZE} such calls. Meanwhile another ` +
         `user's token calls \`list_archives\` (20 archives) ${victimCalls} times in sequence, 10 ms apart, timed around each POST; the same ` +
         `calls without the flood first. Flood client, victim client and server share the machine's cores. ${run.loadSummary()}.`,
       '',

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExpensiveReadPool } from '../../src/limits/expensive-reads.ts';
 import { issueAccessToken } from '../../src/mcp/access-tokens.ts';
@@ -130,5 +131,18 @@ describe('per-token call limits, batch refusal and the expensive-read pool over 
     expect(Number(answers[3]!.retryAfter)).toBeGreaterThanOrEqual(1);
     expect(JSON.parse(answers[3]!.body).error.message).toMatch(/3 calls per minute.*MCP_TOKEN_CALLS_PER_MINUTE/);
     expect((await post(bobToken, call('list_archives', {}), '/rate/mcp')).status).toBe(200);
+  });
+
+  it('paces the refusals of a token that retries at once, while another token is answered meanwhile', async () => {
+    // The rate token's minute is used up by the test above: every call is refused, each after the refusal pause.
+    const started = performance.now();
+    const refusals = [];
+    for (let i = 0; i < 3; i++) refusals.push(await post(rateToken, call('list_archives', {}, 10 + i), '/rate/mcp'));
+    const elapsed = performance.now() - started;
+    expect(refusals.map((a) => a.status)).toEqual([429, 429, 429]);
+    expect(elapsed).toBeGreaterThanOrEqual(3 * 450);
+    const [other, refused] = await Promise.all([post(bobToken, call('list_archives', {}, 20), '/rate/mcp'), post(rateToken, call('list_archives', {}, 21), '/rate/mcp')]);
+    expect(other.status).toBe(200);
+    expect(refused.status).toBe(429);
   });
 });

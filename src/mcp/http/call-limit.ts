@@ -11,6 +11,12 @@ import { jsonRpcError } from './json-rpc-error.ts';
  * is a hash of the bearer string: only its holder can use up a token's budget (an invalid token gets a budget of
  * its own, and its 401 afterwards). The slot is held until the response is finished or the client left.
  */
+/**
+ * A refusal is answered after a short pause: a client that retries at once (as a looping agent does) then costs the
+ * server a few answers a second instead of hundreds, which the other tokens' calls would otherwise queue behind.
+ */
+const REFUSAL_DELAY_MS = 500;
+
 export function callLimit(limits: TokenCallLimits, log: Logger): RequestHandler {
   const limiter = new TokenCallLimiter(limits);
   return (req, res, next) => {
@@ -19,7 +25,11 @@ export function callLimit(limits: TokenCallLimits, log: Logger): RequestHandler 
     const admission = limiter.admit(createHash('sha256').update(token).digest('base64url'));
     if (!admission.admitted) {
       log.warn({ limit: admission.limit }, 'MCP request refused: per-token limit');
-      res.set('Retry-After', String(admission.retryAfterSeconds)).status(429).json(jsonRpcError(-32000, admission.message));
+      res.set('Retry-After', String(admission.retryAfterSeconds)).status(429);
+      const answer = () => {
+        if (!res.writableEnded && !res.destroyed) res.json(jsonRpcError(-32000, admission.message));
+      };
+      setTimeout(answer, Math.min(REFUSAL_DELAY_MS, admission.retryAfterSeconds * 1000)).unref();
       return;
     }
     res.on('close', admission.release);
