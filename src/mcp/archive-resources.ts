@@ -9,6 +9,7 @@ import type { Caller } from './caller.ts';
 import type { McpDependencies } from './mcp-dependencies.ts';
 import { ToolError } from './tool-error.ts';
 import { archiveExportKey, exportAccess } from './export-access.ts';
+import { wrapLargeText } from './large-text-fence.ts';
 import { FENCE_SHAPE, newFence } from './untrusted-content.ts';
 
 /** MCP's "resource not found" (spec 2025-11-25); unknown and foreign archives both answer it. */
@@ -77,7 +78,7 @@ export function registerArchiveResources(server: McpServer, caller: Caller, deps
         const mimeType = MIME_TYPES[archive.exportFormat] ?? 'application/octet-stream';
         const bytes = await readStoredExport(archiveId, archive.storageLocation, deps);
         if (archive.exportFormat === 'pdf') return { contents: [{ uri: uri.href, mimeType, blob: bytes.toString('base64') }] };
-        return { contents: [{ uri: uri.href, mimeType, text: newFence().wrap(bytes.toString('utf8')) }] };
+        return { contents: [{ uri: uri.href, mimeType, text: await wrapLargeText(newFence(), bytes.toString('utf8')) }] };
       }, true),
   );
 }
