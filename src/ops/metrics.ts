@@ -1,5 +1,6 @@
 import type { ExportGarbageReport } from '../jobs/export-garbage.ts';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { declareMetricsIn } from './metric-declarations.ts';
 import type { JobStateCount } from './job-counts.ts';
 import { registerSearchIndexMetrics, type SearchIndexObserver } from './search-index-metrics.ts';
 
@@ -110,75 +111,24 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
     },
   });
 
-  const inProgress = new Gauge({
-    name: 'chat_archiver_jobs_in_progress',
-    help: 'Jobs this process is running now',
-    labelNames: ['queue'] as const,
-    registers: [registry],
-  });
-  const jobDuration = new Histogram({
-    name: 'chat_archiver_job_duration_seconds',
-    help: 'Duration of job attempts run by this process, by queue and outcome (completed, failed, dead-lettered)',
-    labelNames: ['queue', 'outcome'] as const,
-    buckets: JOB_BUCKETS,
-    registers: [registry],
-  });
-  const completed = new Counter({
-    name: 'chat_archiver_jobs_completed_total',
-    help: 'Job attempts this process completed',
-    labelNames: ['queue'] as const,
-    registers: [registry],
-  });
-  const failed = new Counter({
-    name: 'chat_archiver_jobs_failed_total',
-    help: 'Job attempts this process failed (pg-boss retries them or moves them to the dead-letter queue)',
-    labelNames: ['queue'] as const,
-    registers: [registry],
-  });
-  const deadLettered = new Counter({
-    name: 'chat_archiver_jobs_dead_lettered_total',
-    help: 'Failed attempts after which the job went to the dead-letter queue (no attempt left, or a permanent error)',
-    labelNames: ['queue'] as const,
-    registers: [registry],
-  });
-  const tokens = new Counter({
-    name: 'chat_archiver_tokens_counted_total',
-    help: 'Tokens counted in archived conversations by this process',
-    labelNames: ['queue'] as const,
-    registers: [registry],
-  });
-  const toolDuration = new Histogram({
-    name: 'chat_archiver_tool_call_duration_seconds',
-    help: 'MCP tool calls by tool and outcome; for archive_conversation and analyze_conversation_patterns this is the enqueue latency',
-    labelNames: ['tool', 'outcome'] as const,
-    buckets: TOOL_BUCKETS,
-    registers: [registry],
-  });
-  const enqueued = new Counter({
-    name: 'chat_archiver_tool_jobs_enqueued_total',
-    help: 'Jobs enqueued (or matched to an identical queued one) by MCP tool calls',
-    labelNames: ['tool'] as const,
-    registers: [registry],
-  });
+  const declare = declareMetricsIn(registry);
+  const inProgress = declare.gauge('chat_archiver_jobs_in_progress', 'Jobs this process is running now', ['queue']);
+  const jobDuration = declare.histogram('chat_archiver_job_duration_seconds', 'Duration of job attempts run by this process, by queue and outcome (completed, failed, dead-lettered)', ['queue', 'outcome'], JOB_BUCKETS);
+  const completed = declare.counter('chat_archiver_jobs_completed_total', 'Job attempts this process completed', ['queue']);
+  const failed = declare.counter('chat_archiver_jobs_failed_total', 'Job attempts this process failed (pg-boss retries them or moves them to the dead-letter queue)', ['queue']);
+  const deadLettered = declare.counter('chat_archiver_jobs_dead_lettered_total', 'Failed attempts after which the job went to the dead-letter queue (no attempt left, or a permanent error)', ['queue']);
+  const tokens = declare.counter('chat_archiver_tokens_counted_total', 'Tokens counted in archived conversations by this process', ['queue']);
+  const toolDuration = declare.histogram('chat_archiver_tool_call_duration_seconds', 'MCP tool calls by tool and outcome; for archive_conversation and analyze_conversation_patterns this is the enqueue latency', ['tool', 'outcome'], TOOL_BUCKETS);
+  const enqueued = declare.counter('chat_archiver_tool_jobs_enqueued_total', 'Jobs enqueued (or matched to an identical queued one) by MCP tool calls', ['tool']);
 
   const searchIndexObserver = registerSearchIndexMetrics(registry);
-  const exportsDeleted = new Counter({
-    name: 'chat_archiver_export_gc_deleted_total',
-    help: 'Export objects deleted by the export garbage collection: unnamed (deleted archives, replaced or never committed exports), expired (EXPORT_RETENTION), stale_upload (unfinished uploads)',
-    labelNames: ['reason'] as const,
-    registers: [registry],
-  });
+  const exportsDeleted = declare.counter('chat_archiver_export_gc_deleted_total', 'Export objects deleted by the export garbage collection: unnamed (deleted archives, replaced or never committed exports), expired (EXPORT_RETENTION), stale_upload (unfinished uploads)', ['reason']);
 
-  const autoArchiveRuns = new Counter({
-    name: 'chat_archiver_auto_archive_runs_total',
-    help: 'Nightly auto-archive runs (AUTO_ARCHIVE_AFTER) this process performed',
-    registers: [registry],
-  });
-  const autoArchiveThreads = new Counter({
-    name: 'chat_archiver_auto_archive_threads_total',
-    help: 'Threads the auto-archive runs of this process sent into the users\' "Auto-archive YYYY-MM" archives (threads already in an archive are never sent)',
-    registers: [registry],
-  });
+  const autoArchiveRuns = declare.counter('chat_archiver_auto_archive_runs_total', 'Nightly auto-archive runs (AUTO_ARCHIVE_AFTER) this process performed');
+  const autoArchiveThreads = declare.counter(
+    'chat_archiver_auto_archive_threads_total',
+    'Threads the auto-archive runs of this process sent into the users\' "Auto-archive YYYY-MM" archives (threads already in an archive are never sent)',
+  );
 
   return {
     registry,

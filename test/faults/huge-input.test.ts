@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractMessageContent } from '../../src/chat/message-content.ts';
 import { loadTokenCounter } from '../../src/analysis/tokens.ts';
@@ -8,9 +7,8 @@ import { archiveConversationJob, archiveConversationOutput } from '../../src/job
 import { enqueue } from '../../src/jobs/registry.ts';
 import { checkExportFiles } from '../support/archive-checks.ts';
 import { insertLongThread, insertSingleMessageThread } from '../support/long-thread.ts';
-import type { TestDatabase } from '../support/test-database.ts';
 import { openJobTestBed, waitForSettled, type JobTestBed } from '../support/worker-harness.ts';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
+import type { WorkerProcess } from '../support/worker-process.ts';
 
 const queue = archiveConversationJob.queue;
 const LONG_THREAD_MESSAGES = 100_000;
@@ -45,22 +43,15 @@ function severalMegabytes(): string {
 // archives a 100,000-message thread and a single message of several MB, and its peak RSS is read from the kernel.
 describe('huge input through a worker process', () => {
   let bed: JobTestBed;
-  let db: TestDatabase;
-  let exportDir: string;
-  let boss: PgBoss;
   let worker: WorkerProcess | undefined;
 
   beforeAll(async () => {
     bed = await openJobTestBed('faults-huge');
-    ({ db, boss, exportDir } = bed);
   });
-  afterAll(async () => {
-    worker?.child.kill('SIGKILL');
-    await worker?.exited;
-    await bed?.close();
-  });
+  afterAll(() => bed?.close());
 
   it('archives a 100,000-message thread and a several-MB message with exact token counts and bounded memory', async () => {
+    const { db, boss } = bed;
     const userId = (await db.owner.selectFrom('chat_thread').select('user_id').orderBy('user_id').executeTakeFirstOrThrow()).user_id;
     const longThreadId = await insertLongThread(db.owner, { userId, title: 'Long thread', messageCount: LONG_THREAD_MESSAGES, texts: LONG_THREAD_TEXTS });
     const bigText = severalMegabytes();
@@ -75,7 +66,7 @@ describe('huge input through a worker process', () => {
     for (let i = 0; i < LONG_THREAD_MESSAGES; i++) expectedLong += perText[i % perText.length]!;
     const expectedBig = countOf(bigText);
 
-    worker = await startWorkerProcess({ ...db.env, EXPORT_DIR: exportDir }, { concurrency: 1 });
+    worker = await bed.startWorkerProcess({ concurrency: 1 });
     const idleRss = worker.peakRssBytes();
     const started = Date.now();
     const long = await enqueue(boss, archiveConversationJob, { threadId: longThreadId, name: 'Long', exportFormat: 'json', requestedBy: userId });
@@ -112,6 +103,7 @@ describe('huge input through a worker process', () => {
 
   it('archives a thread of 100 messages of 1 MB each, the worker peaking at 350 MB RSS at most', async () => {
     await worker?.stop();
+    const { db, boss } = bed;
     const userId = (await db.owner.selectFrom('chat_thread').select('user_id').orderBy('user_id').executeTakeFirstOrThrow()).user_id;
     const threadId = randomUUID();
     await sql`INSERT INTO chat_thread (id, title, user_id) VALUES (${threadId}, 'Hundred megabytes', ${userId})`.execute(db.owner);
@@ -125,7 +117,7 @@ describe('huge input through a worker process', () => {
     const stored = await sql<{ bytes: string }>`SELECT sum(octet_length(parts::text))::text AS bytes FROM chat_message WHERE thread_id = ${threadId}`.execute(db.owner);
     expect(Number(stored.rows[0]!.bytes)).toBeGreaterThan(BIG_THREAD_MESSAGES * 1_000_000);
 
-    worker = await startWorkerProcess({ ...db.env, EXPORT_DIR: exportDir }, { concurrency: 1 });
+    worker = await bed.startWorkerProcess({ concurrency: 1 });
     const idleRss = worker.peakRssBytes();
     const started = Date.now();
     const { jobId } = await enqueue(boss, archiveConversationJob, { threadId, name: 'Hundred MB', exportFormat: 'markdown', requestedBy: userId });

@@ -1,14 +1,11 @@
 import { mkdir } from 'node:fs/promises';
-import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archiveConversationJob } from '../../src/jobs/archive-conversation.ts';
 import { enqueue } from '../../src/jobs/registry.ts';
 import { exportFilePath } from '../../src/export/export-store.ts';
 import { tempFilesUnder } from '../support/archive-checks.ts';
-import type { TestDatabase } from '../support/test-database.ts';
 import { deadLettersOf, openJobTestBed, waitForSettled, type JobTestBed } from '../support/worker-harness.ts';
 import { eventually } from '../support/eventually.ts';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
 
 const queue = archiveConversationJob.queue;
 const RETRY_LIMIT = 2;
@@ -19,22 +16,14 @@ const RETRY_DELAY_SECONDS = 2;
 // this job meets, with no test hook in the worker.
 describe('a poison job', () => {
   let bed: JobTestBed;
-  let db: TestDatabase;
-  let exportDir: string;
-  let boss: PgBoss;
-  let worker: WorkerProcess | undefined;
 
   beforeAll(async () => {
     bed = await openJobTestBed('faults-poison');
-    ({ db, boss, exportDir } = bed);
   });
-  afterAll(async () => {
-    worker?.child.kill('SIGKILL');
-    await worker?.exited;
-    await bed?.close();
-  });
+  afterAll(() => bed?.close());
 
   it('is retried, ends failed in the dead-letter queue once, visible to ops, while other jobs keep flowing', async () => {
+    const { db, boss, exportDir } = bed;
     // Short retries for the test (production: 4 retries from 5 s, exponential); jobs keep the options they were sent with.
     await boss.updateQueue(queue, { retryLimit: RETRY_LIMIT, retryDelay: RETRY_DELAY_SECONDS, retryBackoff: false });
 
@@ -49,7 +38,7 @@ describe('a poison job', () => {
     const { jobId: poisonId } = await enqueue(boss, archiveConversationJob, poisonPayload);
     // A directory where the job's export file must go: every attempt fails (the key names the job).
     await mkdir(exportFilePath(exportDir, { archiveId: archive.id, threadId: poisonThread!.id, jobId: poisonId, format: 'json' }), { recursive: true });
-    worker = await startWorkerProcess({ ...db.env, EXPORT_DIR: exportDir }, { concurrency: 2 });
+    const worker = await bed.startWorkerProcess({ concurrency: 2 });
     await eventually('the first failure', async () => ((await boss.findJobs(queue, { id: poisonId }))[0]!.retryCount >= 1 ? true : undefined));
 
     // Work sent while the poison job waits for its retries.

@@ -6,6 +6,7 @@ import { createBoss } from '../../src/jobs/boss.ts';
 import { ensureQueues } from '../../src/jobs/registry.ts';
 import { eventually } from './eventually.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
+import { startWorkerProcess, type WorkerProcess } from './worker-process.ts';
 
 /** A pg-boss client as the service role, for enqueuing and inspecting jobs the way the MCP server does. */
 export async function startBossClient(serviceUrl: string): Promise<PgBoss> {
@@ -20,7 +21,12 @@ export interface JobTestBed {
   db: TestDatabase;
   boss: PgBoss;
   exportDir: string;
-  /** Stops the client, drops the database and removes the exports (after the test stopped its workers). */
+  /** A `chat-archiver worker` process on the bed's database writing to its export directory, killed by close(). */
+  startWorkerProcess(options?: Parameters<typeof startWorkerProcess>[1]): Promise<WorkerProcess>;
+  /**
+   * Kills the worker processes it started, stops the client, drops the database and removes the exports (after the
+   * test stopped the workers it started itself).
+   */
   close(): Promise<void>;
 }
 
@@ -28,11 +34,21 @@ export async function openJobTestBed(name: string): Promise<JobTestBed> {
   const db = await createTestDatabase();
   const exportDir = await mkdtemp(path.join(os.tmpdir(), `chat-archiver-${name}-`));
   const boss = await startBossClient(db.serviceUrl);
+  const processes: WorkerProcess[] = [];
   return {
     db,
     boss,
     exportDir,
+    async startWorkerProcess(options) {
+      const worker = await startWorkerProcess({ ...db.env, EXPORT_DIR: exportDir }, options);
+      processes.push(worker);
+      return worker;
+    },
     async close() {
+      for (const worker of processes) {
+        if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
+        await worker.exited;
+      }
       await boss.stop({ graceful: false });
       await db.drop();
       await rm(exportDir, { recursive: true, force: true });
