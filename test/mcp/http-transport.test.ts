@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archiveConversationJob } from '../../src/jobs/archive-conversation.ts';
 import { issueAccessToken, revokeAccessToken } from '../../src/mcp/access-tokens.ts';
 import { allowedHostnames, createHttpApp, listen, type ListeningServer } from '../../src/mcp/http-transport.ts';
-import { demoUsers, errorText, ok, openTestMcp, writeArchive, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
+import { closeAll } from '../support/close-all.ts';
+import { errorText, ok, openMcpSuite, writeArchive, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
 import { rawMcpRequest } from '../support/raw-http.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import type { TestDatabase } from '../support/test-database.ts';
 import { archiverTools } from '../../src/mcp/archiver-server.ts';
 import { unfenced } from '../support/fences.ts';
 
@@ -30,11 +31,7 @@ describe('MCP over Streamable HTTP with bearer tokens', () => {
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    mcp = await openTestMcp(db);
-    const users = await demoUsers(db);
-    admin = users.find((u) => u.role === 'admin')!;
-    [alice] = users.filter((u) => u.role !== 'admin') as [DemoUser];
+    ({ db, mcp, admin, alice } = await openMcpSuite());
     const config = db.config();
     const app = createHttpApp({
       deps: mcp.deps,
@@ -49,12 +46,7 @@ describe('MCP over Streamable HTTP with bearer tokens', () => {
     adminToken = (await issueAccessToken(db.owner, { userId: admin.id, name: 'ops', admin: true, expiresAt: new Date(Date.now() + 86_400_000) })).token;
     await writeArchive(db, { userId: alice.id, threadId: alice.threadIds[0]!, name: 'Harbour notes', summary: 'Boats.', body: 'Sailing boats in the harbour.' });
   });
-  afterAll(async () => {
-    for (const c of clients) await c.close();
-    await server?.close();
-    await mcp?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(...clients, server, mcp, db));
 
   async function connect(token: string): Promise<Client> {
     const transport = new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } });

@@ -3,9 +3,10 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueAccessToken } from '../../src/mcp/access-tokens.ts';
 import { allowedHostnames, createHttpApp, listen, type ListeningServer } from '../../src/mcp/http-transport.ts';
-import { demoUsers, errorText, ok, openTestMcp, writeArchive, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
+import { closeAll } from '../support/close-all.ts';
+import { errorText, ok, openMcpSuite, writeArchive, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
 import { CLI, runCli } from '../support/run-cli.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import type { TestDatabase } from '../support/test-database.ts';
 import { unfenced } from '../support/fences.ts';
 
 describe('chat-archiver mcp --stdio --remote (spawned bridge, real SDK client, real HTTP server)', () => {
@@ -18,20 +19,13 @@ describe('chat-archiver mcp --stdio --remote (spawned bridge, real SDK client, r
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    mcp = await openTestMcp(db);
-    [alice, bob] = (await demoUsers(db)).filter((u) => u.role !== 'admin') as [DemoUser, DemoUser];
+    ({ db, mcp, alice, bob } = await openMcpSuite());
     await writeArchive(db, { userId: alice.id, threadId: alice.threadIds[0]!, name: 'Garden', summary: 'Tomatoes.', body: 'Growing tomatoes on a balcony.' });
     token = (await issueAccessToken(db.owner, { userId: alice.id, name: 'desktop', admin: false, expiresAt: null })).token;
     const app = createHttpApp({ deps: { ...mcp.deps, limits: { ...mcp.deps.limits, callsPerMinutePerToken: 12 } }, serverName: 'test-archiver', allowedHosts: allowedHostnames(db.config().mcp), allowedOrigins: [] });
     server = await listen(app, '127.0.0.1', 0);
   });
-  afterAll(async () => {
-    for (const client of clients) await client.close();
-    await server?.close();
-    await mcp?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(...clients, server, mcp, db));
 
   async function connect(bearer: string): Promise<Client> {
     // Only the URL and the token: no database setting reaches the desktop side.
