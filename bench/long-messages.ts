@@ -4,11 +4,10 @@
 // archived in each format by a `chat-archiver worker` process. MB/s of the whole archive handler (stored JSON of the
 // messages / wall time from enqueue to the last completion) and the worst /healthz answer of the worker meanwhile.
 //   node bench/long-messages.ts [--quick]
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { archiveConversationJob } from '../src/jobs/archive-conversation.ts';
 import { enqueue } from '../src/jobs/registry.ts';
-import { insertLongThread } from '../test/support/long-thread.ts';
+import { insertLongThread, insertPartsThread } from '../test/support/long-thread.ts';
 import { pathologicalCorpus } from '../test/support/pathological-corpus.ts';
 import { freePort } from '../test/support/test-cluster.ts';
 import { benchAdminUrl, createBenchDatabase } from './support/bench-database.ts';
@@ -39,13 +38,7 @@ try {
   const userId = (await db.owner.selectFrom('chat_thread').select('user_id').executeTakeFirstOrThrow()).user_id;
   progress(`long-messages: seeding ${corpus.length} pathological and ${corpus.length} ordinary threads`);
   const pathological: string[] = [];
-  for (const message of corpus) {
-    const threadId = randomUUID();
-    await db.owner.insertInto('chat_thread').values({ id: threadId, title: message.label, user_id: userId }).execute();
-    await sql`INSERT INTO chat_message (id, thread_id, role, parts)
-              VALUES (${`${threadId}-0`}, ${threadId}, 'assistant', ARRAY(SELECT json_array_elements(${JSON.stringify(message.parts)}::json)))`.execute(db.owner);
-    pathological.push(threadId);
-  }
+  for (const message of corpus) pathological.push(await insertPartsThread(db.owner, { userId, title: message.label, parts: message.parts }));
   const ordinary: string[] = [];
   for (let i = 0; i < corpus.length; i++) {
     ordinary.push(await insertLongThread(db.owner, { userId, title: `Ordinary ${i}`, messageCount: 9_000, texts: ORDINARY_TEXTS }));

@@ -1,11 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnv } from '../support/cli-env.ts';
 import { CLI, runCli } from '../support/run-cli.ts';
 import { freePort } from '../support/test-cluster.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { startBossClient } from '../support/worker-harness.ts';
+import { openBossTestBed, type BossTestBed } from '../support/worker-harness.ts';
 
 interface Served {
   child: ChildProcess;
@@ -43,23 +41,20 @@ async function stop({ child }: Served): Promise<number | null> {
 }
 
 describe('chat-archiver dashboard', () => {
-  let db: TestDatabase;
-  let boss: PgBoss;
+  let bed: BossTestBed;
   const running: Served[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    boss = await startBossClient(db.serviceUrl);
+    bed = await openBossTestBed();
   });
   afterAll(async () => {
     for (const served of running) await stop(served);
-    await boss.stop({ graceful: false });
-    await db.drop();
+    await bed?.close();
   });
 
   it('serves its pages read-only on 127.0.0.1 by default, and stops on Ctrl-C', async () => {
     const port = await freePort();
-    const served = await serve(['--port', String(port)], cliEnv(db));
+    const served = await serve(['--port', String(port)], cliEnv(bed.db));
     running.push(served);
     expect(served.url).toBe(`http://127.0.0.1:${port}/`);
     expect(served.output()).toContain('(read-only)');
@@ -79,7 +74,7 @@ describe('chat-archiver dashboard', () => {
   });
 
   it('asks for the configured basic auth credentials', async () => {
-    const served = await serve(['--port', String(await freePort())], cliEnv(db, { DASHBOARD_USER: 'ops', DASHBOARD_PASSWORD: 'a-long-dashboard-secret' }));
+    const served = await serve(['--port', String(await freePort())], cliEnv(bed.db, { DASHBOARD_USER: 'ops', DASHBOARD_PASSWORD: 'a-long-dashboard-secret' }));
     running.push(served);
     const anonymous = await fetch(served.url);
     expect(anonymous.status).toBe(401);
@@ -92,17 +87,17 @@ describe('chat-archiver dashboard', () => {
   });
 
   it('refuses any non-loopback address, or write access, without basic auth (exit 2)', async () => {
-    const open = await runCli(['dashboard', '--host', '0.0.0.0', '--port', String(await freePort())], cliEnv(db));
+    const open = await runCli(['dashboard', '--host', '0.0.0.0', '--port', String(await freePort())], cliEnv(bed.db));
     expect(open).toMatchObject({ code: 2, stdout: '' });
     expect(open.stderr).toBe(
       'chat-archiver dashboard: refusing to serve the dashboard on 0.0.0.0 without authentication: set DASHBOARD_USER and DASHBOARD_PASSWORD, or listen on 127.0.0.1\n',
     );
-    const viaEnv = await runCli(['dashboard'], cliEnv(db, { DASHBOARD_HOST: '192.168.1.10', DASHBOARD_PORT: String(await freePort()) }));
+    const viaEnv = await runCli(['dashboard'], cliEnv(bed.db, { DASHBOARD_HOST: '192.168.1.10', DASHBOARD_PORT: String(await freePort()) }));
     expect(viaEnv.code).toBe(2);
-    const writable = await runCli(['dashboard', '--read-write', '--port', String(await freePort())], cliEnv(db));
+    const writable = await runCli(['dashboard', '--read-write', '--port', String(await freePort())], cliEnv(bed.db));
     expect(writable.code).toBe(2);
     expect(writable.stderr).toContain('a dashboard that can change jobs needs DASHBOARD_USER and DASHBOARD_PASSWORD');
-    const halfAuth = await runCli(['dashboard'], cliEnv(db, { DASHBOARD_USER: 'ops' }));
+    const halfAuth = await runCli(['dashboard'], cliEnv(bed.db, { DASHBOARD_USER: 'ops' }));
     expect(halfAuth.code).toBe(2);
     expect(halfAuth.stderr).toContain('DASHBOARD_PASSWORD: required with DASHBOARD_USER');
   });

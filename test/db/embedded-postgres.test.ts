@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedPostgresError, startEmbeddedPostgres } from '../../src/db/embedded-postgres.ts';
+import { makeClusterDir, type ClusterDir } from '../support/cluster-dir.ts';
 import { freePort } from '../support/test-cluster.ts';
 import { eventually } from '../support/eventually.ts';
 
@@ -29,17 +29,15 @@ function isAlive(pid: number): boolean {
 }
 
 describe('embedded PostgreSQL launcher', () => {
-  let root: string;
+  let cluster: ClusterDir;
   let dataDir: string;
   let port: number;
 
   beforeAll(async () => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-archiver-embedded-'));
-    fs.chmodSync(root, 0o755); // as root, the server runs as nobody and must reach its data dir
-    dataDir = path.join(root, 'pg');
-    port = await freePort();
+    cluster = await makeClusterDir('embedded');
+    ({ dataDir, port } = cluster);
   });
-  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+  afterAll(() => cluster?.remove());
 
   it('creates a cluster, listens on 127.0.0.1 only, and keeps data across restarts', async () => {
     const first = await startEmbeddedPostgres({ dataDir, port });

@@ -2,13 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archiveConversationJob } from '../../src/jobs/archive-conversation.ts';
 import { enqueue } from '../../src/jobs/registry.ts';
 import { checkExportFiles } from '../support/archive-checks.ts';
+import { insertPartsThread } from '../support/long-thread.ts';
 import { pathologicalCorpus, storedBytes } from '../support/pathological-corpus.ts';
 import { spawnService, type SpawnedService } from '../support/spawned-service.ts';
 import { freePort } from '../support/test-cluster.ts';
@@ -56,13 +55,7 @@ describe('pathological messages through a start process', () => {
     const userId = (await db.owner.selectFrom('chat_thread').select('user_id').orderBy('user_id').executeTakeFirstOrThrow()).user_id;
     const corpus = pathologicalCorpus();
     const threads: string[] = [];
-    for (const message of corpus) {
-      const threadId = randomUUID();
-      await db.owner.insertInto('chat_thread').values({ id: threadId, title: message.label, user_id: userId }).execute();
-      await sql`INSERT INTO chat_message (id, thread_id, role, parts)
-                VALUES (${`${threadId}-0`}, ${threadId}, 'assistant', ARRAY(SELECT json_array_elements(${JSON.stringify(message.parts)}::json)))`.execute(db.owner);
-      threads.push(threadId);
-    }
+    for (const message of corpus) threads.push(await insertPartsThread(db.owner, { userId, title: message.label, parts: message.parts }));
     const port = await freePort();
     service = await spawnService(
       ['start'],

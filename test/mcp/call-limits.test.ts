@@ -6,6 +6,7 @@ import { issueAccessToken } from '../../src/mcp/access-tokens.ts';
 import { allowedHostnames, createHttpApp, listen, type ListeningServer } from '../../src/mcp/http-transport.ts';
 import type { McpDependencies } from '../../src/mcp/mcp-dependencies.ts';
 import { closeAll } from '../support/close-all.ts';
+import { rawMcpRequest } from '../support/raw-http.ts';
 import { openMcpSuite, writeArchive, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
 import type { TestDatabase } from '../support/test-database.ts';
 
@@ -51,26 +52,9 @@ describe('per-token call limits, batch refusal and the expensive-read pool over 
   });
   afterAll(() => closeAll(server, mcp, db));
 
-  function post(token: string, body: string, path = '/mcp'): Promise<Answer> {
-    const url = new URL(server.url);
-    return new Promise((resolve, reject) => {
-      const request = http.request(
-        {
-          host: url.hostname,
-          port: url.port,
-          path,
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` },
-        },
-        (response) => {
-          let text = '';
-          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, retryAfter: response.headers['retry-after'], body: text }));
-        },
-      );
-      request.on('error', reject);
-      request.end(body);
-    });
+  async function post(token: string, body: string, path = '/mcp'): Promise<Answer> {
+    const response = await rawMcpRequest(new URL(path, server.url), { headers: { authorization: `Bearer ${token}` }, body });
+    return { status: response.status, retryAfter: response.headers['retry-after'], body: response.body };
   }
   const call = (name: string, args: unknown, id = 1) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
   const auditRows = async (operation: string) =>

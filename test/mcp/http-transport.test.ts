@@ -6,15 +6,10 @@ import { archiveConversationJob } from '../../src/jobs/archive-conversation.ts';
 import { issueAccessToken, revokeAccessToken } from '../../src/mcp/access-tokens.ts';
 import { allowedHostnames, createHttpApp, listen, type ListeningServer } from '../../src/mcp/http-transport.ts';
 import { demoUsers, errorText, ok, openTestMcp, writeArchive, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
+import { rawMcpRequest } from '../support/raw-http.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { archiverTools } from '../../src/mcp/archiver-server.ts';
 import { unfenced } from '../support/fences.ts';
-
-interface RawResponse {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
 
 const initialize = JSON.stringify({
   jsonrpc: '2.0',
@@ -69,27 +64,7 @@ describe('MCP over Streamable HTTP with bearer tokens', () => {
     return client;
   }
 
-  function raw(method: string, headers: Record<string, string>, body?: string): Promise<RawResponse> {
-    const url = new URL(server.url);
-    return new Promise((resolve, reject) => {
-      const request = http.request(
-        {
-          host: url.hostname,
-          port: url.port,
-          path: url.pathname,
-          method,
-          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
-        },
-        (response) => {
-          let text = '';
-          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }));
-        },
-      );
-      request.on('error', reject);
-      request.end(body);
-    });
-  }
+  const raw = (method: string, headers: Record<string, string>, body?: string) => rawMcpRequest(server.url, { method, headers, body });
 
   it('serves a valid token\'s user: tools, jobs and resources act for that user', async () => {
     const client = await connect(aliceToken);

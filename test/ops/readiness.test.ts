@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { PgBoss } from 'pg-boss';
@@ -16,7 +14,7 @@ import { countJobsByState } from '../../src/ops/job-counts.ts';
 import { createMetrics } from '../../src/ops/metrics.ts';
 import { startOpsServer, type OpsServer } from '../../src/ops/ops-routes.ts';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.ts';
-import { freePort } from '../support/test-cluster.ts';
+import { makeClusterDir, type ClusterDir } from '../support/cluster-dir.ts';
 import { eventually } from '../support/eventually.ts';
 
 async function status(url: string): Promise<{ code: number; body: Record<string, unknown> }> {
@@ -34,20 +32,15 @@ function statusIs(url: string, code: number) {
 
 // A PostgreSQL of this test's own, so stopping it disturbs no other test file.
 describe('/readyz follows the database', () => {
-  let root: string;
-  let dataDir: string;
-  let port: number;
+  let cluster: ClusterDir;
   let pg: EmbeddedPostgres;
   let db: Kysely<Database>;
   let boss: PgBoss;
   let server: OpsServer;
 
   beforeAll(async () => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-archiver-readyz-'));
-    fs.chmodSync(root, 0o755); // as root, the server runs as nobody and must reach its data dir
-    dataDir = path.join(root, 'pg');
-    port = await freePort();
-    pg = await startEmbeddedPostgres({ dataDir, port, logFile: path.join(root, 'postgres.log') });
+    cluster = await makeClusterDir('readyz');
+    pg = await startPostgres();
     const owner = createDb(pg.url, { max: 1 }) as Kysely<unknown>;
     await ensureHostSchema(owner);
     await owner.destroy();
@@ -72,8 +65,10 @@ describe('/readyz follows the database', () => {
     await boss?.stop({ graceful: false });
     await db?.destroy();
     await pg?.stop();
-    fs.rmSync(root, { recursive: true, force: true });
+    cluster?.remove();
   });
+
+  const startPostgres = () => startEmbeddedPostgres({ dataDir: cluster.dataDir, port: cluster.port, logFile: path.join(cluster.root, 'postgres.log') });
 
   it('is 200 while the database runs, 503 when it stops, 200 again when it returns; /healthz stays 200', async () => {
     expect(await status(`${server.url}/readyz`)).toEqual({
@@ -98,7 +93,7 @@ describe('/readyz follows the database', () => {
     expect(metrics.filter((s) => s.name === 'chat_archiver_jobs')).toEqual([]);
     expect(sampleValue(metrics, 'chat_archiver_job_counts_errors_total')).toBeGreaterThanOrEqual(1);
 
-    pg = await startEmbeddedPostgres({ dataDir, port, logFile: path.join(root, 'postgres.log') });
+    pg = await startPostgres();
     const up = await eventually('/readyz to answer 200', statusIs(`${server.url}/readyz`, 200), 30_000, 200);
     expect(up).toMatchObject({ code: 200, body: { status: 'ready' } });
   });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueAccessToken } from '../../src/mcp/access-tokens.ts';
 import { allowedHostnames, createHttpApp, listen, type ListeningServer } from '../../src/mcp/http-transport.ts';
 import { closeAll } from '../support/close-all.ts';
+import { rawMcpRequest } from '../support/raw-http.ts';
 import { caller, connectInMemory, countRows, openMcpSuite, writeArchive, type ArchivedFixture, type DemoUser, type RowCounts, type TestMcp } from '../support/mcp-fixtures.ts';
 import type { TestDatabase } from '../support/test-database.ts';
 
@@ -239,27 +240,9 @@ describe('hostile input over HTTP: clean JSON-RPC errors, never a 500 or a stack
   });
   afterAll(() => closeAll(server, mcp, db));
 
-  function post(body: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string }> {
-    const url = new URL(server.url);
-    return new Promise((resolve, reject) => {
-      const request = http.request(
-        {
-          host: url.hostname,
-          port: url.port,
-          path: url.pathname,
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}`, ...headers },
-        },
-        (response) => {
-          let text = '';
-          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, type: String(response.headers['content-type'] ?? ''), body: text }));
-        },
-      );
-      // The server may answer (413, 401) and close before the whole body is sent.
-      request.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
-      request.end(body);
-    });
+  async function post(body: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string }> {
+    const response = await rawMcpRequest(server.url, { headers: { authorization: `Bearer ${token}`, ...headers }, body });
+    return { status: response.status, type: String(response.headers['content-type'] ?? ''), body: response.body };
   }
 
   const call = (name: string, args: unknown, id = 1) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });

@@ -29,3 +29,12 @@ export async function insertSingleMessageThread(owner: Kysely<Database>, input: 
     VALUES (${`${threadId}-0`}, ${threadId}, 'user', ARRAY[json_build_object('type', 'text', 'text', ${input.text}::text)])`.execute(owner);
   return threadId;
 }
+
+/** A thread of one assistant message made of the given parts, stored as they are (whatever their shape). */
+export async function insertPartsThread(owner: Kysely<Database>, input: { userId: string; title: string; parts: readonly unknown[] }): Promise<string> {
+  const threadId = randomUUID();
+  await owner.insertInto('chat_thread').values({ id: threadId, title: input.title, user_id: input.userId }).execute();
+  await sql`INSERT INTO chat_message (id, thread_id, role, parts)
+            VALUES (${`${threadId}-0`}, ${threadId}, 'assistant', ARRAY(SELECT json_array_elements(${JSON.stringify(input.parts)}::json)))`.execute(owner);
+  return threadId;
+}

@@ -16,10 +16,34 @@ export async function startBossClient(serviceUrl: string): Promise<PgBoss> {
   return boss;
 }
 
-/** What a worker test opens first: a test database, a pg-boss client on it and an empty export directory. */
-export interface JobTestBed {
+/** A test database and a pg-boss client on it as the service role. */
+export interface BossTestBed {
   db: TestDatabase;
   boss: PgBoss;
+  /** Stops the client and drops the database (after the test stopped its workers). */
+  close(): Promise<void>;
+}
+
+export async function openBossTestBed(): Promise<BossTestBed> {
+  const db = await createTestDatabase();
+  try {
+    const boss = await startBossClient(db.serviceUrl);
+    return {
+      db,
+      boss,
+      async close() {
+        await boss.stop({ graceful: false });
+        await db.drop();
+      },
+    };
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
+}
+
+/** What a worker test opens first: a test database, a pg-boss client on it and an empty export directory. */
+export interface JobTestBed extends BossTestBed {
   exportDir: string;
   /** A `chat-archiver worker` process on the bed's database writing to its export directory, killed by close(). */
   startWorkerProcess(options?: Parameters<typeof startWorkerProcess>[1]): Promise<WorkerProcess>;
@@ -31,9 +55,8 @@ export interface JobTestBed {
 }
 
 export async function openJobTestBed(name: string): Promise<JobTestBed> {
-  const db = await createTestDatabase();
   const exportDir = await mkdtemp(path.join(os.tmpdir(), `chat-archiver-${name}-`));
-  const boss = await startBossClient(db.serviceUrl);
+  const { db, boss, close } = await openBossTestBed();
   const processes: WorkerProcess[] = [];
   return {
     db,
@@ -49,8 +72,7 @@ export async function openJobTestBed(name: string): Promise<JobTestBed> {
         if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
         await worker.exited;
       }
-      await boss.stop({ graceful: false });
-      await db.drop();
+      await close();
       await rm(exportDir, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { PgBoss } from 'pg-boss';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readMessageParts } from '../../src/chat/message-part.ts';
 import { previousDayRange } from '../../src/analysis/day-range.ts';
@@ -11,8 +10,7 @@ import { nightlyPatternsJob } from '../../src/jobs/nightly-patterns.ts';
 import { enqueue } from '../../src/jobs/registry.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/start-worker.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { deadLettersOf, startBossClient, waitForSettled } from '../support/worker-harness.ts';
+import { deadLettersOf, openBossTestBed, waitForSettled, type BossTestBed } from '../support/worker-harness.ts';
 import { eventually } from '../support/eventually.ts';
 
 const TIME_ZONE = 'Europe/Paris';
@@ -28,26 +26,21 @@ interface MessageRow {
 }
 
 describe('analyze-patterns job and the nightly schedule', () => {
-  let db: TestDatabase;
-  let boss: PgBoss;
+  let bed: BossTestBed;
   const workers: WorkerHandle[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    boss = await startBossClient(db.serviceUrl);
+    bed = await openBossTestBed();
   });
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((worker) => worker.stop()));
   });
-  afterAll(async () => {
-    await boss?.stop({ graceful: false });
-    await db?.drop();
-  });
+  afterAll(() => bed?.close());
 
   async function start(env: Record<string, string> = {}, instanceName = 'worker') {
     const worker = await startWorker({
-      config: db.config({ PATTERN_TZ: TIME_ZONE, ...env }),
-      serviceUrl: db.serviceUrl,
+      config: bed.db.config({ PATTERN_TZ: TIME_ZONE, ...env }),
+      serviceUrl: bed.db.serviceUrl,
       log: createLogger('silent'),
       concurrency: 1,
       instanceName,
@@ -61,9 +54,9 @@ describe('analyze-patterns job and the nightly schedule', () => {
     const rows = (
       await sql<MessageRow>`
         SELECT m.thread_id, t.user_id, m.role, m.parts, m.metadata, m.created_at
-        FROM chat_message m JOIN chat_thread t ON t.id = m.thread_id`.execute(db.owner)
+        FROM chat_message m JOIN chat_thread t ON t.id = m.thread_id`.execute(bed.db.owner)
     ).rows.filter((r) => inRange(r.created_at) && (userId === null || r.user_id === userId));
-    const threads = (await db.owner.selectFrom('chat_thread').select(['user_id', 'created_at']).execute()).filter(
+    const threads = (await bed.db.owner.selectFrom('chat_thread').select(['user_id', 'created_at']).execute()).filter(
       (t) => inRange(t.created_at) && (userId === null || t.user_id === userId),
     );
     return referenceAnalysis(rows, threads, userId);
@@ -71,10 +64,10 @@ describe('analyze-patterns job and the nightly schedule', () => {
 
   async function analyse(payload: Record<string, unknown>) {
     await start();
-    const { jobId } = await enqueue(boss, analyzePatternsJob, payload);
-    const job = await waitForSettled(boss, analyzePatternsJob.queue, jobId);
+    const { jobId } = await enqueue(bed.boss, analyzePatternsJob, payload);
+    const job = await waitForSettled(bed.boss, analyzePatternsJob.queue, jobId);
     expect(job.state).toBe('completed');
-    const row = await db.owner.selectFrom('mcp_archiver.pattern_analysis').selectAll().where('job_id', '=', jobId).executeTakeFirstOrThrow();
+    const row = await bed.db.owner.selectFrom('mcp_archiver.pattern_analysis').selectAll().where('job_id', '=', jobId).executeTakeFirstOrThrow();
     return { job, row, result: patternAnalysisResultSchema.parse(row.result) };
   }
 
@@ -90,7 +83,7 @@ describe('analyze-patterns job and the nightly schedule', () => {
   });
 
   it("restricts the analysis to one user's conversations", async () => {
-    const user = (await db.owner.selectFrom('chat_thread').select('user_id').orderBy('id').executeTakeFirstOrThrow()).user_id;
+    const user = (await bed.db.owner.selectFrom('chat_thread').select('user_id').orderBy('id').executeTakeFirstOrThrow()).user_id;
     const { row, result } = await analyse({ range: RANGE, userId: user, requestedBy: user, trigger: 'tool' });
     expect(row).toMatchObject({ scope: 'user', user_id: user, requested_by: user });
     expectSameAnalysis(result, await expected(user));
@@ -98,7 +91,7 @@ describe('analyze-patterns job and the nightly schedule', () => {
   });
 
   it('records one history row per job however often the job runs', async () => {
-    const handler = createAnalyzePatternsHandler({ db: db.service, timeZone: 'UTC' });
+    const handler = createAnalyzePatternsHandler({ db: bed.db.service, timeZone: 'UTC' });
     const jobId = randomUUID();
     const context = {
       jobId,
@@ -113,17 +106,17 @@ describe('analyze-patterns job and the nightly schedule', () => {
     const first = await handler(payload, context);
     const second = await handler(payload, { ...context, attempt: 2 });
     expect(second.analysisId).toBe(first.analysisId);
-    const rows = await db.owner.selectFrom('mcp_archiver.pattern_analysis').select('id').where('job_id', '=', jobId).execute();
+    const rows = await bed.db.owner.selectFrom('mcp_archiver.pattern_analysis').select('id').where('job_id', '=', jobId).execute();
     expect(rows).toHaveLength(1);
   });
 
   it('sends a payload that does not parse to the dead-letter queue at once', async () => {
     await start();
-    const jobId = (await boss.send(analyzePatternsJob.queue, { range: { start: RANGE.end, end: RANGE.start }, trigger: 'cli' }))!;
-    const job = await waitForSettled(boss, analyzePatternsJob.queue, jobId);
+    const jobId = (await bed.boss.send(analyzePatternsJob.queue, { range: { start: RANGE.end, end: RANGE.start }, trigger: 'cli' }))!;
+    const job = await waitForSettled(bed.boss, analyzePatternsJob.queue, jobId);
     expect(job).toMatchObject({ state: 'failed', retryCount: 0, output: { error: { code: 'invalid_payload' } } });
-    await eventually('the dead letter', async () => ((await deadLettersOf(boss, analyzePatternsJob.deadLetterQueue, jobId)).length === 1 ? true : undefined));
-    expect(await db.owner.selectFrom('mcp_archiver.pattern_analysis').select('id').where('job_id', '=', jobId).execute()).toEqual([]);
+    await eventually('the dead letter', async () => ((await deadLettersOf(bed.boss, analyzePatternsJob.deadLetterQueue, jobId)).length === 1 ? true : undefined));
+    expect(await bed.db.owner.selectFrom('mcp_archiver.pattern_analysis').select('id').where('job_id', '=', jobId).execute()).toEqual([]);
   });
 
   it('the schedule enqueues one analysis of the previous day, however many workers run it', async () => {
@@ -135,18 +128,18 @@ describe('analyze-patterns job and the nightly schedule', () => {
     await Promise.all([start(env, 'worker-a'), start(env, 'worker-b')]);
 
     const row = await eventually('the scheduled analysis', async () =>
-      db.owner.selectFrom('mcp_archiver.pattern_analysis').selectAll().where('trigger', '=', 'schedule').executeTakeFirst(),
+      bed.db.owner.selectFrom('mcp_archiver.pattern_analysis').selectAll().where('trigger', '=', 'schedule').executeTakeFirst(),
     );
     // Let both workers run a few more cron passes before counting.
-    const cronOn = async () => (await sql<{ cron_on: Date | null }>`SELECT cron_on FROM pgboss.version`.execute(db.owner)).rows[0]?.cron_on?.getTime() ?? 0;
+    const cronOn = async () => (await sql<{ cron_on: Date | null }>`SELECT cron_on FROM pgboss.version`.execute(bed.db.owner)).rows[0]?.cron_on?.getTime() ?? 0;
     const seen = await cronOn();
     await eventually('two more cron passes', async () => ((await cronOn()) >= seen + 1_500 ? true : undefined), 20_000);
 
-    const triggers = await boss.findJobs(nightlyPatternsJob.queue, { limit: 100 });
+    const triggers = await bed.boss.findJobs(nightlyPatternsJob.queue, { limit: 100 });
     expect(triggers).toHaveLength(1);
-    const analyses = (await boss.findJobs<{ trigger: string }>(analyzePatternsJob.queue, { limit: 100 })).filter((job) => job.data.trigger === 'schedule');
+    const analyses = (await bed.boss.findJobs<{ trigger: string }>(analyzePatternsJob.queue, { limit: 100 })).filter((job) => job.data.trigger === 'schedule');
     expect(analyses).toHaveLength(1);
-    expect(await db.owner.selectFrom('mcp_archiver.pattern_analysis').select('id').where('trigger', '=', 'schedule').execute()).toHaveLength(1);
+    expect(await bed.db.owner.selectFrom('mcp_archiver.pattern_analysis').select('id').where('trigger', '=', 'schedule').execute()).toHaveLength(1);
     const day = previousDayRange(triggers[0]!.createdOn, 'UTC');
     expect([row.range_start.toISOString(), row.range_end.toISOString()]).toEqual([day.start.toISOString(), day.end.toISOString()]);
     expect(row).toMatchObject({ scope: 'all', user_id: null });
