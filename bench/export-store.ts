@@ -62,21 +62,23 @@ try {
   const { id: threadId, user_id: userId } = await db.owner.selectFrom('chat_thread').select(['id', 'user_id']).executeTakeFirstOrThrow();
   const user = { id: userId };
   const writeRows: string[][] = [];
-  const written = new Map<string, { location: string; size: number; sha256: string }>();
+  const written = new Map<string, { archiveId: string; location: string; size: number; sha256: string }>();
   for (const format of ['json', 'markdown'] as ExportFormat[]) {
     for (const [name, store] of stores) {
       progress(`write ${format} to ${name}`);
       const times: number[] = [];
       let last = { storageLocation: '', fileSize: 0, sha256: '' };
+      let lastArchiveId = '';
       for (let i = 0; i < runs; i++) {
         const header = { archiveId: randomUUID(), archiveName: 'bench', threadId, threadTitle: 'Store benchmark', userId: user.id, exportedAt: new Date(), encoding: 'utf-8' };
         const began = performance.now();
         const writer = await createExportWriter(format, header, { store, jobId: randomUUID() });
         for (const message of thread) await writer.addMessage(message);
         last = await writer.finish({ messageCount, tokensTotal: 0, summary: 'bench', analysis: {} });
+        lastArchiveId = header.archiveId;
         times.push(performance.now() - began);
       }
-      written.set(`${format}:${name}`, { location: last.storageLocation, size: last.fileSize, sha256: last.sha256 });
+      written.set(`${format}:${name}`, { archiveId: lastArchiveId, location: last.storageLocation, size: last.fileSize, sha256: last.sha256 });
       writeRows.push([format, name, fixed(last.fileSize / 1e6, 2), fixed(median(times), 0), fixed(last.fileSize / 1e6 / (median(times) / 1000), 1)]);
     }
   }
@@ -85,7 +87,8 @@ try {
   const downloadRows: string[][] = [];
   for (const [name, store] of stores) {
     const file = written.get(`markdown:${name}`)!;
-    const archiveId = randomUUID();
+    // The archive the file was written for: exports are served only from their own archive's folder.
+    const archiveId = file.archiveId;
     await db.owner
       .insertInto('archive')
       .values({ id: archiveId, name: 'bench', description: null, user_id: user.id, storage_location: file.location, export_format: 'markdown', file_size: file.size })

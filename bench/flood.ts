@@ -120,4 +120,4 @@ try {
 } finally {
   await db.drop();
 }
-printSection({ id: 'flood', title: '8. One token flooding, another user listing', body: section });
+printSection({ id: 'flood', title: '12. One token flooding, another user listing', body: section });

@@ -49,7 +49,7 @@ try {
 
 printSection({
   id: 'worker-idle-memory',
-  title: '11. Worker idle memory',
+  title: '13. Worker idle memory',
   body: [
     `A \`chat-archiver worker\` process (default concurrency, fs export store, metrics served) on a demo database; ` +
       `VmRSS when it reports ready and after ${IDLE_MS / 1000} s idle. ${run.loadSummary()}.`,
