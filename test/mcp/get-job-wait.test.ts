@@ -2,9 +2,10 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archiveConversationJob } from '../../src/jobs/archive-conversation.ts';
-import { adminAndUsers, caller, connectInMemory, errorText, ok, openTestMcp, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
+import { closeAll } from '../support/close-all.ts';
+import { caller, connectInMemory, errorText, ok, openMcpSuite, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
 import { eventually } from '../support/eventually.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import type { TestDatabase } from '../support/test-database.ts';
 
 interface JobView {
   jobId: string;
@@ -19,17 +20,11 @@ describe('get_job with waitSeconds', () => {
   let aliceClient: Client, bobClient: Client;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    mcp = await openTestMcp(db);
-    const { others } = await adminAndUsers(db);
-    [alice, bob] = others as [DemoUser, DemoUser];
+    ({ db, mcp, alice, bob } = await openMcpSuite());
     aliceClient = await connectInMemory(mcp.deps, caller(alice.id));
     bobClient = await connectInMemory(mcp.deps, caller(bob.id));
   });
-  afterAll(async () => {
-    await mcp?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(mcp, db));
 
   const enqueue = async (index: number): Promise<string> =>
     ok<{ jobId: string }>(await aliceClient.callTool({ name: 'archive_conversation', arguments: { threadId: alice.threadIds[index], name: `Wait ${index}` } })).jobId;

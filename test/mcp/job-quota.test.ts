@@ -5,8 +5,9 @@ import { analyzePatternsJob } from '../../src/jobs/analyze-patterns.ts';
 import { archiveConversationJob } from '../../src/jobs/archive-conversation.ts';
 import { jobQuotaOf } from '../../src/mcp/job-quota.ts';
 import type { McpDependencies } from '../../src/mcp/mcp-dependencies.ts';
-import { adminAndUsers, caller, connectInMemory, errorText, ok, openTestMcp, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { closeAll } from '../support/close-all.ts';
+import { caller, connectInMemory, errorText, ok, openMcpSuite, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
+import type { TestDatabase } from '../support/test-database.ts';
 
 const DAY_MS = 86_400_000;
 const range = (days: number, endDaysAgo = 0) => {
@@ -22,11 +23,7 @@ describe('per-user job quotas and the non-admin analysis range', () => {
   let aliceClient: Client, bobClient: Client, adminClient: Client;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    mcp = await openTestMcp(db);
-    const { admin: theAdmin, others } = await adminAndUsers(db);
-    admin = theAdmin;
-    [alice, bob] = others as [DemoUser, DemoUser];
+    ({ db, mcp, admin, alice, bob } = await openMcpSuite());
     deps = {
       ...mcp.deps,
       limits: { ...mcp.deps.limits, jobsPerUser: { byQueue: { [archiveConversationJob.queue]: 2, [analyzePatternsJob.queue]: 1 }, otherQueues: 5 }, analysisMaxDays: 30 },
@@ -35,10 +32,7 @@ describe('per-user job quotas and the non-admin analysis range', () => {
     bobClient = await connectInMemory(deps, caller(bob.id));
     adminClient = await connectInMemory(deps, caller(admin.id, true));
   });
-  afterAll(async () => {
-    await mcp?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(mcp, db));
 
   const archive = (client: Client, threadId: string, name: string) => client.callTool({ name: 'archive_conversation', arguments: { threadId, name } });
 

@@ -3,8 +3,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueAccessToken } from '../../src/mcp/access-tokens.ts';
 import { allowedHostnames, createHttpApp, listen, type ListeningServer } from '../../src/mcp/http-transport.ts';
-import { countRows, demoUsers, errorText, ok, openTestMcp, writeArchive, type DemoUser, type RowCounts, type TestMcp } from '../support/mcp-fixtures.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { countRows, errorText, ok, openMcpSuite, writeArchive, type DemoUser, type RowCounts, type TestMcp } from '../support/mcp-fixtures.ts';
+import type { TestDatabase } from '../support/test-database.ts';
 import { closeAll } from '../support/close-all.ts';
 
 interface Attempt {
@@ -35,9 +35,7 @@ describe('cross-user attempts over HTTP: refused or "not found", and every one i
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    mcp = await openTestMcp(db);
-    [alice, bob] = (await demoUsers(db)).filter((u) => u.role !== 'admin') as [DemoUser, DemoUser];
+    ({ db, mcp, alice, bob } = await openMcpSuite());
     const app = createHttpApp({ deps: mcp.deps, serverName: 'test-archiver', allowedHosts: allowedHostnames(db.config().mcp), allowedOrigins: [] });
     server = await listen(app, '127.0.0.1', 0);
     const aliceToken = (await issueAccessToken(db.owner, { userId: alice.id, name: 'alice', admin: false, expiresAt: null })).token;
