@@ -6,8 +6,8 @@ import { createLogger } from '../../src/logger.ts';
 import { checkAccessToken, issueAccessToken } from '../../src/mcp/access-tokens.ts';
 import { allowedHostnames, createHttpApp, listen, type ListeningServer } from '../../src/mcp/http-transport.ts';
 import { openListeningTokenCache } from '../../src/mcp/token-check-cache.ts';
-import { demoUsers, ok, openTestMcp, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { demoUsers, ok, openMcpSuite, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
+import type { TestDatabase } from '../support/test-database.ts';
 import { closeAll } from '../support/close-all.ts';
 
 /** Every statement any pg client of this process sends while `work` runs. */
@@ -36,10 +36,8 @@ describe('archive_conversation over HTTP: round trips and one commit', () => {
   let client: Client;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    mcp = await openTestMcp(db);
+    ({ db, mcp, alice } = await openMcpSuite());
     tokens = await openListeningTokenCache((token) => checkAccessToken(db.service, token), { ttlMs: 60_000, connectionString: db.serviceUrl, log: createLogger('silent') });
-    [alice] = (await demoUsers(db)).filter((u) => u.role !== 'admin') as [DemoUser];
     const app = createHttpApp({ deps: { ...mcp.deps, tokenChecks: tokens.cache }, serverName: 'test-archiver', allowedHosts: allowedHostnames(db.config().mcp), allowedOrigins: [] });
     server = await listen(app, '127.0.0.1', 0);
     const { token } = await issueAccessToken(db.owner, { userId: alice.id, name: 'bench', admin: false, expiresAt: null });

@@ -7,8 +7,8 @@ import { isKeyOfArchive } from '../../src/export/store-location.ts';
 import { exportAccess } from '../../src/mcp/export-access.ts';
 import { createExportDownloads } from '../../src/mcp/export-downloads.ts';
 import { listen, type ListeningServer } from '../../src/mcp/http-transport.ts';
-import { caller, connectInMemory, demoUsers, ok, openTestMcp, writeArchive, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { caller, connectInMemory, ok, openMcpSuite, writeArchive, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
+import type { TestDatabase } from '../support/test-database.ts';
 
 // A row whose storage_location points at another archive's export — another user's, or another of the same
 // user's — is refused everywhere an export is read: the export resource, get_archive/list_archives (no location,
@@ -24,9 +24,7 @@ describe("export reads are contained to the archive's own folder", () => {
   const fileOf = (archiveId: string) => path.join(mcp.exportDir, archiveId, 'thread.md');
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    mcp = await openTestMcp(db);
-    [alice, bob] = (await demoUsers(db)).filter((u) => u.role !== 'admin') as [DemoUser, DemoUser];
+    ({ db, mcp, alice, bob } = await openMcpSuite());
     const write = (user: DemoUser, name: string) =>
       writeArchive(db, { userId: user.id, threadId: user.threadIds[0]!, name, summary: 's', body: 'b', exportFormat: 'markdown' });
     ids.alice = (await write(alice, 'Alice')).archiveId;
