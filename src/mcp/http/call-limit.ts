@@ -6,17 +6,17 @@ import { bearerToken } from './bearer-check.ts';
 import { jsonRpcError } from './json-rpc-error.ts';
 
 /**
- * Per-token admission, before the token is looked up: too many calls in flight, or too many per minute, answer 429
- * with Retry-After and a message naming the limit, so a flood costs neither a database query nor a parse. The key
- * is a hash of the bearer string: only its holder can use up a token's budget (an invalid token gets a budget of
- * its own, and its 401 afterwards). The slot is held until the response is finished or the client left.
- */
-/**
  * A refusal is answered after a short pause: a client that retries at once (as a looping agent does) then costs the
  * server a few answers a second instead of hundreds, which the other tokens' calls would otherwise queue behind.
  */
 const REFUSAL_DELAY_MS = 500;
 
+/**
+ * Per-token admission, before the token is looked up: too many calls in flight, or too many per minute, answer 429
+ * with Retry-After and a message naming the limit, so a flood costs neither a database query nor a parse. The key
+ * is a hash of the bearer string: only its holder can use up a token's budget (an invalid token gets a budget of
+ * its own, and its 401 afterwards). The slot is held until the response is finished or the client left.
+ */
 export function callLimit(limits: TokenCallLimits, log: Logger): RequestHandler {
   const limiter = new TokenCallLimiter(limits);
   return (req, res, next) => {
