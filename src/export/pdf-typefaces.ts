@@ -1,4 +1,5 @@
 import { normalizeForDrawing } from './glyph-filter.ts';
+import { breakLongRuns } from './pdf-text-chunks.ts';
 import { pdfFonts, type PdfFace } from './pdf-fonts.ts';
 import { useFastStandardMetrics } from './standard-font-metrics.ts';
 import { winAnsiEncodable } from './win-ansi.ts';
@@ -16,6 +17,8 @@ export interface DrawableText {
   /** The pdfkit font name to select before drawing `text`. */
   font: string;
   text: string;
+  /** A standard font: `text` is normalized and unbroken (StandardTextPainter can draw it, or pdfkit after breakLongRuns). */
+  standard: boolean;
 }
 
 /**
@@ -34,16 +37,22 @@ export class PdfTypefaces {
     this.doc = doc;
   }
 
+  /** The font for `raw`; text for an embedded font comes with its long runs broken (breakLongRuns) for pdfkit. */
   choose(face: PdfFace, raw: string): DrawableText {
     const text = normalizeForDrawing(raw);
-    if (winAnsiEncodable(text)) return { font: STANDARD[face], text };
+    if (winAnsiEncodable(text)) return { font: STANDARD[face], text, standard: true };
     const embedded = pdfFonts()[face];
     const name = `embedded-${face}`;
     if (!this.registered.has(face)) {
       this.doc.registerFont(name, embedded.data);
       this.registered.add(face);
     }
-    return { font: name, text: embedded.fit(text) };
+    return { font: name, text: embedded.fit(breakLongRuns(text)), standard: false };
+  }
+
+  /** pdfkit's name of the standard font of `face`. */
+  standardName(face: PdfFace): string {
+    return STANDARD[face];
   }
 
   /** Makes `font` (a name `choose` returned) the document's current font. */
