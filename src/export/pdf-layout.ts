@@ -257,9 +257,9 @@ export class PdfLayout {
    * otherwise in chunks through pdfkit (see pdf-text-chunks.ts), where an indented chunk ending inside a line starts a new one.
    */
   private async writeLong(indent: number, style: Style, text: string, options: { lineGap?: number }, slice: TimeSlice): Promise<void> {
-    const drawable = this.typefaces.choose(style.face, text);
-    if (drawable.standard) {
-      const lines = this.flow([{ style, text: drawable.text }], PAGE_MARGIN.left + indent, this.contentWidth() - indent, options.lineGap ?? 0);
+    const standard = this.typefaces.standardText(text);
+    if (standard !== null) {
+      const lines = this.flow([{ style, text: standard }], PAGE_MARGIN.left + indent, this.contentWidth() - indent, options.lineGap ?? 0);
       let count = 0;
       for (const _ of lines) if (++count % LINES_PER_SLICE_CHECK === 0) await slice.yieldIfDue();
       return;
