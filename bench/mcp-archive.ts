@@ -31,7 +31,7 @@ interface Plan {
 const plans: Plan[] = run.quick
   ? [
       { messages: 50, soloAsync: 30, soloInline: 10, eachAsync: 2, eachInline: 1 },
-      { messages: 2_000, soloAsync: 30, soloInline: 3, eachAsync: 2, eachInline: 1 },
+      { messages: 500, soloAsync: 30, soloInline: 3, eachAsync: 2, eachInline: 1 },
     ]
   : [
       { messages: 50, soloAsync: 300, soloInline: 100, eachAsync: 6, eachInline: 4 },
