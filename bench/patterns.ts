@@ -1,5 +1,5 @@
 // 5. Nightly analysis at scale: `analyze-patterns` (all users) over 1,000,000 demo messages (10,000 threads,
-// 100 users; quick: 50,000) run by a `chat-archiver worker` process: wall time and the worker's peak RSS.
+// 100 users; quick: 100,000) run by a `chat-archiver worker` process: wall time and the worker's peak RSS.
 //   node bench/patterns.ts [--quick]
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,7 +16,7 @@ import { waitForJobs } from './support/queue-jobs.ts';
 import { fixed, medianAndSpread } from './support/stats.ts';
 
 const run = startBenchRun();
-const threadsPerUser = run.quick ? 5 : 100;
+const threadsPerUser = run.quick ? 10 : 100;
 const runs = run.quick ? 2 : 3;
 progress(`patterns: seeding 100 users × ${threadsPerUser} threads × 100 messages`);
 const seedStarted = performance.now();

@@ -20,7 +20,7 @@ import { singlePass, type SinglePass } from './support/single-pass-floor.ts';
 import { fixed, median, medianAndSpread } from './support/stats.ts';
 
 const run = startBenchRun();
-const threadCount = run.quick ? 100 : 1_000;
+const threadCount = run.quick ? 200 : 1_000;
 const messagesPerThread = 50;
 const rounds = run.quick ? [1, 2] : [1, 2, 1, 2];
 
