@@ -1,5 +1,5 @@
 // 11. Worker idle memory: a real `chat-archiver worker` process started on a demo database, its VmRSS right after
-// it is ready and after 10 s idle (the figure the goal names), and which packages it has loaded by then
+// it is ready and after 10 s idle (the figure the goal names; quick mode: 5 s), and which packages it has loaded by then
 // (BENCH_MODULES=1 lists them through a resolve hook, in a second process: the hook itself costs memory).
 //   node bench/worker-idle-memory.ts [--quick]   (BENCH_CHILD_NODE_OPTIONS: node options for the worker, e.g. V8 flags)
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
