@@ -108,8 +108,9 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       ...(tuning.cronWorkerIntervalSeconds !== undefined ? { cronWorkerIntervalSeconds: tuning.cronWorkerIntervalSeconds } : {}),
     },
   });
+  // Every archive job of a batch holds a connection while it reads and writes; two more for the other queues.
   const db = createDb(options.serviceUrl, {
-    max: concurrency + 2,
+    max: concurrency * config.worker.archiveBatchSize + 2,
     applicationName: `chat-archiver:${options.instanceName ?? 'worker'}`,
     statementTimeoutMs: config.statementTimeoutMs,
   });
@@ -162,7 +163,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     throw error;
   }
   const retention = config.autoArchive ? `, auto-archive after ${formatAge(config.autoArchive.afterMs)} "${config.autoArchive.cron}" (UTC)` : '';
-  const description = `${concurrency} archive job(s) at once, exports in ${store.description}, nightly analysis "${config.patterns.cron}" (${config.patterns.timeZone})${retention}${
+  const description = `${concurrency} archive fetch loop(s) of up to ${config.worker.archiveBatchSize} job(s) each, exports in ${store.description}, nightly analysis "${config.patterns.cron}" (${config.patterns.timeZone})${retention}${
     attached ? `, ${attached.description}` : ''
   }`;
   workerLog.info({ concurrency, cron: config.patterns.cron, timeZone: config.patterns.timeZone }, 'worker started');
@@ -199,7 +200,7 @@ async function registerHandlers(
       ...(tuning.pageSize ? { pageSize: tuning.pageSize } : {}),
     }),
   );
-  await workQueue(boss, archiveConversationJob, archive, { ...loop, concurrency });
+  await workQueue(boss, archiveConversationJob, archive, { ...loop, concurrency, batchSize: config.worker.archiveBatchSize });
   const grouped = handlerOnFirstJob(async () => (await import('../jobs/archive-conversations-handler.ts')).createArchiveConversationsHandler({ db, boss }));
   await workQueue(boss, archiveConversationsJob, grouped, { ...loop, concurrency: 1 });
   const snapshotDeps = { db, config, loadTokenCounter, store };
