@@ -248,7 +248,7 @@ describe('worker process', () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     try {
-      await eventually('the worker to start', async () => (stdout.includes('worker: 2 archive fetch loop(s) of up to 8 job(s) each') ? true : undefined));
+      await eventually('the worker to start', async () => (stdout.includes('worker: 2 archive fetch loop(s) of up to 4 job(s) each') ? true : undefined));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(stdout).toContain('worker stopped');
