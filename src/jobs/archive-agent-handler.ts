@@ -60,11 +60,8 @@ export function createArchiveAgentHandler(deps: SnapshotDeps): JobHandler<Archiv
     const archiveId = await snapshotArchive(deps.db, { jobId: context.jobId, userId, request: payload });
     const takenAt = new Date();
     const source = { agentId: row.id, ownerId: row.userId, createdAt: row.createdAt, updatedAt: row.updatedAt };
-    const content = await renderSnapshotExport({
-      exportFormat: payload.exportFormat,
+    const content = await renderSnapshotExport(payload, archiveId, takenAt, {
       format: AGENT_EXPORT_FORMAT,
-      takenAt,
-      archive: { id: archiveId, name: payload.name },
       source,
       body: { agent: snapshot.agent, mentions: snapshot.mentions, usage, redactions: snapshot.redactions },
       document: () => agentDocument({ snapshot, usage, source, archiveName: payload.name, takenAt }),

@@ -45,11 +45,8 @@ export function createArchiveWorkflowHandler(deps: SnapshotDeps): JobHandler<Arc
     const source = { workflowId: row.id, ownerId: row.userId, createdAt: row.createdAt, updatedAt: row.updatedAt };
     const counter = await deps.loadTokenCounter(deps.config.tokenEncoding);
     const structureJson = JSON.stringify(structure);
-    const content = await renderSnapshotExport({
-      exportFormat: payload.exportFormat,
+    const content = await renderSnapshotExport(payload, archiveId, takenAt, {
       format: WORKFLOW_EXPORT_FORMAT,
-      takenAt,
-      archive: { id: archiveId, name: payload.name },
       source,
       body: { ...structure, analysis, redactions },
       document: () => workflowDocument({ structure, analysis, redactions, source, archiveName: payload.name, takenAt }),

@@ -3,13 +3,10 @@ import type { SnapshotDocument } from '../export/snapshot-document.ts';
 import { renderSnapshotMarkdown } from '../export/snapshot-markdown.ts';
 import { renderSnapshotPdfOnDemand } from '../export/snapshot-pdf-on-demand.ts';
 
-/** What a snapshot job exports, in any format. */
-export interface SnapshotExportInput {
-  exportFormat: ExportFormat;
+/** What one kind of snapshot (agent, workflow) exports. */
+export interface SnapshotExport {
   /** The JSON export's `format`, e.g. `chat-archiver/agent-v1`. */
   format: string;
-  takenAt: Date;
-  archive: { id: string; name: string };
   /** Where the snapshot comes from: the row's id, owner and dates. */
   source: { createdAt: Date; updatedAt: Date };
   /** The JSON export's fields after `source`. */
@@ -18,19 +15,24 @@ export interface SnapshotExportInput {
   document(): SnapshotDocument;
 }
 
-/** The export file of a snapshot: the JSON document, or the people's document as Markdown or PDF. */
-export async function renderSnapshotExport(input: SnapshotExportInput): Promise<string | Buffer> {
-  if (input.exportFormat === 'json') {
-    const { source } = input;
+/** The export file of a snapshot in the requested format: the JSON document, or the people's document as Markdown or PDF. */
+export async function renderSnapshotExport(
+  request: { name: string; exportFormat: ExportFormat },
+  archiveId: string,
+  takenAt: Date,
+  snapshot: SnapshotExport,
+): Promise<string | Buffer> {
+  if (request.exportFormat === 'json') {
+    const { source } = snapshot;
     const json = {
-      format: input.format,
-      exportedAt: input.takenAt.toISOString(),
-      archive: input.archive,
+      format: snapshot.format,
+      exportedAt: takenAt.toISOString(),
+      archive: { id: archiveId, name: request.name },
       source: { ...source, createdAt: source.createdAt.toISOString(), updatedAt: source.updatedAt.toISOString() },
-      ...input.body,
+      ...snapshot.body,
     };
     return `${JSON.stringify(json, null, 2)}\n`;
   }
-  const doc = input.document();
-  return input.exportFormat === 'markdown' ? renderSnapshotMarkdown(doc) : renderSnapshotPdfOnDemand(doc, input.takenAt);
+  const doc = snapshot.document();
+  return request.exportFormat === 'markdown' ? renderSnapshotMarkdown(doc) : renderSnapshotPdfOnDemand(doc, takenAt);
 }
