@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { procfileNodeFlags } from '../../test/support/procfile.ts';
 import { freePort } from '../../test/support/test-cluster.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -53,14 +53,5 @@ export async function startChildService(script: string, args: string[], env: Rec
 
 export const CLI_SCRIPT = 'src/cli.ts';
 
-/** The node flags the Procfile starts a process with (`worker: node <flags> src/cli.ts worker`): benchmarks run what is deployed. */
-export function procfileNodeFlags(processName: string): string[] {
-  const line = readFileSync(path.join(ROOT, 'Procfile'), 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith(`${processName}:`));
-  const words = line?.slice(processName.length + 1).trim().split(/\s+/) ?? [];
-  const script = words.indexOf(CLI_SCRIPT);
-  return words[0] === 'node' && script > 0 ? words.slice(1, script) : [];
-}
 export const WORKER_READY = /^worker: /m;
 export const MCP_READY = /listening on (http:\/\/\S+?\/mcp)\b/;

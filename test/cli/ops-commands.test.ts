@@ -1,5 +1,4 @@
-import type { PgBoss } from 'pg-boss';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jobsCommand } from '../../src/cli/jobs-command.ts';
 import { queuesCommand } from '../../src/cli/queues-command.ts';
 import { schedulesCommand } from '../../src/cli/schedules-command.ts';
@@ -13,46 +12,35 @@ import { withOpsSession, type OpsSession } from '../../src/cli/ops-session.ts';
 import { cancelJob, JobActionRefusal, retryJob } from '../../src/ops/job-actions.ts';
 import { captureIo } from '../support/capture-io.ts';
 import { cliEnv } from '../support/cli-env.ts';
-import { archivePayload, failedJob, jobStateSnapshot, putJobsInEveryState, sendArchiveJob, snapshotDiff, type JobsInEveryState } from '../support/job-fixtures.ts';
+import { archivePayload, failedJob, jobStateSnapshot, putJobsInEveryState, sendArchiveJob, snapshotDiff } from '../support/job-fixtures.ts';
 import { runCli } from '../support/run-cli.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { startBossClient } from '../support/worker-harness.ts';
+import { useSuite } from '../support/suite.ts';
+import { openBossTestBed } from '../support/worker-harness.ts';
 
 const ARCHIVE = archiveConversationJob.queue;
 const ARCHIVE_DLQ = archiveConversationJob.deadLetterQueue;
 const UNKNOWN_ID = '0b7e7a3c-55d1-4c55-9a51-3f0f4f7e0e11';
 
 describe('ops commands on real jobs in every state', () => {
-  let db: TestDatabase;
-  let boss: PgBoss;
-  let jobs: JobsInEveryState;
-  let analysisJob: string;
-  let env: Record<string, string>;
+  const suite = useSuite(async (release) => {
+    const { db, boss } = release(await openBossTestBed());
+    const jobs = await putJobsInEveryState(boss, 3);
+    const analysisJob = (await enqueue(boss, analyzePatternsJob, { range: { start: '2026-01-01T00:00:00Z', end: '2026-01-31T00:00:00Z' }, trigger: 'cli' })).jobId;
+    return { db, boss, jobs, analysisJob, env: cliEnv(db) };
+  });
 
   async function run(command: Command, args: string[]) {
     const io = captureIo();
-    const code = await command.run(args, { config: () => db.config(), stdout: io.stdout, stderr: io.stderr });
+    const code = await command.run(args, { config: () => suite.db.config(), stdout: io.stdout, stderr: io.stderr });
     return { code, ...io.output };
   }
   async function deadLetterOf(id: string): Promise<string | undefined> {
-    const [copy] = (await boss.findJobs(ARCHIVE_DLQ, {})).filter((j) => j.sourceId === id && j.state === 'created');
+    const [copy] = (await suite.boss.findJobs(ARCHIVE_DLQ, {})).filter((j) => j.sourceId === id && j.state === 'created');
     return copy?.id;
   }
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    env = cliEnv(db);
-    boss = await startBossClient(db.serviceUrl);
-    jobs = await putJobsInEveryState(boss, 3);
-    analysisJob = (await enqueue(boss, analyzePatternsJob, { range: { start: '2026-01-01T00:00:00Z', end: '2026-01-31T00:00:00Z' }, trigger: 'cli' })).jobId;
-  });
-  afterAll(async () => {
-    await boss.stop({ graceful: false });
-    await db.drop();
-  });
-
   it('queues: counts every state, the dead letters and the oldest waiting job (real CLI, --json)', async () => {
-    const result = await runCli(['queues', '--json'], env);
+    const result = await runCli(['queues', '--json'], suite.env);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const overview = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
@@ -95,7 +83,7 @@ describe('ops commands on real jobs in every state', () => {
   });
 
   it('queues: a table for people', async () => {
-    const result = await runCli(['queues'], env);
+    const result = await runCli(['queues'], suite.env);
     expect(result.code).toBe(0);
     const [header, archiveRow, analysisRow, nightlyRow, ...more] = result.stdout.trimEnd().split('\n');
     expect(more.map((row) => row.split(/\s+/)[0])).toEqual(queueDefinitions.slice(3).map((def) => def.queue));
@@ -106,18 +94,18 @@ describe('ops commands on real jobs in every state', () => {
   });
 
   it('jobs list: filters by queue and state (aliases too), newest first, across all queues by default', async () => {
-    const failed = JSON.parse((await runCli(['jobs', 'list', '--state', 'failed', '--json'], env)).stdout) as Array<{ id: string; state: string; output: { message: string } }>;
-    expect(failed.map((j) => j.id)).toEqual([...jobs.failed].reverse());
+    const failed = JSON.parse((await runCli(['jobs', 'list', '--state', 'failed', '--json'], suite.env)).stdout) as Array<{ id: string; state: string; output: { message: string } }>;
+    expect(failed.map((j) => j.id)).toEqual([...suite.jobs.failed].reverse());
     expect(failed[0]!.output.message).toBe('export failed #3');
 
     const waiting = JSON.parse((await run(jobsCommand, ['list', '--state', 'queued', '--json'])).stdout) as Array<{ id: string; queue: string }>;
     // Across queues: the queued archive job, the queued analysis, and the three dead letters (waiting in their queue).
     expect(waiting.map((j) => j.queue).sort()).toEqual([analyzePatternsJob.queue, ARCHIVE, ARCHIVE_DLQ, ARCHIVE_DLQ, ARCHIVE_DLQ].sort());
-    expect(waiting.map((j) => j.id)).toContain(jobs.queued);
-    expect(waiting.map((j) => j.id)).toContain(analysisJob);
+    expect(waiting.map((j) => j.id)).toContain(suite.jobs.queued);
+    expect(waiting.map((j) => j.id)).toContain(suite.analysisJob);
 
     const retrying = JSON.parse((await run(jobsCommand, ['list', '--queue', ARCHIVE, '--state', 'retrying', '--json'])).stdout) as Array<{ id: string; attempts: number }>;
-    expect(retrying).toMatchObject([{ id: jobs.retrying, attempts: 1 }]);
+    expect(retrying).toMatchObject([{ id: suite.jobs.retrying, attempts: 1 }]);
 
     const all = JSON.parse((await run(jobsCommand, ['list', '--queue', ARCHIVE, '--json', '--limit', '100'])).stdout) as Array<{ id: string; createdOn: string }>;
     expect(all).toHaveLength(8);
@@ -126,20 +114,20 @@ describe('ops commands on real jobs in every state', () => {
   });
 
   it('jobs list: a table with the error of failed jobs and dead letters', async () => {
-    const result = await runCli(['jobs', 'list', '--state', 'failed'], env);
+    const result = await runCli(['jobs', 'list', '--state', 'failed'], suite.env);
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID\s+QUEUE\s+STATE\s+ATTEMPT\s+CREATED\s+TOOK\s+DETAIL$/);
     expect(lines.slice(1)).toHaveLength(3);
-    expect(lines[1]).toMatch(new RegExp(`^${jobs.failed[2]}\\s+archive-conversation\\s+failed\\s+1/1\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ\\s+\\d+s\\s+export failed #3$`));
+    expect(lines[1]).toMatch(new RegExp(`^${suite.jobs.failed[2]}\\s+archive-conversation\\s+failed\\s+1/1\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ\\s+\\d+s\\s+export failed #3$`));
     const dead = await run(jobsCommand, ['list', '--queue', ARCHIVE_DLQ]);
     expect(dead.stdout).toContain('dead letter: export failed #1');
   });
 
   it('jobs show: payload, error with stack, attempts, timings and the dead-letter copy', async () => {
-    const id = jobs.failed[0]!;
+    const id = suite.jobs.failed[0]!;
     const copy = await deadLetterOf(id);
-    const result = await runCli(['jobs', 'show', id], env);
+    const result = await runCli(['jobs', 'show', id], suite.env);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`^job +${id}$`, 'm'));
     expect(result.stdout).toMatch(/^state +failed$/m);
@@ -149,8 +137,8 @@ describe('ops commands on real jobs in every state', () => {
     expect(result.stdout).toContain('"exportFormat": "json"');
     expect(result.stdout).toMatch(/^error:\n {2}Error: export failed #1\n {6}at fixture$/m);
 
-    const completed = JSON.parse((await run(jobsCommand, ['show', jobs.completed, '--json'])).stdout) as Record<string, unknown>;
-    expect(completed).toMatchObject({ id: jobs.completed, queue: ARCHIVE, state: 'completed', output: { tokens: 1234 }, deadLetterCopy: null });
+    const completed = JSON.parse((await run(jobsCommand, ['show', suite.jobs.completed, '--json'])).stdout) as Record<string, unknown>;
+    expect(completed).toMatchObject({ id: suite.jobs.completed, queue: ARCHIVE, state: 'completed', output: { tokens: 1234 }, deadLetterCopy: null });
 
     const letter = await run(jobsCommand, ['show', copy!]);
     expect(letter.stdout).toMatch(new RegExp(`^copy of +${id} in ${ARCHIVE} \\(failed after 1 attempt\\(s\\)\\)$`, 'm'));
@@ -158,74 +146,74 @@ describe('ops commands on real jobs in every state', () => {
   });
 
   it('unknown ids exit 1, malformed ids, states and queues exit 2, and nothing changes', async () => {
-    const before = await jobStateSnapshot(db.ownerUrl);
-    const unknown = await runCli(['jobs', 'show', UNKNOWN_ID], env);
+    const before = await jobStateSnapshot(suite.db.ownerUrl);
+    const unknown = await runCli(['jobs', 'show', UNKNOWN_ID], suite.env);
     expect(unknown).toMatchObject({ code: 1, stdout: '' });
     expect(unknown.stderr).toBe(`chat-archiver jobs: no job ${UNKNOWN_ID} in the service's queues\n`);
-    expect((await runCli(['jobs', 'retry', UNKNOWN_ID], env)).code).toBe(1);
-    expect((await runCli(['jobs', 'cancel', UNKNOWN_ID], env)).code).toBe(1);
+    expect((await runCli(['jobs', 'retry', UNKNOWN_ID], suite.env)).code).toBe(1);
+    expect((await runCli(['jobs', 'cancel', UNKNOWN_ID], suite.env)).code).toBe(1);
 
-    const malformed = await runCli(['jobs', 'retry', 'not-an-id'], env);
+    const malformed = await runCli(['jobs', 'retry', 'not-an-id'], suite.env);
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toContain('"not-an-id" is not a job id');
-    const badState = await runCli(['jobs', 'list', '--state', 'exploded'], env);
+    const badState = await runCli(['jobs', 'list', '--state', 'exploded'], suite.env);
     expect(badState.code).toBe(2);
     expect(badState.stderr).toMatch(/^chat-archiver jobs: unknown state "exploded" \(expected created\|retry\|active\|completed\|cancelled\|failed/);
-    expect((await runCli(['jobs', 'list', '--queue', 'emails'], env)).code).toBe(2);
-    expect((await runCli(['jobs', 'retry', '--queue', ARCHIVE, '--state', 'active'], env)).code).toBe(2);
-    expect((await runCli(['jobs', 'list', '--limit', '0'], env)).code).toBe(2);
+    expect((await runCli(['jobs', 'list', '--queue', 'emails'], suite.env)).code).toBe(2);
+    expect((await runCli(['jobs', 'retry', '--queue', ARCHIVE, '--state', 'active'], suite.env)).code).toBe(2);
+    expect((await runCli(['jobs', 'list', '--limit', '0'], suite.env)).code).toBe(2);
     await expect(run(jobsCommand, ['frobnicate'])).rejects.toThrow(UsageError);
-    expect(snapshotDiff(before, await jobStateSnapshot(db.ownerUrl))).toEqual({});
+    expect(snapshotDiff(before, await jobStateSnapshot(suite.db.ownerUrl))).toEqual({});
   });
 
   it('job actions refuse in one way: a JobActionRefusal naming the reason, with nothing changed', async () => {
-    const before = await jobStateSnapshot(db.ownerUrl);
+    const before = await jobStateSnapshot(suite.db.ownerUrl);
     const refusalOf = (action: Promise<unknown>) => action.then(() => undefined, (error: unknown) => error);
-    const act = <T>(work: (session: OpsSession) => Promise<T>) => refusalOf(withOpsSession(db.config(), work));
+    const act = <T>(work: (session: OpsSession) => Promise<T>) => refusalOf(withOpsSession(suite.db.config(), work));
     for (const [refusal, reason] of [
       [await act((s) => retryJob(s, UNKNOWN_ID)), 'not-found'],
       [await act((s) => cancelJob(s, UNKNOWN_ID)), 'not-found'],
-      [await act((s) => retryJob(s, jobs.completed)), 'not-allowed'],
-      [await act((s) => cancelJob(s, jobs.completed)), 'not-allowed'],
+      [await act((s) => retryJob(s, suite.jobs.completed)), 'not-allowed'],
+      [await act((s) => cancelJob(s, suite.jobs.completed)), 'not-allowed'],
     ] as const) {
       expect(refusal).toBeInstanceOf(JobActionRefusal);
       expect((refusal as JobActionRefusal).reason).toBe(reason);
     }
-    expect(snapshotDiff(before, await jobStateSnapshot(db.ownerUrl))).toEqual({});
+    expect(snapshotDiff(before, await jobStateSnapshot(suite.db.ownerUrl))).toEqual({});
   });
 
   it('jobs retry <id>: refuses jobs that did not fail, changing nothing', async () => {
-    const before = await jobStateSnapshot(db.ownerUrl);
-    for (const id of [jobs.active, jobs.completed, jobs.queued, jobs.retrying, jobs.cancelled]) {
-      const result = await runCli(['jobs', 'retry', id], env);
+    const before = await jobStateSnapshot(suite.db.ownerUrl);
+    for (const id of [suite.jobs.active, suite.jobs.completed, suite.jobs.queued, suite.jobs.retrying, suite.jobs.cancelled]) {
+      const result = await runCli(['jobs', 'retry', id], suite.env);
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/only failed jobs can be retried/);
     }
-    expect(snapshotDiff(before, await jobStateSnapshot(db.ownerUrl))).toEqual({});
+    expect(snapshotDiff(before, await jobStateSnapshot(suite.db.ownerUrl))).toEqual({});
   });
 
   it('jobs retry <id>: the failed job goes back to retry under its id, its dead letter goes away, nothing else changes', async () => {
-    const id = jobs.failed[0]!;
+    const id = suite.jobs.failed[0]!;
     const copy = (await deadLetterOf(id))!;
-    const before = await jobStateSnapshot(db.ownerUrl);
-    const result = await runCli(['jobs', 'retry', id], env);
+    const before = await jobStateSnapshot(suite.db.ownerUrl);
+    const result = await runCli(['jobs', 'retry', id], suite.env);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toBe(`retried job ${id} in ${ARCHIVE} (same id, state retry)\nremoved 1 dead-letter copy of the retried job(s)\n`);
-    expect(snapshotDiff(before, await jobStateSnapshot(db.ownerUrl))).toEqual({
+    expect(snapshotDiff(before, await jobStateSnapshot(suite.db.ownerUrl))).toEqual({
       [id]: 'archive-conversation:failed -> retry',
       [copy]: 'archive-conversation-dead-letter:created -> gone',
     });
-    const [job] = await boss.findJobs(ARCHIVE, { id });
+    const [job] = await suite.boss.findJobs(ARCHIVE, { id });
     expect(job?.retryLimit).toBe(1); // one more attempt than it had
   });
 
   it('jobs retry <dead-letter id>: retries the original in place and removes the dead letter', async () => {
-    const original = jobs.failed[1]!;
+    const original = suite.jobs.failed[1]!;
     const copy = (await deadLetterOf(original))!;
-    const before = await jobStateSnapshot(db.ownerUrl);
+    const before = await jobStateSnapshot(suite.db.ownerUrl);
     const result = await run(jobsCommand, ['retry', copy, '--json']);
     expect(JSON.parse(result.stdout)).toEqual({ retried: [{ queue: ARCHIVE, id: original }], redriven: [], removedDeadLetters: [copy], skipped: [] });
-    expect(snapshotDiff(before, await jobStateSnapshot(db.ownerUrl))).toEqual({
+    expect(snapshotDiff(before, await jobStateSnapshot(suite.db.ownerUrl))).toEqual({
       [original]: 'archive-conversation:failed -> retry',
       [copy]: 'archive-conversation-dead-letter:created -> gone',
     });
@@ -233,46 +221,46 @@ describe('ops commands on real jobs in every state', () => {
 
   it('jobs retry <dead-letter id> whose original is gone: redrives it into its queue as a new job', async () => {
     const payload = archivePayload({ name: 'Redrive me' });
-    const original = await failedJob(boss, 'gone soon', payload);
+    const original = await failedJob(suite.boss, 'gone soon', payload);
     const copy = (await deadLetterOf(original))!;
-    await boss.deleteJob(ARCHIVE, original);
-    const before = await jobStateSnapshot(db.ownerUrl);
-    const result = JSON.parse((await runCli(['jobs', 'retry', copy, '--json'], env)).stdout) as { redriven: Array<{ newJobId: string }> };
+    await suite.boss.deleteJob(ARCHIVE, original);
+    const before = await jobStateSnapshot(suite.db.ownerUrl);
+    const result = JSON.parse((await runCli(['jobs', 'retry', copy, '--json'], suite.env)).stdout) as { redriven: Array<{ newJobId: string }> };
     const newJobId = result.redriven[0]!.newJobId;
     expect(result).toEqual({ retried: [], redriven: [{ deadLetterId: copy, queue: ARCHIVE, newJobId: expect.any(String) }], removedDeadLetters: [], skipped: [] });
-    expect(snapshotDiff(before, await jobStateSnapshot(db.ownerUrl))).toEqual({
+    expect(snapshotDiff(before, await jobStateSnapshot(suite.db.ownerUrl))).toEqual({
       [copy]: 'archive-conversation-dead-letter:created -> gone',
       [newJobId]: 'new archive-conversation:created',
     });
-    const [job] = await boss.findJobs(ARCHIVE, { id: newJobId });
+    const [job] = await suite.boss.findJobs(ARCHIVE, { id: newJobId });
     expect(job?.data).toEqual(payload);
-    await boss.cancel(ARCHIVE, newJobId);
+    await suite.boss.cancel(ARCHIVE, newJobId);
   });
 
   it('jobs retry <id>: refused when the same request is queued again meanwhile (queue policy), nothing changes', async () => {
     const payload = archivePayload({ name: 'Twice' });
-    const original = await failedJob(boss, 'first try failed', payload);
-    const again = await sendArchiveJob(boss, payload);
-    const before = await jobStateSnapshot(db.ownerUrl);
-    const result = await runCli(['jobs', 'retry', original], env);
+    const original = await failedJob(suite.boss, 'first try failed', payload);
+    const again = await sendArchiveJob(suite.boss, payload);
+    const before = await jobStateSnapshot(suite.db.ownerUrl);
+    const result = await runCli(['jobs', 'retry', original], suite.env);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('another job with the same key is already queued or running: nothing retried');
-    const refusal = await withOpsSession(db.config(), (session) => retryJob(session, original)).catch((error: unknown) => error);
+    const refusal = await withOpsSession(suite.db.config(), (session) => retryJob(session, original)).catch((error: unknown) => error);
     expect(refusal).toMatchObject({ name: 'JobActionRefusal', reason: 'conflict' });
-    expect(snapshotDiff(before, await jobStateSnapshot(db.ownerUrl))).toEqual({});
-    await boss.cancel(ARCHIVE, again);
-    await boss.cancel(ARCHIVE_DLQ, (await deadLetterOf(original))!);
-    await boss.deleteJob(ARCHIVE, original);
+    expect(snapshotDiff(before, await jobStateSnapshot(suite.db.ownerUrl))).toEqual({});
+    await suite.boss.cancel(ARCHIVE, again);
+    await suite.boss.cancel(ARCHIVE_DLQ, (await deadLetterOf(original))!);
+    await suite.boss.deleteJob(ARCHIVE, original);
   });
 
   it('jobs retry --queue Q --state failed: retries every failed job of the queue and nothing else', async () => {
-    const remaining = jobs.failed[2]!;
+    const remaining = suite.jobs.failed[2]!;
     const copy = (await deadLetterOf(remaining))!;
-    const before = await jobStateSnapshot(db.ownerUrl);
-    const result = await runCli(['jobs', 'retry', '--queue', ARCHIVE, '--state', 'failed'], env);
+    const before = await jobStateSnapshot(suite.db.ownerUrl);
+    const result = await runCli(['jobs', 'retry', '--queue', ARCHIVE, '--state', 'failed'], suite.env);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toBe(`retried job ${remaining} in ${ARCHIVE} (same id, state retry)\nremoved 1 dead-letter copy of the retried job(s)\n`);
-    expect(snapshotDiff(before, await jobStateSnapshot(db.ownerUrl))).toEqual({
+    expect(snapshotDiff(before, await jobStateSnapshot(suite.db.ownerUrl))).toEqual({
       [remaining]: 'archive-conversation:failed -> retry',
       [copy]: 'archive-conversation-dead-letter:created -> gone',
     });
@@ -281,14 +269,14 @@ describe('ops commands on real jobs in every state', () => {
   });
 
   it('jobs retry --queue <dead-letter queue> --state failed: originals retried in place, orphaned dead letters redriven', async () => {
-    const kept = await failedJob(boss, 'kept original');
+    const kept = await failedJob(suite.boss, 'kept original');
     const orphanedPayload = archivePayload({ name: 'Orphan' });
-    const orphaned = await failedJob(boss, 'original deleted', orphanedPayload);
+    const orphaned = await failedJob(suite.boss, 'original deleted', orphanedPayload);
     const keptCopy = (await deadLetterOf(kept))!;
     const orphanCopy = (await deadLetterOf(orphaned))!;
-    await boss.deleteJob(ARCHIVE, orphaned);
-    const before = await jobStateSnapshot(db.ownerUrl);
-    const result = await runCli(['jobs', 'retry', '--queue', ARCHIVE_DLQ, '--state', 'failed', '--json'], env);
+    await suite.boss.deleteJob(ARCHIVE, orphaned);
+    const before = await jobStateSnapshot(suite.db.ownerUrl);
+    const result = await runCli(['jobs', 'retry', '--queue', ARCHIVE_DLQ, '--state', 'failed', '--json'], suite.env);
     expect(result.code).toBe(0);
     const parsed = JSON.parse(result.stdout) as { redriven: Array<{ newJobId: string }> };
     const newJobId = parsed.redriven[0]?.newJobId ?? 'missing';
@@ -298,36 +286,36 @@ describe('ops commands on real jobs in every state', () => {
       removedDeadLetters: [keptCopy],
       skipped: [],
     });
-    expect(snapshotDiff(before, await jobStateSnapshot(db.ownerUrl))).toEqual({
+    expect(snapshotDiff(before, await jobStateSnapshot(suite.db.ownerUrl))).toEqual({
       [kept]: 'archive-conversation:failed -> retry',
       [keptCopy]: 'archive-conversation-dead-letter:created -> gone',
       [orphanCopy]: 'archive-conversation-dead-letter:created -> gone',
       [newJobId]: 'new archive-conversation:created',
     });
-    await boss.cancel(ARCHIVE, [kept, newJobId]);
+    await suite.boss.cancel(ARCHIVE, [kept, newJobId]);
   });
 
   it('jobs cancel <id>: cancels a waiting job; refuses a finished one; nothing else changes', async () => {
-    const before = await jobStateSnapshot(db.ownerUrl);
-    const result = await runCli(['jobs', 'cancel', jobs.queued], env);
-    expect(result).toMatchObject({ code: 0, stdout: `cancelled job ${jobs.queued} in ${ARCHIVE} (was created)\n` });
-    expect(snapshotDiff(before, await jobStateSnapshot(db.ownerUrl))).toEqual({ [jobs.queued]: 'archive-conversation:created -> cancelled' });
+    const before = await jobStateSnapshot(suite.db.ownerUrl);
+    const result = await runCli(['jobs', 'cancel', suite.jobs.queued], suite.env);
+    expect(result).toMatchObject({ code: 0, stdout: `cancelled job ${suite.jobs.queued} in ${ARCHIVE} (was created)\n` });
+    expect(snapshotDiff(before, await jobStateSnapshot(suite.db.ownerUrl))).toEqual({ [suite.jobs.queued]: 'archive-conversation:created -> cancelled' });
 
-    const middle = await jobStateSnapshot(db.ownerUrl);
-    const refused = await runCli(['jobs', 'cancel', jobs.completed], env);
+    const middle = await jobStateSnapshot(suite.db.ownerUrl);
+    const refused = await runCli(['jobs', 'cancel', suite.jobs.completed], suite.env);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toBe(`chat-archiver jobs: job ${jobs.completed} is already completed: nothing to cancel\n`);
-    const active = JSON.parse((await run(jobsCommand, ['cancel', jobs.active, '--json'])).stdout) as Record<string, unknown>;
-    expect(active).toEqual({ id: jobs.active, queue: ARCHIVE, previousState: 'active', state: 'cancelled' });
-    expect(snapshotDiff(middle, await jobStateSnapshot(db.ownerUrl))).toEqual({ [jobs.active]: 'archive-conversation:active -> cancelled' });
+    expect(refused.stderr).toBe(`chat-archiver jobs: job ${suite.jobs.completed} is already completed: nothing to cancel\n`);
+    const active = JSON.parse((await run(jobsCommand, ['cancel', suite.jobs.active, '--json'])).stdout) as Record<string, unknown>;
+    expect(active).toEqual({ id: suite.jobs.active, queue: ARCHIVE, previousState: 'active', state: 'cancelled' });
+    expect(snapshotDiff(middle, await jobStateSnapshot(suite.db.ownerUrl))).toEqual({ [suite.jobs.active]: 'archive-conversation:active -> cancelled' });
   });
 
   it('schedules: says so when none is registered, then lists one with its time zone and next run', async () => {
     const none = await run(schedulesCommand, []);
     expect(none.stdout).toBe('no schedules registered yet (the worker registers "0 3 * * *" in UTC for analyze-patterns-nightly when it starts)\n');
 
-    await boss.schedule(nightlyPatternsJob.queue, '0 3 * * *', {}, { tz: 'Europe/Paris', key: 'nightly', missed: 'once' });
-    const result = await runCli(['schedules', '--json'], env);
+    await suite.boss.schedule(nightlyPatternsJob.queue, '0 3 * * *', {}, { tz: 'Europe/Paris', key: 'nightly', missed: 'once' });
+    const result = await runCli(['schedules', '--json'], suite.env);
     expect(result.code).toBe(0);
     const [schedule, ...others] = JSON.parse(result.stdout) as Array<{ queue: string; key: string; cron: string; timeZone: string; nextRun: string }>;
     expect(others).toEqual([]);

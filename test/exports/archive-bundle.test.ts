@@ -1,27 +1,27 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFsStore } from '../../src/export/fs-store.ts';
-import type { ExportStore } from '../../src/export/object-store.ts';
 import { createS3Store } from '../../src/export/s3-store.ts';
 import { exportArchiveJob } from '../../src/jobs/export-archive.ts';
 import { EXPORT_WRITER_QUEUES, collectExportGarbage } from '../../src/jobs/export-garbage.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createExportDownloads } from '../../src/mcp/export-downloads.ts';
 import type { McpDependencies } from '../../src/mcp/mcp-dependencies.ts';
-import { startWorker, type WorkerHandle } from '../../src/worker/start-worker.ts';
+import { startWorker } from '../../src/worker/start-worker.ts';
 import { eventually } from '../support/eventually.ts';
 import { adminAndUsers, caller, connectInMemory, errorText, ok, openTestMcp, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
-import { startS3Server, type TestS3Server } from '../support/s3-server.ts';
+import { startS3Server } from '../support/s3-server.ts';
 import { connectAsHostApp } from '../support/host-app-role.ts';
 import { freePort } from '../support/test-cluster.ts';
+import { useSuite } from '../support/suite.ts';
+import { openTempDir } from '../support/temp-dir.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 const run = promisify(execFile);
@@ -50,61 +50,42 @@ interface BundleResult {
 }
 
 describe.each(['fs', 's3'] as const)('export_archive bundles, %s driver', (driver) => {
-  let db: TestDatabase;
-  let s3: TestS3Server;
-  let dir: string;
-  let store: ExportStore;
-  let mcp: TestMcp;
-  let worker: WorkerHandle;
-  let server: http.Server;
-  let alice: DemoUser;
-  let client: Client;
-  let archiveId: string;
-  let agentId: string;
-  let appAddedThread: string;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    s3 = await startS3Server();
-    dir = await mkdtemp(path.join(os.tmpdir(), 'chat-archiver-bundle-'));
-    store = driver === 's3' ? createS3Store(s3.storeConfig()) : createFsStore(dir);
+  const suite = useSuite(async (release) => {
+    const dir = release(await openTempDir('bundle')).path;
+    const db = release(await createTestDatabase());
+    const s3 = release(await startS3Server());
+    const store = driver === 's3' ? createS3Store(s3.storeConfig()) : createFsStore(dir);
     const port = await freePort();
-    mcp = await openTestMcp(db, { store, publicBaseUrl: `http://127.0.0.1:${port}` });
+    const mcp = release(await openTestMcp(db, { store, publicBaseUrl: `http://127.0.0.1:${port}` }));
     const app = express();
     app.use(createExportDownloads(mcp.deps, ['127.0.0.1']));
-    server = await new Promise<http.Server>((resolve) => {
+    const server = await new Promise<http.Server>((resolve) => {
       const s = app.listen(port, '127.0.0.1', () => resolve(s));
     });
-    worker = await startWorker({
+    release({ close: () => void server.close() });
+    const worker = release(await startWorker({
       config: db.config({ EXPORT_DIR: dir }),
       serviceUrl: db.serviceUrl,
       log: createLogger('silent'),
       concurrency: 1,
       instanceName: `bundle-${driver}`,
       tuning: { pollingIntervalSeconds: 0.5, exportStore: store },
-    });
+    }));
     const { others } = await adminAndUsers(db);
     const agentOwners = new Set((await db.owner.selectFrom('agent').select('user_id').execute()).map((a) => a.user_id));
-    alice = others.find((u) => u.threadIds.length >= 3 && agentOwners.has(u.id))!;
+    const alice = others.find((u) => u.threadIds.length >= 3 && agentOwners.has(u.id))!;
     expect(alice).toBeDefined();
-    client = await connectInMemory(mcp.deps, caller(alice.id));
+    const client = await connectInMemory(mcp.deps, caller(alice.id));
 
     // Two threads archived as JSON into one archive, an agent snapshot beside them, and a thread the app added.
     const first = await completed(client, 'archive_conversation', { threadId: alice.threadIds[0]!, name: `Bundle ${driver}`, exportFormat: 'json' });
-    archiveId = first.result.archiveId as string;
+    const archiveId = first.result.archiveId as string;
     await completed(client, 'archive_conversation', { threadId: alice.threadIds[1]!, name: 'ignored', exportFormat: 'json', archiveId });
-    agentId = (await db.owner.selectFrom('agent').select('id').where('user_id', '=', alice.id).executeTakeFirstOrThrow()).id;
+    const agentId = (await db.owner.selectFrom('agent').select('id').where('user_id', '=', alice.id).executeTakeFirstOrThrow()).id;
     await completed(client, 'archive_agent', { agentId, name: 'ignored', exportFormat: 'json', archiveId });
-    appAddedThread = alice.threadIds[2]!;
+    const appAddedThread = alice.threadIds[2]!;
     await db.owner.insertInto('archive_item').values({ archive_id: archiveId, item_id: appAddedThread, user_id: alice.id }).execute();
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    server?.close();
-    await mcp?.close();
-    await s3?.close();
-    await db?.drop();
-    await rm(dir, { recursive: true, force: true });
+    return { dir, db, store, mcp, alice, client, archiveId, agentId, appAddedThread };
   });
 
   async function completed(c: Client, name: string, args: Record<string, unknown>) {
@@ -118,9 +99,9 @@ describe.each(['fs', 's3'] as const)('export_archive bundles, %s driver', (drive
   }
 
   async function bundle(format: string) {
-    const { jobId } = ok<{ jobId: string }>(await client.callTool({ name: 'export_archive', arguments: { archiveId, format } }));
+    const { jobId } = ok<{ jobId: string }>(await suite.client.callTool({ name: 'export_archive', arguments: { archiveId: suite.archiveId, format } }));
     const answer = await eventually(`bundle ${jobId}`, async () => {
-      const result = await client.callTool({ name: 'get_job', arguments: { jobId, waitSeconds: 5 } });
+      const result = await suite.client.callTool({ name: 'get_job', arguments: { jobId, waitSeconds: 5 } });
       return ok<{ done: boolean }>(result).done ? result : undefined;
     }, 120_000);
     const view = ok<{ kind: string; state: string; result: BundleResult }>(answer);
@@ -136,7 +117,7 @@ describe.each(['fs', 's3'] as const)('export_archive bundles, %s driver', (drive
     const bytes = Buffer.from(await response.arrayBuffer());
     expect(bytes.length).toBe(result.fileSize);
     expect(sha256(bytes)).toBe(result.sha256);
-    const file = path.join(dir, `download-${result.sha256}.zip`);
+    const file = path.join(suite.dir, `download-${result.sha256}.zip`);
     await writeFile(file, bytes);
     const tested = await run(UNZIP, ['-t', file]);
     expect(tested.stdout).toMatch(/No errors detected/);
@@ -151,32 +132,32 @@ describe.each(['fs', 's3'] as const)('export_archive bundles, %s driver', (drive
 
   it('bundles every item in JSON: archived exports as stored, the app-added thread rendered, with a checked manifest', async () => {
     const { jobId, answer, result } = await bundle('json');
-    expect(result).toMatchObject({ archiveId, format: 'json', exportFormat: 'zip', storageLocation: `${archiveId}/bundle.${jobId}.zip` });
+    expect(result).toMatchObject({ archiveId: suite.archiveId, format: 'json', exportFormat: 'zip', storageLocation: `${suite.archiveId}/bundle.${jobId}.zip` });
     expect((answer.content as Array<{ type: string }>).find((c) => c.type === 'resource_link')).toEqual({
       type: 'resource_link',
       uri: result.downloadUrl,
-      name: `archive-${archiveId}-json.zip`,
+      name: `archive-${suite.archiveId}-json.zip`,
       mimeType: 'application/zip',
       size: result.fileSize,
     });
-    const row = await db.owner.selectFrom('mcp_archiver.archive_bundle' as never).selectAll().where('archive_id' as never, '=', archiveId as never).executeTakeFirstOrThrow() as { sha256: string; format: string; file_count: number };
+    const row = await suite.db.owner.selectFrom('mcp_archiver.archive_bundle' as never).selectAll().where('archive_id' as never, '=', suite.archiveId as never).executeTakeFirstOrThrow() as { sha256: string; format: string; file_count: number };
     expect(row).toMatchObject({ sha256: result.sha256, format: 'json', file_count: result.fileCount });
 
     const { manifest, read } = await download(result);
-    expect(manifest).toMatchObject({ format: 'chat-archiver/bundle-v1', exportFormat: 'json', archive: { id: archiveId, name: `Bundle ${driver}` } });
+    expect(manifest).toMatchObject({ format: 'chat-archiver/bundle-v1', exportFormat: 'json', archive: { id: suite.archiveId, name: `Bundle ${driver}` } });
     const byItem = new Map(manifest.files.map((f) => [f.itemId, f]));
-    expect(byItem.get(alice.threadIds[0]!)).toMatchObject({ itemType: 'thread', format: 'json', source: 'archived' });
-    expect(byItem.get(alice.threadIds[1]!)).toMatchObject({ itemType: 'thread', source: 'archived' });
-    expect(byItem.get(appAddedThread)).toMatchObject({ itemType: 'thread', source: 'rendered' });
-    expect(byItem.get(agentId)).toMatchObject({ itemType: 'agent', source: 'archived' });
+    expect(byItem.get(suite.alice.threadIds[0]!)).toMatchObject({ itemType: 'thread', format: 'json', source: 'archived' });
+    expect(byItem.get(suite.alice.threadIds[1]!)).toMatchObject({ itemType: 'thread', source: 'archived' });
+    expect(byItem.get(suite.appAddedThread)).toMatchObject({ itemType: 'thread', source: 'rendered' });
+    expect(byItem.get(suite.agentId)).toMatchObject({ itemType: 'agent', source: 'archived' });
     expect(manifest.files).toHaveLength(result.fileCount);
     expect(manifest.skipped).toEqual([]);
 
     // An archived file is the item's stored export byte for byte; a rendered one is a whole JSON export.
-    const items = await db.owner.selectFrom('archive_item').select(['item_id', 'metadata']).where('archive_id', '=', archiveId).execute();
-    const stored = items.find((i) => i.item_id === alice.threadIds[0])!.metadata as { export: { sha256: string } };
-    expect(byItem.get(alice.threadIds[0]!)!.sha256).toBe(stored.export.sha256);
-    const rendered = JSON.parse((await read(byItem.get(appAddedThread)!.path)).toString('utf8')) as { messages: unknown[] };
+    const items = await suite.db.owner.selectFrom('archive_item').select(['item_id', 'metadata']).where('archive_id', '=', suite.archiveId).execute();
+    const stored = items.find((i) => i.item_id === suite.alice.threadIds[0])!.metadata as { export: { sha256: string } };
+    expect(byItem.get(suite.alice.threadIds[0]!)!.sha256).toBe(stored.export.sha256);
+    const rendered = JSON.parse((await read(byItem.get(suite.appAddedThread)!.path)).toString('utf8')) as { messages: unknown[] };
     expect(rendered.messages.length).toBeGreaterThan(0);
   });
 
@@ -184,19 +165,19 @@ describe.each(['fs', 's3'] as const)('export_archive bundles, %s driver', (drive
     const { result } = await bundle('markdown');
     const { manifest, read } = await download(result);
     const threads = manifest.files.filter((f) => f.itemType === 'thread');
-    expect(threads.map((f) => f.itemId).sort()).toEqual([alice.threadIds[0]!, alice.threadIds[1]!, appAddedThread].sort());
+    expect(threads.map((f) => f.itemId).sort()).toEqual([suite.alice.threadIds[0]!, suite.alice.threadIds[1]!, suite.appAddedThread].sort());
     for (const f of threads) {
       expect(f).toMatchObject({ format: 'markdown', source: 'rendered' });
       expect(f.path).toMatch(/\.md$/);
       expect((await read(f.path)).toString('utf8')).toContain('# ');
     }
-    expect(manifest.skipped).toEqual([expect.objectContaining({ itemId: agentId, itemType: 'agent', reason: 'no_export_in_format' })]);
+    expect(manifest.skipped).toEqual([expect.objectContaining({ itemId: suite.agentId, itemType: 'agent', reason: 'no_export_in_format' })]);
   });
 
   it('replaces the previous bundle of the same format; GC keeps the named one and removes it once the archive is deleted', async () => {
     const keys = async () => {
       const found: string[] = [];
-      for await (const object of store.list()) if (object.key.startsWith(`${archiveId}/bundle.`)) found.push(object.key);
+      for await (const object of suite.store.list()) if (object.key.startsWith(`${suite.archiveId}/bundle.`)) found.push(object.key);
       return found.sort();
     };
     const before = await keys();
@@ -206,20 +187,20 @@ describe.each(['fs', 's3'] as const)('export_archive bundles, %s driver', (drive
     expect(after).toHaveLength(before.length);
     expect(after).toContain(result.storageLocation);
 
-    const gc = () => collectExportGarbage({ db: db.service, boss: mcp.boss, store, exportDir: dir, writerQueues: EXPORT_WRITER_QUEUES }, { dryRun: false, graceMs: 0 });
+    const gc = () => collectExportGarbage({ db: suite.db.service, boss: suite.mcp.boss, store: suite.store, exportDir: suite.dir, writerQueues: EXPORT_WRITER_QUEUES }, { dryRun: false, graceMs: 0 });
     const kept = await gc();
     expect(kept.deleted.filter((k) => k.includes('/bundle.'))).toEqual([]);
     expect(await keys()).toEqual(after);
 
     // Deleted by the app's own role: the cascade removes the bundle rows, and the next collection the objects.
-    const app = await connectAsHostApp(db, 'bundle_test_host_app');
+    const app = await connectAsHostApp(suite.db, 'bundle_test_host_app');
     try {
-      await app.deleteFrom('archive').where('id', '=', archiveId).execute();
+      await app.deleteFrom('archive').where('id', '=', suite.archiveId).execute();
     } finally {
       await app.destroy();
     }
     const collected = await gc();
-    expect(collected.deleted.filter((k) => k.startsWith(`${archiveId}/bundle.`)).sort()).toEqual(after);
+    expect(collected.deleted.filter((k) => k.startsWith(`${suite.archiveId}/bundle.`)).sort()).toEqual(after);
     expect(await keys()).toEqual([]);
   });
 });

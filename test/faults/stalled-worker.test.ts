@@ -1,13 +1,12 @@
-import type { PgBoss } from 'pg-boss';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { archiveConversationJob } from '../../src/jobs/archive-conversation.ts';
 import { enqueue } from '../../src/jobs/registry.ts';
 import { checkExportFiles, serviceItemsPerThread, tempFilesUnder } from '../support/archive-checks.ts';
 import { insertLongThread } from '../support/long-thread.ts';
-import type { TestDatabase } from '../support/test-database.ts';
-import { openJobTestBed, waitForSettled, type JobTestBed } from '../support/worker-harness.ts';
+import { useSuite } from '../support/suite.ts';
+import { openJobTestBed, waitForSettled } from '../support/worker-harness.ts';
 import { eventually } from '../support/eventually.ts';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
+import { startWorkerProcess } from '../support/worker-process.ts';
 
 const queue = archiveConversationJob.queue;
 
@@ -15,27 +14,21 @@ const queue = archiveConversationJob.queue;
 // retried elsewhere once its heartbeat is stale, or, for a job without heartbeats, once it outlives its expiry.
 // When the stopped worker wakes up, it must notice it lost the job and write nothing that breaks the result.
 describe('a worker that stops answering mid-job', () => {
-  let bed: JobTestBed;
-  let db: TestDatabase;
-  let exportDir: string;
-  let boss: PgBoss;
-  let userId: string;
-  const workers: WorkerProcess[] = [];
-
-  beforeAll(async () => {
-    bed = await openJobTestBed('faults-stall');
-    ({ db, boss, exportDir } = bed);
-    userId = (await db.owner.selectFrom('chat_thread').select('user_id').orderBy('user_id').executeTakeFirstOrThrow()).user_id;
+  const suite = useSuite(async (release) => {
+    const { db, boss, exportDir } = release(await openJobTestBed('faults-stall'));
+    const userId = (await db.owner.selectFrom('chat_thread').select('user_id').orderBy('user_id').executeTakeFirstOrThrow()).user_id;
     const env = { ...db.env, EXPORT_DIR: exportDir };
-    workers.push(...(await Promise.all([startWorkerProcess(env, { concurrency: 1 }), startWorkerProcess(env, { concurrency: 1 })])));
-  });
-  afterAll(async () => {
-    for (const worker of workers) {
-      worker.child.kill('SIGCONT');
-      worker.child.kill('SIGKILL');
-    }
-    await Promise.all(workers.map((worker) => worker.exited));
-    await bed?.close();
+    const workers = await Promise.all([startWorkerProcess(env, { concurrency: 1 }), startWorkerProcess(env, { concurrency: 1 })]);
+    release({
+      async close() {
+        for (const worker of workers) {
+          worker.child.kill('SIGCONT');
+          worker.child.kill('SIGKILL');
+        }
+        await Promise.all(workers.map((worker) => worker.exited));
+      },
+    });
+    return { db, boss, exportDir, userId, workers };
   });
 
   /**
@@ -43,14 +36,14 @@ describe('a worker that stops answering mid-job', () => {
    * completes it, then thaws the frozen one and waits until it has given its stale attempt up.
    */
   async function archiveWithFrozenHolder(name: string) {
-    const threadId = await insertLongThread(db.owner, { userId, title: name, messageCount: 5_000, texts: ['a question about the invoice', 'the answer, with some detail about it'] });
-    const { jobId } = await enqueue(boss, archiveConversationJob, { threadId, name, exportFormat: 'json', requestedBy: userId });
-    const holder = await eventually('a worker to take the job', async () => workers.find((worker) => worker.inFlight().has(jobId)), 30_000);
+    const threadId = await insertLongThread(suite.db.owner, { userId: suite.userId, title: name, messageCount: 5_000, texts: ['a question about the invoice', 'the answer, with some detail about it'] });
+    const { jobId } = await enqueue(suite.boss, archiveConversationJob, { threadId, name, exportFormat: 'json', requestedBy: suite.userId });
+    const holder = await eventually('a worker to take the job', async () => suite.workers.find((worker) => worker.inFlight().has(jobId)), 30_000);
     holder.child.kill('SIGSTOP');
     const frozenAt = Date.now();
     let job;
     try {
-      job = await waitForSettled(boss, queue, jobId, 90_000);
+      job = await waitForSettled(suite.boss, queue, jobId, 90_000);
     } finally {
       holder.child.kill('SIGCONT');
     }
@@ -61,32 +54,32 @@ describe('a worker that stops answering mid-job', () => {
       async () => holder.logs.find((line) => line.jobId === jobId && line.attempt === `1 of ${job.retryLimit + 1}` && line.audit === true),
       30_000,
     );
-    return { threadId, jobId, job: (await boss.findJobs(queue, { id: jobId }))[0]!, holder, ended, retriedAfterMs };
+    return { threadId, jobId, job: (await suite.boss.findJobs(queue, { id: jobId }))[0]!, holder, ended, retriedAfterMs };
   }
 
   it('retries the job of a worker whose heartbeat stopped, and completes it once', async () => {
-    await boss.updateQueue(queue, { heartbeatSeconds: 10, retryDelay: 1, retryBackoff: false });
+    await suite.boss.updateQueue(queue, { heartbeatSeconds: 10, retryDelay: 1, retryBackoff: false });
     const { threadId, job, holder, ended, retriedAfterMs } = await archiveWithFrozenHolder('Heartbeat lost');
     expect(job).toMatchObject({ state: 'completed', retryCount: 1, heartbeatSeconds: 10 });
     expect(ended).toMatchObject({ event: 'job.failed', outcome: 'failed' });
-    expect((await serviceItemsPerThread(db.owner)).get(threadId)).toBe(1);
+    expect((await serviceItemsPerThread(suite.db.owner)).get(threadId)).toBe(1);
     expect(holder.child.exitCode).toBeNull();
     console.info(`[faults] heartbeat lost: job retried ${(retriedAfterMs / 1000).toFixed(1)} s after its worker froze (heartbeat 10 s, supervisor every 10 s)`);
   }, 150_000);
 
   it('retries a job without heartbeats once it outlives its expiry, and completes it once', async () => {
     // No heartbeat: only the expiry can take the job back.
-    await boss.updateQueue(queue, { heartbeatSeconds: null as unknown as number, expireInSeconds: 10, retryDelay: 1, retryBackoff: false });
+    await suite.boss.updateQueue(queue, { heartbeatSeconds: null as unknown as number, expireInSeconds: 10, retryDelay: 1, retryBackoff: false });
     const { threadId, job, ended, retriedAfterMs } = await archiveWithFrozenHolder('Expired');
     expect(job).toMatchObject({ state: 'completed', retryCount: 1, heartbeatSeconds: null, expireInSeconds: 10 });
     expect(ended).toMatchObject({ event: 'job.failed', outcome: 'failed' });
-    expect((await serviceItemsPerThread(db.owner)).get(threadId)).toBe(1);
+    expect((await serviceItemsPerThread(suite.db.owner)).get(threadId)).toBe(1);
     console.info(`[faults] expiry: job retried ${(retriedAfterMs / 1000).toFixed(1)} s after its worker froze (expiry 10 s, supervisor every 10 s)`);
   }, 150_000);
 
   it('leaves every export file matching its recorded checksum, and no temp file', async () => {
-    expect((await checkExportFiles(db.owner)).problems).toEqual([]);
-    expect(await tempFilesUnder(exportDir)).toEqual([]);
-    for (const worker of workers) expect(await worker.stop()).toBe(0);
+    expect((await checkExportFiles(suite.db.owner)).problems).toEqual([]);
+    expect(await tempFilesUnder(suite.exportDir)).toEqual([]);
+    for (const worker of suite.workers) expect(await worker.stop()).toBe(0);
   });
 });

@@ -1,14 +1,14 @@
 import http from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { archiveConversationJob } from '../../src/jobs/archive-conversation.ts';
 import { issueAccessToken, revokeAccessToken } from '../../src/mcp/access-tokens.ts';
-import { allowedHostnames, createHttpApp, listen, type ListeningServer } from '../../src/mcp/http-transport.ts';
+import { allowedHostnames, createHttpApp, listen } from '../../src/mcp/http-transport.ts';
 import { closeAll } from '../support/close-all.ts';
-import { errorText, ok, openMcpSuite, writeArchive, type DemoUser, type TestMcp } from '../support/mcp-fixtures.ts';
+import { errorText, ok, openMcpSuite, writeArchive } from '../support/mcp-fixtures.ts';
 import { rawMcpRequest } from '../support/raw-http.ts';
-import type { TestDatabase } from '../support/test-database.ts';
+import { useSuite } from '../support/suite.ts';
 import { archiverTools } from '../../src/mcp/archiver-server.ts';
 import { unfenced } from '../support/fences.ts';
 
@@ -20,18 +20,9 @@ const initialize = JSON.stringify({
 });
 
 describe('MCP over Streamable HTTP with bearer tokens', () => {
-  let db: TestDatabase;
-  let mcp: TestMcp;
-  let server: ListeningServer;
-  let alice: DemoUser;
-  let admin: DemoUser;
-  let aliceToken: string;
-  let aliceTokenId: string;
-  let adminToken: string;
   const clients: Client[] = [];
-
-  beforeAll(async () => {
-    ({ db, mcp, admin, alice } = await openMcpSuite());
+  const suite = useSuite(async (release) => {
+    const { db, mcp, admin, alice } = release(await openMcpSuite());
     const config = db.config();
     const app = createHttpApp({
       deps: mcp.deps,
@@ -39,44 +30,43 @@ describe('MCP over Streamable HTTP with bearer tokens', () => {
       allowedHosts: allowedHostnames(config.mcp),
       allowedOrigins: ['https://chat.example.com'],
     });
-    server = await listen(app, '127.0.0.1', 0);
+    const server = release(await listen(app, '127.0.0.1', 0));
+    release({ close: () => closeAll(...clients) });
     const issued = await issueAccessToken(db.owner, { userId: alice.id, name: 'laptop', admin: false, expiresAt: null });
-    aliceToken = issued.token;
-    aliceTokenId = issued.info.id;
-    adminToken = (await issueAccessToken(db.owner, { userId: admin.id, name: 'ops', admin: true, expiresAt: new Date(Date.now() + 86_400_000) })).token;
+    const adminToken = (await issueAccessToken(db.owner, { userId: admin.id, name: 'ops', admin: true, expiresAt: new Date(Date.now() + 86_400_000) })).token;
     await writeArchive(db, { userId: alice.id, threadId: alice.threadIds[0]!, name: 'Harbour notes', summary: 'Boats.', body: 'Sailing boats in the harbour.' });
+    return { db, mcp, server, alice, admin, aliceToken: issued.token, aliceTokenId: issued.info.id, adminToken };
   });
-  afterAll(() => closeAll(...clients, server, mcp, db));
 
   async function connect(token: string): Promise<Client> {
-    const transport = new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } });
+    const transport = new StreamableHTTPClientTransport(new URL(suite.server.url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } });
     const client = new Client({ name: 'http-test', version: '0' });
     await client.connect(transport);
     clients.push(client);
     return client;
   }
 
-  const raw = (method: string, headers: Record<string, string>, body?: string) => rawMcpRequest(server.url, { method, headers, body });
+  const raw = (method: string, headers: Record<string, string>, body?: string) => rawMcpRequest(suite.server.url, { method, headers, body });
 
   it('serves a valid token\'s user: tools, jobs and resources act for that user', async () => {
-    const client = await connect(aliceToken);
+    const client = await connect(suite.aliceToken);
     expect((await client.listTools()).tools).toHaveLength(archiverTools.length);
-    const queued = ok<{ jobId: string }>(await client.callTool({ name: 'archive_conversation', arguments: { threadId: alice.threadIds[1], name: 'Over HTTP' } }));
-    const [job] = await mcp.boss.findJobs(archiveConversationJob.queue, { id: queued.jobId });
-    expect(job?.data).toMatchObject({ requestedBy: alice.id });
+    const queued = ok<{ jobId: string }>(await client.callTool({ name: 'archive_conversation', arguments: { threadId: suite.alice.threadIds[1], name: 'Over HTTP' } }));
+    const [job] = await suite.mcp.boss.findJobs(archiveConversationJob.queue, { id: queued.jobId });
+    expect(job?.data).toMatchObject({ requestedBy: suite.alice.id });
     expect(ok(await client.callTool({ name: 'get_job', arguments: { jobId: queued.jobId } }))).toMatchObject({ state: 'queued' });
     const hits = ok<{ hits: Array<{ archiveName: string }> }>(await client.callTool({ name: 'search_archives', arguments: { query: 'harbour' } }));
     expect(hits.hits.map((h) => unfenced(h.archiveName))).toEqual(['Harbour notes']);
     expect((await client.listResources()).resources).toHaveLength(1);
 
-    const audit = await db.owner
+    const audit = await suite.db.owner
       .selectFrom('mcp_archiver.audit_log')
       .select(['operation', 'transport', 'token_id', 'job_id'])
-      .where('user_id', '=', alice.id)
+      .where('user_id', '=', suite.alice.id)
       .where('operation', '=', 'archive_conversation')
       .execute();
-    expect(audit).toEqual([{ operation: 'archive_conversation', transport: 'http', token_id: aliceTokenId, job_id: queued.jobId }]);
-    const token = await db.owner.selectFrom('mcp_archiver.access_token').select('last_used_at').where('id', '=', aliceTokenId).executeTakeFirstOrThrow();
+    expect(audit).toEqual([{ operation: 'archive_conversation', transport: 'http', token_id: suite.aliceTokenId, job_id: queued.jobId }]);
+    const token = await suite.db.owner.selectFrom('mcp_archiver.access_token').select('last_used_at').where('id', '=', suite.aliceTokenId).executeTakeFirstOrThrow();
     expect(token.last_used_at).not.toBeNull();
   });
 
@@ -91,15 +81,15 @@ describe('MCP over Streamable HTTP with bearer tokens', () => {
   });
 
   it('refuses expired and revoked tokens, and a revocation applies to the very next request', async () => {
-    const expired = await issueAccessToken(db.owner, { userId: alice.id, name: 'old', admin: false, expiresAt: new Date(Date.now() - 1000) });
+    const expired = await issueAccessToken(suite.db.owner, { userId: suite.alice.id, name: 'old', admin: false, expiresAt: new Date(Date.now() - 1000) });
     const response = await raw('POST', { authorization: `Bearer ${expired.token}` }, initialize);
     expect(response.status).toBe(401);
     expect(response.headers['www-authenticate']).toContain('token expired');
 
-    const doomed = await issueAccessToken(db.owner, { userId: alice.id, name: 'doomed', admin: false, expiresAt: null });
+    const doomed = await issueAccessToken(suite.db.owner, { userId: suite.alice.id, name: 'doomed', admin: false, expiresAt: null });
     const client = await connect(doomed.token);
     expect(ok(await client.callTool({ name: 'list_archives', arguments: {} }))).toHaveProperty('archives');
-    await revokeAccessToken(db.owner, doomed.info.id);
+    await revokeAccessToken(suite.db.owner, doomed.info.id);
     await expect(client.callTool({ name: 'list_archives', arguments: {} })).rejects.toThrow();
     const after = await raw('POST', { authorization: `Bearer ${doomed.token}` }, initialize);
     expect(after.status).toBe(401);
@@ -107,15 +97,15 @@ describe('MCP over Streamable HTTP with bearer tokens', () => {
   });
 
   it('honours userId only for admin tokens', async () => {
-    const adminClient = await connect(adminToken);
-    const forAlice = ok<{ hits: unknown[] }>(await adminClient.callTool({ name: 'search_archives', arguments: { query: 'harbour', userId: alice.id } }));
+    const adminClient = await connect(suite.adminToken);
+    const forAlice = ok<{ hits: unknown[] }>(await adminClient.callTool({ name: 'search_archives', arguments: { query: 'harbour', userId: suite.alice.id } }));
     expect(forAlice.hits).toHaveLength(1);
-    const aliceClient = await connect(aliceToken);
-    expect(errorText(await aliceClient.callTool({ name: 'search_archives', arguments: { query: 'harbour', userId: admin.id } }))).toMatch(/only an admin/);
+    const aliceClient = await connect(suite.aliceToken);
+    expect(errorText(await aliceClient.callTool({ name: 'search_archives', arguments: { query: 'harbour', userId: suite.admin.id } }))).toMatch(/only an admin/);
   });
 
   it('rejects foreign Host and Origin headers (DNS rebinding, cross-site pages)', async () => {
-    const auth = { authorization: `Bearer ${aliceToken}` };
+    const auth = { authorization: `Bearer ${suite.aliceToken}` };
     expect((await raw('POST', { ...auth, host: 'attacker.example:80' }, initialize)).status).toBe(403);
     expect((await raw('POST', { ...auth, origin: 'https://attacker.example' }, initialize)).status).toBe(403);
     expect((await raw('POST', { ...auth, origin: 'null' }, initialize)).status).toBe(403);
@@ -124,7 +114,7 @@ describe('MCP over Streamable HTTP with bearer tokens', () => {
   });
 
   it('answers GET and DELETE with 405, and malformed JSON with a parse error, never a stack', async () => {
-    const auth = { authorization: `Bearer ${aliceToken}` };
+    const auth = { authorization: `Bearer ${suite.aliceToken}` };
     for (const method of ['GET', 'DELETE']) {
       const response = await raw(method, auth);
       expect(response.status).toBe(405);

@@ -1,55 +1,44 @@
 import http from 'node:http';
-import type { PgBoss } from 'pg-boss';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { archiveConversationJob } from '../../src/jobs/archive-conversation.ts';
 import { enqueue } from '../../src/jobs/registry.ts';
 import { createReadinessCheck } from '../../src/ops/health.ts';
 import { countJobsByState } from '../../src/ops/job-counts.ts';
 import { allServiceQueueNames } from '../../src/ops/service-queues.ts';
-import { createMetrics, type ServiceMetrics } from '../../src/ops/metrics.ts';
+import { createMetrics } from '../../src/ops/metrics.ts';
 import { createOpsEndpoints } from '../../src/ops/ops-endpoints.ts';
-import { startOpsServer, type OpsServer } from '../../src/ops/ops-routes.ts';
+import { startOpsServer } from '../../src/ops/ops-routes.ts';
 import { archivePayload } from '../support/job-fixtures.ts';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { eventually } from '../support/eventually.ts';
-import { startBossClient } from '../support/worker-harness.ts';
+import { useSuite } from '../support/suite.ts';
+import { openBossTestBed } from '../support/worker-harness.ts';
 
 const QUEUE = archiveConversationJob.queue;
 
 describe('/metrics, /healthz and /readyz', () => {
-  let db: TestDatabase;
-  let boss: PgBoss;
-  let metrics: ServiceMetrics;
-  let server: OpsServer;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    boss = await startBossClient(db.serviceUrl);
-    metrics = createMetrics({ jobCounts: () => countJobsByState(boss.getDb()), jobCountsCacheMs: 0 });
-    server = await startOpsServer({ host: '127.0.0.1', port: 0, metrics, readiness: createReadinessCheck({ db: db.service, boss }) });
-  });
-  afterAll(async () => {
-    await server.close();
-    await boss.stop({ graceful: false });
-    await db.drop();
+  const suite = useSuite(async (release) => {
+    const { db, boss } = release(await openBossTestBed());
+    const metrics = createMetrics({ jobCounts: () => countJobsByState(boss.getDb()), jobCountsCacheMs: 0 });
+    const server = release(await startOpsServer({ host: '127.0.0.1', port: 0, metrics, readiness: createReadinessCheck({ db: db.service, boss }) }));
+    return { db, boss, metrics, server };
   });
 
   async function scrape() {
-    const response = await fetch(`${server.url}/metrics`);
+    const response = await fetch(`${suite.server.url}/metrics`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     return parsePrometheusText(await response.text());
   }
 
   it('serves health and readiness', async () => {
-    const health = await fetch(`${server.url}/healthz`);
+    const health = await fetch(`${suite.server.url}/healthz`);
     expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
-    const ready = await fetch(`${server.url}/readyz`);
+    const ready = await fetch(`${suite.server.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', database: { ok: true }, pgBoss: { ok: true } });
-    expect((await fetch(`${server.url}/nope`)).status).toBe(404);
-    expect((await fetch(`${server.url}/metrics`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${suite.server.url}/nope`)).status).toBe(404);
+    expect((await fetch(`${suite.server.url}/metrics`, { method: 'POST' })).status).toBe(404);
   });
 
   it('parses as Prometheus text, with process metrics and every queue/state gauge', async () => {
@@ -63,16 +52,16 @@ describe('/metrics, /healthz and /readyz', () => {
 
   it('counts a job that just ran: duration, completion, tokens, and the jobs gauge; and a tool call', async () => {
     // The worker's per-job wrapper and the MCP tool wrapper report through these observers.
-    await boss.work<Record<string, unknown>>(QUEUE, { pollingIntervalSeconds: 0.5 }, async ([job]) => {
-      metrics.jobObserver.onJobStart({ queue: QUEUE, jobId: job!.id });
-      metrics.jobObserver.onJobEnd({ queue: QUEUE, jobId: job!.id, durationMs: 1500, outcome: 'completed', tokens: 321 });
+    await suite.boss.work<Record<string, unknown>>(QUEUE, { pollingIntervalSeconds: 0.5 }, async ([job]) => {
+      suite.metrics.jobObserver.onJobStart({ queue: QUEUE, jobId: job!.id });
+      suite.metrics.jobObserver.onJobEnd({ queue: QUEUE, jobId: job!.id, durationMs: 1500, outcome: 'completed', tokens: 321 });
       return { ok: true };
     });
     const started = performance.now();
-    const { jobId } = await enqueue(boss, archiveConversationJob, archivePayload());
-    metrics.toolCallObserver.onToolCall({ tool: 'archive_conversation', userId: 'u', durationMs: performance.now() - started, outcome: 'ok', jobId });
-    await eventually('the job to complete', async () => (await boss.findJobs(QUEUE, { id: jobId }))[0]?.state === 'completed', 20_000);
-    await boss.offWork(QUEUE, { wait: true });
+    const { jobId } = await enqueue(suite.boss, archiveConversationJob, archivePayload());
+    suite.metrics.toolCallObserver.onToolCall({ tool: 'archive_conversation', userId: 'u', durationMs: performance.now() - started, outcome: 'ok', jobId });
+    await eventually('the job to complete', async () => (await suite.boss.findJobs(QUEUE, { id: jobId }))[0]?.state === 'completed', 20_000);
+    await suite.boss.offWork(QUEUE, { wait: true });
 
     const samples = await scrape();
     expect(sampleValue(samples, 'chat_archiver_jobs_completed_total', { queue: QUEUE })).toBe(1);
@@ -104,15 +93,15 @@ describe('/metrics, /healthz and /readyz', () => {
   });
 
   it('reports the oldest waiting job per queue', async () => {
-    const { jobId } = await enqueue(boss, archiveConversationJob, archivePayload());
+    const { jobId } = await enqueue(suite.boss, archiveConversationJob, archivePayload());
     const samples = await scrape();
     expect(sampleValue(samples, 'chat_archiver_queue_oldest_waiting_seconds', { queue: QUEUE })).toBeGreaterThanOrEqual(0);
     expect(sampleValue(samples, 'chat_archiver_jobs', { queue: QUEUE, state: 'created' })).toBe(1);
-    await boss.cancel(QUEUE, jobId);
+    await suite.boss.cancel(QUEUE, jobId);
   });
 
   it('hands unmatched requests to the next handler when mounted in another app (express style)', async () => {
-    const { handler } = createOpsEndpoints({ db: db.service, boss });
+    const { handler } = createOpsEndpoints({ db: suite.db.service, boss: suite.boss });
     const app = http.createServer((req, res) => handler(req, res, () => res.writeHead(418).end('next')));
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
     const { port } = app.address() as { port: number };

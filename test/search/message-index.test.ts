@@ -66,6 +66,27 @@ describe('conversation search index', () => {
     expect(again).toMatchObject({ indexed: 0, reindexed: 0, removedThreads: 0, removedMessages: 0 });
   });
 
+  it("writes a batch user by user, so that one user's rows share heap pages", async () => {
+    // Two users' threads whose messages alternate in time: read in time order, the owner changes at every message.
+    const alices = await thread(alice, 'Layout A', []);
+    const bobs = await thread(bob, 'Layout B', []);
+    for (let i = 0; i < 20; i++) {
+      for (const t of [alices, bobs]) {
+        clock += 60_000;
+        await sql`
+          INSERT INTO chat_message (id, thread_id, role, parts, created_at)
+          VALUES (${`layout-${i}-${t.threadId}`}, ${t.threadId}, 'user', ARRAY[${JSON.stringify({ type: 'text', text: `layout note ${i}` })}::json], ${new Date(clock)})`.execute(db.owner);
+      }
+    }
+    expect((await pass()).indexed).toBe(40);
+    const owners = async (order: 'ctid' | 'created_at') =>
+      (await sql<{ user_id: string }>`
+        SELECT user_id FROM mcp_archiver.message_index WHERE message_id LIKE 'layout-%' ORDER BY ${sql.ref(order)}, message_id`.execute(db.owner)).rows;
+    const ownerChanges = (rows: { user_id: string }[]) => rows.filter((r, i) => i > 0 && r.user_id !== rows[i - 1]!.user_id).length;
+    expect(ownerChanges(await owners('created_at'))).toBe(39);
+    expect(ownerChanges(await owners('ctid'))).toBeLessThanOrEqual(3);
+  });
+
   it('makes messages written after the watermark searchable after one pass', async () => {
     const { threadId, messageIds } = await thread(alice, 'Pool sizing', [
       { text: 'What pool size should the zephyrine service use?' },

@@ -20,6 +20,7 @@ import { openJobFinishWaiter } from '../../src/jobs/job-finish-waiter.ts';
 import type { McpDependencies, ToolCallEvent } from '../../src/mcp/mcp-dependencies.ts';
 import { upsertSearchDocument, type SearchLanguage } from '../../src/sql/search-documents.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/start-worker.ts';
+import { closeAll } from './close-all.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 export interface TestMcp {
@@ -108,9 +109,11 @@ export interface McpSuite {
   /** The first two demo users who are not admins. */
   alice: DemoUser;
   bob: DemoUser;
+  /** Closes the MCP dependencies, then drops the database. */
+  close(): Promise<void>;
 }
 
-/** A fresh test database with the demo users, and the MCP server's dependencies on it (release both with closeAll). */
+/** A fresh test database with the demo users, and the MCP server's dependencies on it (release both with close()). */
 export async function openMcpSuite(options?: Parameters<typeof openTestMcp>[1]): Promise<McpSuite> {
   const db = await createTestDatabase();
   try {
@@ -118,7 +121,7 @@ export async function openMcpSuite(options?: Parameters<typeof openTestMcp>[1]):
     const { admin, others } = await adminAndUsers(db);
     const [alice, bob] = others;
     if (!alice || !bob) throw new Error('the demo data has fewer than two users besides the admin');
-    return { db, mcp, admin, alice, bob };
+    return { db, mcp, admin, alice, bob, close: () => closeAll(mcp, db) };
   } catch (error) {
     await db.drop();
     throw error;

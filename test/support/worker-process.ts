@@ -17,6 +17,8 @@ export interface WorkerProcess {
   inFlight(): Set<string>;
   /** The process's peak resident set (VmHWM), in bytes; only while it runs. */
   peakRssBytes(): number;
+  /** The process's resident set now (VmRSS), in bytes; only while it runs. */
+  rssBytes(): number;
   /** SIGTERM, then waits for the exit code. */
   stop(): Promise<number | null>;
 }
@@ -24,8 +26,11 @@ export interface WorkerProcess {
 const ENDED = new Set(['job completed', 'job failed: will retry', 'job failed: retries exhausted', 'job failed permanently: moved to the dead-letter queue']);
 
 /** Starts `chat-archiver worker` with exactly `env` (plus PATH and HOME) and waits until it says it runs. */
-export async function startWorkerProcess(env: Record<string, string>, options: { concurrency?: number; readyTimeoutMs?: number } = {}): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [CLI, 'worker', '--concurrency', String(options.concurrency ?? 2)], {
+export async function startWorkerProcess(
+  env: Record<string, string>,
+  options: { concurrency?: number; readyTimeoutMs?: number; nodeFlags?: string[] } = {},
+): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), CLI, 'worker', '--concurrency', String(options.concurrency ?? 2)], {
     // Job lines are logged at info: the log is how a test knows which jobs a process holds.
     // Each process serves its health and metrics endpoints on a port of its own.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', WORKER_HTTP_PORT: String(await freePort()), ...env, LOG_LEVEL: 'info' },
@@ -80,15 +85,19 @@ export async function startWorkerProcess(env: Record<string, string>, options: {
       }
       return running;
     },
-    peakRssBytes() {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      const kb = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
-      if (kb === undefined) throw new Error('no VmHWM in /proc status');
-      return Number(kb) * 1024;
-    },
+    peakRssBytes: () => procStatusBytes(child.pid!, 'VmHWM'),
+    rssBytes: () => procStatusBytes(child.pid!, 'VmRSS'),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;
     },
   };
+}
+
+/** A memory field (`VmRSS`, `VmHWM`) of /proc/<pid>/status, in bytes. */
+function procStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
+  if (kb === undefined) throw new Error(`no ${field} in /proc/${pid}/status`);
+  return Number(kb) * 1024;
 }

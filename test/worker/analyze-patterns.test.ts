@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { readMessageParts } from '../../src/chat/message-part.ts';
 import { previousDayRange } from '../../src/analysis/day-range.ts';
 import { patternAnalysisResultSchema, type PatternAnalysisResult } from '../../src/analysis/pattern-analysis-result.ts';
@@ -10,7 +10,8 @@ import { nightlyPatternsJob } from '../../src/jobs/nightly-patterns.ts';
 import { enqueue } from '../../src/jobs/registry.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/start-worker.ts';
-import { deadLettersOf, openBossTestBed, waitForSettled, type BossTestBed } from '../support/worker-harness.ts';
+import { useSuite } from '../support/suite.ts';
+import { deadLettersOf, openBossTestBed, waitForSettled } from '../support/worker-harness.ts';
 import { eventually } from '../support/eventually.ts';
 
 const TIME_ZONE = 'Europe/Paris';
@@ -26,16 +27,11 @@ interface MessageRow {
 }
 
 describe('analyze-patterns job and the nightly schedule', () => {
-  let bed: BossTestBed;
+  const bed = useSuite(async (release) => release(await openBossTestBed()));
   const workers: WorkerHandle[] = [];
-
-  beforeAll(async () => {
-    bed = await openBossTestBed();
-  });
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((worker) => worker.stop()));
   });
-  afterAll(() => bed?.close());
 
   async function start(env: Record<string, string> = {}, instanceName = 'worker') {
     const worker = await startWorker({

@@ -1,24 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { searchIndexJob } from '../../src/jobs/search-index.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/ops/metrics.ts';
 import { searchConversations } from '../../src/search/conversation-search.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/start-worker.ts';
-import { openBossTestBed, waitForSettled, type BossTestBed } from '../support/worker-harness.ts';
+import { useSuite } from '../support/suite.ts';
+import { openBossTestBed, waitForSettled } from '../support/worker-harness.ts';
 import { eventually } from '../support/eventually.ts';
 
 describe('search index schedule on real workers', () => {
-  let bed: BossTestBed;
   const workers: WorkerHandle[] = [];
-
-  beforeAll(async () => {
-    bed = await openBossTestBed();
-  });
-  afterAll(async () => {
-    await Promise.all(workers.splice(0).map((worker) => worker.stop()));
-    await bed?.close();
+  const bed = useSuite(async (release) => {
+    const opened = release(await openBossTestBed());
+    release({ close: () => Promise.all(workers.splice(0).map((worker) => worker.stop())) });
+    return opened;
   });
 
   const indexedCount = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM mcp_archiver.message_index`.execute(bed.db.owner)).rows[0]!.n);
