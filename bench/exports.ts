@@ -1,6 +1,7 @@
 // 7. Exports: JSON, Markdown and PDF of one realistic 2,000-message thread (prose with accents, Markdown lists, code
 // fences, tables, reasoning, tool calls with JSON output, files, sources), written through the real export writer:
-// render, sha256, temp file, fsync, rename. Render time (median and spread of repeated runs in this process) and size.
+// render, sha256, temp file, fsync, rename. Wall and CPU time (median and spread of rounds that interleave the
+// formats, in this process), size, and the PDF / Markdown ratio.
 //   node bench/exports.ts [--quick]
 import { createFsStore } from '../src/export/fs-store.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,7 +15,7 @@ import { fixed, median, medianAndSpread } from './support/stats.ts';
 
 const run = startBenchRun();
 const messageCount = 2_000;
-const runs = run.quick ? 2 : 5;
+const rounds = run.quick ? 3 : 7;
 
 // Deterministic so that runs compare.
 let seed = 42;
@@ -106,57 +107,79 @@ const header: ExportHeader = {
 };
 const textChars = thread.reduce((sum, m) => sum + JSON.stringify(m.parts).length, 0);
 
+const footer = { messageCount, tokensTotal: 0, summary: paragraph(4), analysis: { topics: ['report'] } };
+
+interface Measured {
+  wallMs: number;
+  cpuMs: number;
+  fileSize: number;
+}
+
+async function exportOnce(format: ExportFormat, exportDir: string, name: string): Promise<Measured> {
+  const began = performance.now();
+  const cpuBefore = process.cpuUsage();
+  const writer = await createExportWriter(format, { ...header, threadId: `bench-${format}-${name}` }, { store: createFsStore(exportDir) });
+  for (const message of thread) await writer.addMessage(message);
+  const result = await writer.finish(footer);
+  const wallMs = performance.now() - began;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, fileSize: result.fileSize };
+}
+
+// One untimed warm-up export per format (module loading, JIT), then rounds of one export per format each, the order
+// reversed every other round: a change of the machine's load between rounds reaches every format alike, and the
+// PDF / Markdown ratio is also read round by round.
 const exportDir = await mkdtemp(path.join(tmpdir(), 'chat-archiver-bench-exports-'));
-const rows: (string | number)[][] = [];
-const medianMs = new Map<ExportFormat, { wall: number; cpu: number }>();
+const measured = new Map<ExportFormat, Measured[]>(exportFormats.map((format) => [format, []]));
 try {
-  for (const format of exportFormats) {
-    progress(`exports: ${format}, ${runs} runs (load ${run.sampleLoad()})`);
-    const times: number[] = [];
-    const cpuTimes: number[] = [];
-    let size = 0;
-    for (let i = 0; i < runs; i++) {
-      const began = performance.now();
-      const cpuBefore = process.cpuUsage();
-      const writer = await createExportWriter(format, { ...header, threadId: `bench-${format}-${i}` }, { store: createFsStore(exportDir) });
-      for (const message of thread) await writer.addMessage(message);
-      const result = await writer.finish({ messageCount, tokensTotal: 0, summary: paragraph(4), analysis: { topics: ['report'] } });
-      times.push(performance.now() - began);
-      const cpu = process.cpuUsage(cpuBefore);
-      cpuTimes.push((cpu.user + cpu.system) / 1000);
-      size = result.fileSize;
-    }
-    medianMs.set(format, { wall: median(times), cpu: median(cpuTimes) });
-    rows.push([
-      format,
-      medianAndSpread(times, 0),
-      medianAndSpread(cpuTimes, 0),
-      fixed((median(times) * 1000) / messageCount, 0),
-      fixed(size / 1e6, 2),
-      fixed(messageCount / (median(times) / 1000), 0),
-    ]);
+  progress(`exports: warm-up (load ${run.sampleLoad()})`);
+  for (const format of exportFormats) await exportOnce(format, exportDir, 'warm-up');
+  for (let round = 0; round < rounds; round++) {
+    progress(`exports: round ${round + 1} of ${rounds} (load ${run.sampleLoad()})`);
+    const order = round % 2 === 0 ? exportFormats : [...exportFormats].reverse();
+    for (const format of order) measured.get(format)!.push(await exportOnce(format, exportDir, String(round)));
   }
 } finally {
   await rm(exportDir, { recursive: true, force: true });
 }
 
-function ratio(kind: 'wall' | 'cpu'): string {
-  const pdf = medianMs.get('pdf')?.[kind];
-  const markdown = medianMs.get('markdown')?.[kind];
-  return pdf === undefined || markdown === undefined ? '–' : fixed(pdf / markdown, 2);
+const rows = exportFormats.map((format) => {
+  const results = measured.get(format)!;
+  const wall = results.map((m) => m.wallMs);
+  return [
+    format,
+    medianAndSpread(wall, 0),
+    medianAndSpread(results.map((m) => m.cpuMs), 0),
+    fixed((median(wall) * 1000) / messageCount, 0),
+    fixed(results[0]!.fileSize / 1e6, 2),
+    fixed(messageCount / (median(wall) / 1000), 0),
+  ];
+});
+
+/** PDF / Markdown: the ratio of the medians, and the median (min–max) of the rounds' own ratios. */
+function ratio(kind: 'wallMs' | 'cpuMs'): { ofMedians: string; byRound: string } {
+  const pdf = measured.get('pdf')!.map((m) => m[kind]);
+  const markdown = measured.get('markdown')!.map((m) => m[kind]);
+  return {
+    ofMedians: fixed(median(pdf) / median(markdown), 2),
+    byRound: medianAndSpread(pdf.map((value, round) => value / markdown[round]!), 2),
+  };
 }
+const wallRatio = ratio('wallMs');
+const cpuRatio = ratio('cpuMs');
 
 printSection({
   id: 'exports',
   title: `7. Exports: a ${messageCount.toLocaleString('en-US')}-message thread`,
   body: [
     `One generated thread (${(textChars / 1e6).toFixed(2)} MB of parts JSON, deterministic), written through ` +
-      `\`createExportWriter\` (render, sha256, temp file, fsync, rename) ${runs} times per format in one process; the first ` +
-      `run of each format includes its warm-up (the PDF fonts load once per process). ${run.loadSummary()}.`,
+      `\`createExportWriter\` (render, sha256, temp file, fsync, rename) in one process: one untimed warm-up export per ` +
+      `format, then ${rounds} rounds of one export per format, the order reversed every other round. ${run.loadSummary()}.`,
     '',
     markdownTable(['format', '>total ms', '>CPU ms', '>µs / message', '>file MB', '>messages/s'], rows),
     '',
-    `**PDF / Markdown** (the floor), medians of this run: ${ratio('wall')}× in wall time, ${ratio('cpu')}× in CPU time ` +
-      '(the process\'s user + system time, less sensitive to the machine\'s other work). Goal: ≤ 2×.',
+    `**PDF / Markdown** (the floor): ${wallRatio.ofMedians}× in wall time, ${cpuRatio.ofMedians}× in CPU time (the ` +
+      "process's user + system time, less sensitive to the machine's other work), ratios of the medians; round by round " +
+      `${wallRatio.byRound} in wall time, ${cpuRatio.byRound} in CPU time. Goal: ≤ 2×.`,
   ].join('\n'),
 });

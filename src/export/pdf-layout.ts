@@ -2,12 +2,14 @@ import type { TimeSlice } from '../time-slice.ts';
 import { analysisTables, type AnalysisTable } from './analysis-tables.ts';
 import { splitCodeBlocks } from './code-blocks.ts';
 import { breakLongRuns, pdfTextChunks } from './pdf-text-chunks.ts';
+import { breakLines } from './standard-line-breaks.ts';
+import { StandardTextPainter } from './standard-text-painter.ts';
 import { countOf, describeFacts, formatUtc, jsonPreview, roleLabel, sourceLabel, truncateWithNote } from './display-format.ts';
 import type { ExportFooter, ExportHeader, ExportMessage } from './export-types.ts';
 import { parseMessageMetadata } from '../chat/message-metadata.ts';
 import type { MessagePart } from '../chat/message-part.ts';
 import type { PdfFace } from './pdf-fonts.ts';
-import { PdfTypefaces } from './pdf-typefaces.ts';
+import { PdfTypefaces, type DrawableText } from './pdf-typefaces.ts';
 
 export const PAGE_MARGIN = { top: 56, bottom: 64, left: 56, right: 56 };
 const MAX_TOOL_JSON_CHARS = 1_500;
@@ -68,12 +70,32 @@ function isWebUrl(url: string | null): url is string {
   return url !== null && /^https?:\/\//i.test(url);
 }
 
+type WriteOptions = PDFKit.Mixins.TextOptions & { at?: { x: number; y: number } };
+
+/** Options the direct standard-font flow handles; any other (links, alignment, ellipsis…) goes through pdfkit. */
+const FLOW_OPTIONS = new Set(['at', 'width', 'lineGap']);
+
+function flowable(options: WriteOptions): boolean {
+  for (const key of Object.keys(options)) if (!FLOW_OPTIONS.has(key)) return false;
+  return true;
+}
+
+/** A piece of standard-font text and its style, drawn by the flow; pieces of one flow continue each other's line. */
+interface FlowRun {
+  style: Style;
+  text: string;
+}
+
+/** Lines laid out between slice checks of long text (a check reads the clock). */
+const LINES_PER_SLICE_CHECK = 8;
+
 /**
  * The layout of an export on pdfkit's pages: one method per block of the document (title, message heading, each
  * kind of part, footer), over a few drawing primitives that keep pdfkit's cursor and current style in step.
  */
 export class PdfLayout {
   private readonly typefaces: PdfTypefaces;
+  private readonly painter: StandardTextPainter;
   private current: { style: Style; font: string } | null = null;
   private pageNumber = 0;
 
@@ -84,7 +106,11 @@ export class PdfLayout {
     this.doc = doc;
     this.title = title;
     this.typefaces = new PdfTypefaces(doc);
-    doc.on('pageAdded', () => this.pageFooter());
+    this.painter = new StandardTextPainter(doc);
+    doc.on('pageAdded', () => {
+      this.painter.pageBegan();
+      this.pageFooter();
+    });
   }
 
   titleBlock(header: ExportHeader): void {
@@ -101,8 +127,10 @@ export class PdfLayout {
       ['Encoding', header.encoding],
     );
     for (const [key, value] of meta) {
-      this.write({ face: 'bold', size: 9, color: COLORS.muted }, `${key}: `, { continued: true });
-      this.write({ face: 'regular', size: 9, color: COLORS.text }, value);
+      this.writeRuns([
+        [{ face: 'bold', size: 9, color: COLORS.muted }, `${key}: `],
+        [{ face: 'regular', size: 9, color: COLORS.text }, value],
+      ]);
     }
     this.gap(10);
     this.rule();
@@ -111,8 +139,10 @@ export class PdfLayout {
 
   messageHeading(message: ExportMessage): void {
     this.keepRoomFor(48);
-    this.write({ face: 'bold', size: 11, color: roleColor(message.role) }, roleLabel(message.role), { continued: true });
-    this.write({ face: 'regular', size: 8.5, color: COLORS.muted }, `   ${formatUtc(message.createdAt)}`);
+    this.writeRuns([
+      [{ face: 'bold', size: 11, color: roleColor(message.role) }, roleLabel(message.role)],
+      [{ face: 'regular', size: 8.5, color: COLORS.muted }, `   ${formatUtc(message.createdAt)}`],
+    ]);
     const facts = [countOf(message.tokens, 'token'), describeFacts(parseMessageMetadata(message.metadata))]
       .filter((piece) => piece !== '')
       .join(' · ');
@@ -222,11 +252,25 @@ export class PdfLayout {
     this.gap(5);
   }
 
-  /** Chat text in chunks (see pdf-text-chunks.ts); an indented chunk ending inside a line starts a new one. */
-  private async writeLong(indent: number, style: Style, text: string, options: PDFKit.Mixins.TextOptions, slice: TimeSlice): Promise<void> {
+  /**
+   * Chat text of any length, pausing whenever `slice` is due: in a standard font line by line through the flow;
+   * otherwise in chunks through pdfkit (see pdf-text-chunks.ts), where an indented chunk ending inside a line starts a new one.
+   */
+  private async writeLong(indent: number, style: Style, text: string, options: { lineGap?: number }, slice: TimeSlice): Promise<void> {
+    const standard = this.typefaces.standardText(text);
+    if (standard !== null) {
+      const lines = this.flow([{ style, text: standard }], PAGE_MARGIN.left + indent, this.contentWidth() - indent, options.lineGap ?? 0);
+      let count = 0;
+      for (const _ of lines) if (++count % LINES_PER_SLICE_CHECK === 0) await slice.yieldIfDue();
+      return;
+    }
     for (const chunk of pdfTextChunks(text)) {
-      if (indent === 0) this.write(style, chunk.text, { ...options, continued: chunk.continued });
-      else this.writeIndented(indent, style, chunk.text, options);
+      const piece = this.typefaces.choose(style.face, chunk.text);
+      if (indent === 0) this.drawWithPdfkit(style, piece, { ...options, continued: chunk.continued });
+      else {
+        this.drawWithPdfkit(style, piece, { at: { x: PAGE_MARGIN.left + indent, y: this.doc.y }, ...options, width: this.contentWidth() - indent });
+        this.doc.x = PAGE_MARGIN.left;
+      }
       await slice.yieldIfDue();
     }
   }
@@ -290,18 +334,90 @@ export class PdfLayout {
     this.current = { style, font };
     this.typefaces.activate(font);
     this.doc.fontSize(style.size).fillColor(style.color);
+    this.painter.forgetFill();
   }
 
-  private write(style: Style, raw: string, options: PDFKit.Mixins.TextOptions & { at?: { x: number; y: number } } = {}): void {
+  private write(style: Style, raw: string, options: WriteOptions = {}): void {
+    const drawable = this.typefaces.choose(style.face, raw);
+    if (drawable.standard && flowable(options)) {
+      if (options.at) this.doc.y = options.at.y;
+      const x = options.at?.x ?? this.doc.x;
+      for (const _ of this.flow([{ style, text: drawable.text }], x, options.width ?? this.contentWidth(), options.lineGap ?? 0));
+      return;
+    }
+    this.drawWithPdfkit(style, drawable, options);
+  }
+
+  /** Pieces of text on one line, each continuing the line of the one before (a label and its value). */
+  private writeRuns(runs: ReadonlyArray<readonly [Style, string]>): void {
+    const drawables = runs.map(([style, raw]) => [style, this.typefaces.choose(style.face, raw)] as const);
+    if (drawables.every(([, drawable]) => drawable.standard)) {
+      for (const _ of this.flow(drawables.map(([style, drawable]) => ({ style, text: drawable.text })), this.doc.x, this.contentWidth(), 0));
+      return;
+    }
+    drawables.forEach(([style, drawable], index) => this.drawWithPdfkit(style, drawable, { continued: index < drawables.length - 1 }));
+  }
+
+  private drawWithPdfkit(style: Style, drawable: DrawableText, options: WriteOptions): void {
     const { at, ...textOptions } = options;
     // Every string, not only chat text: JSON previews, file names and titles can be one long word too.
-    const { font, text } = this.typefaces.choose(style.face, breakLongRuns(raw));
-    this.apply(style, font);
+    const text = drawable.standard ? breakLongRuns(drawable.text) : drawable.text;
+    this.apply(style, drawable.font);
     if (at) this.doc.text(text, at.x, at.y, { width: this.contentWidth(), ...textOptions });
     else this.doc.text(text, { width: this.contentWidth(), ...textOptions });
   }
 
-  private writeIndented(indent: number, style: Style, raw: string, options: PDFKit.Mixins.TextOptions = {}): void {
+  /**
+   * Lays out and draws standard-font runs from the cursor, one line per step (so long text can pause between lines),
+   * the way pdfkit's own wrapping places them: a line's top at the cursor, the cursor down by the line height plus
+   * `lineGap` after each line, a new page when the next line would cross the bottom margin, a run continuing the line
+   * where the run before it ended. Leaves the cursor below the last line.
+   */
+  private *flow(runs: readonly FlowRun[], x: number, width: number, lineGap: number): Generator<void> {
+    const maxY = () => this.doc.page.height - PAGE_MARGIN.bottom;
+    let continuedX = 0;
+    let drawnLineHeight = 0;
+    try {
+      for (const [index, { style, text }] of runs.entries()) {
+        if (text === '') continue;
+        const pen = this.painter.pen(this.typefaces.standardName(style.face), style.size, style.color);
+        const fontLineHeight = pen.face.lineHeight(style.size);
+        if (index === 0 && (this.doc.y > maxY() || this.doc.y + fontLineHeight > maxY())) this.newPage();
+        const perPoint = 1000 / style.size;
+        const paragraphs = text.split('\n');
+        if (paragraphs.length > 1 && paragraphs.at(-1) === '') paragraphs.pop();
+        let first = true;
+        let lastWidth = 0;
+        for (const paragraph of paragraphs) {
+          const firstRoom = first ? width - continuedX : width;
+          for (const line of breakLines(paragraph, pen.face.metrics, firstRoom * perPoint, width * perPoint)) {
+            if (!first) {
+              this.doc.y += drawnLineHeight;
+              continuedX = 0;
+              if (this.doc.y + fontLineHeight > maxY()) this.newPage();
+            }
+            first = false;
+            drawnLineHeight = fontLineHeight + lineGap;
+            this.painter.line(pen, x + continuedX, this.doc.y, paragraph, line.start, line.end);
+            lastWidth = line.width / perPoint;
+            yield;
+          }
+        }
+        continuedX += lastWidth;
+      }
+      this.doc.y += drawnLineHeight;
+    } finally {
+      this.painter.flush();
+    }
+  }
+
+  /** A page break inside a flow: the lines drawn so far belong to the page that ends. */
+  private newPage(): void {
+    this.painter.flush();
+    this.doc.addPage();
+  }
+
+  private writeIndented(indent: number, style: Style, raw: string, options: WriteOptions = {}): void {
     this.write(style, raw, { at: { x: PAGE_MARGIN.left + indent, y: this.doc.y }, ...options, width: this.contentWidth() - indent });
     this.doc.x = PAGE_MARGIN.left;
   }

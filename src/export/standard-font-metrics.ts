@@ -29,15 +29,16 @@ interface GlyphPosition {
   advanceWidth: number;
 }
 
-interface Metrics {
-  /** Advance width by WinAnsi byte, in 1/1000 em. */
+/** A standard font's figures by WinAnsi byte, in 1/1000 em. */
+export interface StandardFontMetrics {
+  /** Advance width by byte. */
   widths: Float64Array;
-  /** Kerning by left byte × 256 + right byte. */
+  /** Kerning by left byte × 256 + right byte (negative: closer). */
   kerning: Float64Array;
 }
 
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16));
-const metricsByFont = new Map<string, Metrics>();
+const metricsByFont = new Map<string, StandardFontMetrics>();
 const patched = new WeakSet<object>();
 
 function unicodeOfByte(byte: number): number {
@@ -45,7 +46,7 @@ function unicodeOfByte(byte: number): number {
   return byte;
 }
 
-function readMetrics(afm: AfmFont): Metrics {
+function readMetrics(afm: AfmFont): StandardFontMetrics {
   const glyphs: Array<string | null> = Array.from({ length: 256 }, (_, byte) => {
     const unicode = unicodeOfByte(byte);
     return winAnsiByte(unicode) === byte ? afm.characterToGlyph(unicode) : null;
@@ -79,17 +80,27 @@ function isStandardFont(font: unknown): font is StandardFontInstance {
   );
 }
 
-/** Gives the document's current font (a standard one) the table-driven `widthOfString` and `encode`. */
-export function useFastStandardMetrics(doc: PDFKit.PDFDocument): void {
-  const font: unknown = Reflect.get(doc, '_font');
-  if (!isStandardFont(font) || patched.has(font)) return;
-  patched.add(font);
+function metricsOf(font: StandardFontInstance): StandardFontMetrics {
   let metrics = metricsByFont.get(font.name);
   if (!metrics) {
     metrics = readMetrics(font.font);
     metricsByFont.set(font.name, metrics);
   }
-  const { widths, kerning } = metrics;
+  return metrics;
+}
+
+/** The table-driven metrics of a pdfkit standard font instance (the document's `_font` after `font(name)`). */
+export function standardFontMetrics(font: unknown): StandardFontMetrics {
+  if (!isStandardFont(font)) throw new Error('not a pdfkit standard font');
+  return metricsOf(font);
+}
+
+/** Gives the document's current font (a standard one) the table-driven `widthOfString` and `encode`. */
+export function useFastStandardMetrics(doc: PDFKit.PDFDocument): void {
+  const font: unknown = Reflect.get(doc, '_font');
+  if (!isStandardFont(font) || patched.has(font)) return;
+  patched.add(font);
+  const { widths, kerning } = metricsOf(font);
   const originalWidth = font.widthOfString.bind(font);
   const originalEncode = font.encode.bind(font);
 

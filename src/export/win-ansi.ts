@@ -6,10 +6,17 @@ export const WIN_ANSI_HIGH_BYTES: ReadonlyMap<number, number> = new Map([
   [0x2122, 0x99], [0x161, 0x9a], [0x203a, 0x9b], [0x153, 0x9c], [0x17e, 0x9e], [0x178, 0x9f],
 ]);
 
+// Byte by UTF-16 code unit up to the last one the encoding has (U+2122, ™), -1 where it has none: one array read
+// per character in the loops that measure and encode every character of a PDF's text.
+const LAST_ENCODED = 0x2122;
+const BYTE_OF_CODE = new Int16Array(LAST_ENCODED + 1).fill(-1);
+for (let code = 0x20; code <= 0x7e; code++) BYTE_OF_CODE[code] = code;
+for (let code = 0xa0; code <= 0xff; code++) BYTE_OF_CODE[code] = code;
+for (const [code, byte] of WIN_ANSI_HIGH_BYTES) BYTE_OF_CODE[code] = byte;
+
 /** The WinAnsi byte of a UTF-16 code unit, or -1 when the standard fonts cannot draw it (line breaks excepted). */
 export function winAnsiByte(code: number): number {
-  if ((code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff)) return code;
-  return WIN_ANSI_HIGH_BYTES.get(code) ?? -1;
+  return code <= LAST_ENCODED ? BYTE_OF_CODE[code]! : -1;
 }
 
 /** Whether every character of normalized text has a glyph in the standard fonts' WinAnsi encoding. */

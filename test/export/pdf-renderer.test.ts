@@ -1,3 +1,4 @@
+import PDFDocument from 'pdfkit';
 import { describe, expect, it } from 'vitest';
 import type { ChunkSink, ExportMessage } from '../../src/export/export-types.ts';
 import { createPdfExport } from '../../src/export/pdf-renderer.ts';
@@ -96,6 +97,39 @@ describe('PDF export', () => {
     const text = readPdf(mixed).pages.join('\n');
     expect(text).toContain('Latin only here');
     expect(text).toContain('Ωmega and Жук');
+  });
+
+  it('wraps standard-font text inside the page, whole words per line, every word kept in order', async () => {
+    const words = ['Élève', 'à', 'côté', '—', '“quotes”,', 'œuvre', 'Straße', '12 €', 'café', 'AVATAR', 'pipeline', '(données)', 'back\\slash'];
+    const paragraph = Array.from({ length: 1_500 }, (_, i) => words[(i * 7) % words.length]).join(' ');
+    const code = 'const rows = await db.query(`select * from t where a < $1`, [42]);';
+    const pdf = await renderPdf([textMessage(0, `${paragraph}\n\n\`\`\`ts\n    ${code}\n\`\`\``)]);
+    const { pages } = readPdf(pdf);
+    expect(pages.length).toBeGreaterThan(1);
+    const lines = pages.flatMap((page) => page.split('\n'));
+    const first = lines.findIndex((line) => paragraph.startsWith(line) && line.length > 20);
+    const drawn: string[] = [];
+    for (let index = first; drawn.join(' ').length < paragraph.length; index++) {
+      if (/ · page \d+$/.test(lines[index]!)) continue; // the next page's footer comes first in its content
+      drawn.push(lines[index]!);
+    }
+    expect(drawn.join(' ')).toBe(paragraph);
+    const measure = new PDFDocument({ autoFirstPage: false }).font('Helvetica').fontSize(10);
+    const contentWidth = 595.28 - 56 - 56;
+    for (const line of drawn) {
+      expect(line).toBe(line.trim());
+      expect(measure.widthOfString(line)).toBeLessThanOrEqual(contentWidth);
+    }
+    // Indentation inside a code block is drawn, not dropped.
+    expect(lines).toContain(`    ${code}`);
+  });
+
+  it('draws a label in a standard font and a value that needs the embedded one on the same line', async () => {
+    const pdf = await renderPdf([textMessage(0, 'plain')], { ...header, archiveName: 'Ωmega archive', threadTitle: 'Жук' });
+    const text = readPdf(pdf).pages.join('\n');
+    expect(text).toContain('Archive: \nΩmega archive');
+    expect(text).toContain('Жук · page 1');
+    expect(text).toContain('Thread: \n0e6b9d3a-77c1-4a0f-b2e5-9f1d8c4a6b20');
   });
 
   it('survives odd messages: no parts, empty text, huge tool output, unbroken long words', async () => {

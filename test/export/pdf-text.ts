@@ -98,6 +98,71 @@ function refOf(dict: string, key: string): number | null {
   return found ? Number(found[1]) : null;
 }
 
+type TextToken = { kind: 'font'; name: string } | { kind: 'hex'; hex: string } | { kind: 'literal'; bytes: string };
+
+const LITERAL_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', '(': '(', ')': ')', '\\': '\\' };
+
+/** A literal string `( … )` from `start` (its opening parenthesis): its bytes and the index after it. */
+function readLiteral(content: string, start: number): { bytes: string; next: number } {
+  let bytes = '';
+  let depth = 1;
+  let index = start + 1;
+  while (index < content.length) {
+    const char = content[index]!;
+    if (char === '\\') {
+      const escaped = content[index + 1] ?? '';
+      const octal = /^[0-7]{1,3}/.exec(content.slice(index + 1, index + 4))?.[0];
+      if (octal) {
+        bytes += String.fromCharCode(Number.parseInt(octal, 8));
+        index += 1 + octal.length;
+      } else {
+        bytes += LITERAL_ESCAPES[escaped] ?? escaped;
+        index += 2;
+      }
+      continue;
+    }
+    if (char === '(') depth++;
+    if (char === ')' && --depth === 0) return { bytes, next: index + 1 };
+    bytes += char;
+    index++;
+  }
+  throw new Error('unterminated literal string in a content stream');
+}
+
+/** The text objects (BT … ET) of a page's content: their font selections and shown strings, in order. */
+function textObjects(content: string): TextToken[][] {
+  const objects: TextToken[][] = [];
+  let current: TextToken[] | null = null;
+  let index = 0;
+  while (index < content.length) {
+    const char = content[index]!;
+    if (char === '(') {
+      const { bytes, next } = readLiteral(content, index);
+      current?.push({ kind: 'literal', bytes });
+      index = next;
+      continue;
+    }
+    if (char === '<' && content[index + 1] !== '<') {
+      const end = content.indexOf('>', index);
+      current?.push({ kind: 'hex', hex: content.slice(index + 1, end) });
+      index = end + 1;
+      continue;
+    }
+    const word = /^[A-Za-z*'"]+|^\/\w+ [\d.]+ Tf/.exec(content.slice(index, index + 40))?.[0];
+    if (word === undefined) {
+      index++;
+      continue;
+    }
+    if (word === 'BT') current = [];
+    else if (word === 'ET' && current) {
+      objects.push(current);
+      current = null;
+    } else if (word.endsWith(' Tf')) current?.push({ kind: 'font', name: word.slice(1, word.indexOf(' ')) });
+    index += word.length;
+  }
+  return objects;
+}
+
 export interface PdfSummary {
   pageCount: number;
   /** Text of each page, one line per text object. */
@@ -136,18 +201,16 @@ export function readPdf(pdf: Buffer): PdfSummary {
 
     const lines: string[] = [];
     let decoder: FontDecoder = { codeHexDigits: 4, map: new Map() };
-    for (const textObject of content.matchAll(/BT\n([\s\S]*?)\nET/g)) {
+    for (const textObject of textObjects(content)) {
       let line = '';
-      for (const op of (textObject[1] ?? '').matchAll(/\/(\w+) [\d.]+ Tf|\[([^\]]*)\] TJ|<([0-9a-fA-F]*)> Tj/g)) {
-        if (op[1] !== undefined) {
-          decoder = decoderOfFont(fonts.get(op[1]) ?? -1);
+      for (const token of textObject) {
+        if (token.kind === 'font') {
+          decoder = decoderOfFont(fonts.get(token.name) ?? -1);
           continue;
         }
-        const hexes = op[2] !== undefined ? [...op[2].matchAll(/<([0-9a-fA-F]*)>/g)].map((m) => m[1] ?? '') : [op[3] ?? ''];
-        for (const hex of hexes) {
-          const step = decoder.codeHexDigits;
-          for (let i = 0; i + step <= hex.length; i += step) line += decoder.map.get(Number.parseInt(hex.slice(i, i + step), 16)) ?? '\uFFFD';
-        }
+        const step = token.kind === 'hex' ? decoder.codeHexDigits : 2;
+        const hex = token.kind === 'hex' ? token.hex : Buffer.from(token.bytes, 'latin1').toString('hex');
+        for (let i = 0; i + step <= hex.length; i += step) line += decoder.map.get(Number.parseInt(hex.slice(i, i + step), 16)) ?? '\uFFFD';
       }
       lines.push(line);
     }
