@@ -39,6 +39,7 @@ const perQuery = new Map<string, { ms: number[]; threads: number; matchedBy: str
 let backfill = { seconds: 0, messages: 0 };
 let incremental = { seconds: 0, messages: 0, reindexed: 0 };
 let sizes = { indexMB: 0, rawMB: 0, partsMB: 0, messageIndexMB: 0, wordsMB: 0, threadsMB: 0, words: 0 };
+let layout = { heapPages: 0, userRows: 0, userPages: 0, poolMatches: 0, poolPages: 0 };
 try {
   progress(`conversation-search: ${db.seeded?.messages} messages seeded in ${((db.seeded?.durationMs ?? 0) / 1000).toFixed(0)} s; backfill (load ${run.sampleLoad()})`);
   let started = performance.now();
@@ -81,6 +82,16 @@ try {
   const { rows: searchers } = await sql<{ user_id: string; threads: number }>`
     SELECT user_id, count(*)::int AS threads FROM chat_thread GROUP BY user_id ORDER BY user_id LIMIT 1`.execute(db.owner);
   const searcher = searchers[0]!.user_id;
+  // Heap pages that hold the searching user's rows, and those that `pool` (a common word) makes a search visit.
+  const { rows: pages } = await sql<{ heap: number; rows: number; pages: number; matches: number; match_pages: number }>`
+    SELECT (pg_relation_size('mcp_archiver.message_index') / current_setting('block_size')::int)::int AS heap,
+           count(*)::int AS rows, count(DISTINCT (t.ctid::text::point)[0])::int AS pages,
+           count(*) FILTER (WHERE t.document @@ q.q)::int AS matches,
+           count(DISTINCT (t.ctid::text::point)[0]) FILTER (WHERE t.document @@ q.q)::int AS match_pages
+    FROM mcp_archiver.message_index t
+    CROSS JOIN (SELECT websearch_to_tsquery('mcp_archiver.english_unaccent', 'pool') || websearch_to_tsquery('mcp_archiver.french_unaccent', 'pool') AS q) q
+    WHERE t.user_id = ${searcher}`.execute(db.owner);
+  layout = { heapPages: pages[0]!.heap, userRows: pages[0]!.rows, userPages: pages[0]!.pages, poolMatches: pages[0]!.matches, poolPages: pages[0]!.match_pages };
   progress(`conversation-search: ${rounds} rounds of ${QUERIES.length} queries for a user with ${searchers[0]!.threads} threads (load ${run.sampleLoad()})`);
   // The top 10 threads of full ranking (every match ranked, as the owner: no policy) for the full-text queries.
   const reference = async (query: string) =>
@@ -148,7 +159,9 @@ printSection({
     `Index size: ${fixed(sizes.indexMB, 0)} MB in all (messages ${fixed(sizes.messageIndexMB, 0)} MB with their GIN and btree indexes, ` +
       `vocabulary ${fixed(sizes.wordsMB, 0)} MB for ${sizes.words.toLocaleString('en-US')} words, threads ${fixed(sizes.threadsMB, 0)} MB) against ` +
       `${fixed(sizes.partsMB, 0)} MB of raw message parts (chat_message ${fixed(sizes.rawMB, 0)} MB with its indexes): ` +
-      `${fixed(sizes.indexMB / sizes.partsMB, 2)} × the raw parts.`,
+      `${fixed(sizes.indexMB / sizes.partsMB, 2)} × the raw parts. Layout: the searching user's ${layout.userRows.toLocaleString('en-US')} rows lie on ` +
+      `${layout.userPages.toLocaleString('en-US')} of the index's ${layout.heapPages.toLocaleString('en-US')} heap pages; \`pool\`'s ` +
+      `${layout.poolMatches.toLocaleString('en-US')} matches on ${layout.poolPages.toLocaleString('en-US')}.`,
     '',
     markdownTable(
       ['query', '>threads returned', 'matched by', '>recall@10 vs full ranking', '>p50 ms', '>p95 ms'],
