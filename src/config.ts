@@ -136,6 +136,7 @@ const envSchema = z.object({
   TOKEN_ENCODING: withDefault(z.enum(['o200k_base', 'cl100k_base']), 'o200k_base'),
   SUMMARY_MAX_CHARS: withDefault(positiveInt.max(20_000, 'expected at most 20000'), '600'),
   WORKER_CONCURRENCY: withDefault(positiveInt.max(64, 'expected at most 64'), '2'),
+  WORKER_ARCHIVE_BATCH_SIZE: optional(positiveInt.max(64, 'expected at most 64')),
   SHUTDOWN_TIMEOUT_MS: withDefault(positiveInt, '30000'),
   PATTERN_CRON: withDefault(cronExpression, '0 3 * * *'),
   SEARCH_INDEX_CRON: withDefault(cronExpression, '* * * * *'),
@@ -237,7 +238,8 @@ export interface Config {
   embedded: { dataDir: string; dataDirExplicit: boolean; port: number };
   tokenEncoding: Env['TOKEN_ENCODING'];
   summaryMaxChars: number;
-  worker: { concurrency: number; shutdownTimeoutMs: number };
+  /** `archiveBatchSize`: archive-conversation jobs one fetch claims and runs together (unset: the command's default). */
+  worker: { concurrency: number; archiveBatchSize?: number; shutdownTimeoutMs: number };
   patterns: { cron: string; timeZone: string };
   /**
    * Retention: every night (cron in UTC), each user's threads idle for `afterMs` and in no archive go into that
@@ -343,7 +345,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     tokenEncoding: e.TOKEN_ENCODING,
     summaryMaxChars: e.SUMMARY_MAX_CHARS,
-    worker: { concurrency: e.WORKER_CONCURRENCY, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS },
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+      ...(e.WORKER_ARCHIVE_BATCH_SIZE !== undefined ? { archiveBatchSize: e.WORKER_ARCHIVE_BATCH_SIZE } : {}),
+    },
     patterns: { cron: e.PATTERN_CRON, timeZone: e.PATTERN_TZ },
     ...(e.AUTO_ARCHIVE_AFTER !== undefined
       ? { autoArchive: { afterMs: e.AUTO_ARCHIVE_AFTER, cron: e.AUTO_ARCHIVE_CRON, exportFormat: e.AUTO_ARCHIVE_FORMAT } }

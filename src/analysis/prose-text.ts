@@ -1,3 +1,4 @@
+import { latinWordsWithLetters } from './latin-words.ts';
 import { isStopword } from './stopwords.ts';
 
 // Turns chat prose (Markdown as models write it) into sentences a summary can quote and terms it can
@@ -75,8 +76,8 @@ const elision = /^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu)'(.+)$/;
 /** Content terms of a piece of cleaned prose: words minus stopwords, numbers, single Latin letters and code. */
 export function contentTerms(cleaned: string): string[] {
   const terms: string[] = [];
-  for (const { segment, isWordLike } of wordSegmenter.segment(cleaned.replace(markedCode, ' '))) {
-    if (!isWordLike || !letter.test(segment)) continue;
+  const text = cleaned.replace(markedCode, ' ');
+  for (const segment of latinWordsWithLetters(text) ?? wordsWithLetters(text)) {
     let word = segment.normalize('NFC').toLowerCase().replace(/[\u2019\u02bc]/g, "'");
     word = elision.exec(word)?.[1] ?? word;
     if (isStopword(word)) continue;
@@ -84,6 +85,13 @@ export function contentTerms(cleaned: string): string[] {
     terms.push(word);
   }
   return terms;
+}
+
+/** The word-like segments of `text` that hold a letter, by Intl.Segmenter. */
+function wordsWithLetters(text: string): string[] {
+  const words: string[] = [];
+  for (const { segment, isWordLike } of wordSegmenter.segment(text)) if (isWordLike && letter.test(segment)) words.push(segment);
+  return words;
 }
 
 /** Sentences of cleaned prose with their terms, starting at `fromOffset`. Stops once `visit` returns false. */

@@ -34,6 +34,10 @@ export const runningServices: RunnableService[] = [
         config,
         serviceUrl: target.serviceUrl,
         log,
+        // The MCP server shares this event loop: archive jobs at once each run their time slices before it gets a turn
+        // (the pathological corpus doubled /healthz latency at 8 per fetch), so `start` claims one per fetch unless
+        // WORKER_ARCHIVE_BATCH_SIZE says otherwise.
+        archiveBatchSize: config.worker.archiveBatchSize ?? 1,
         observer: metrics.jobObserver,
         searchIndexObserver: metrics.searchIndexObserver,
         exportGcObserver: metrics.exportGcObserver,

@@ -14,8 +14,9 @@ export const workerCommand: Command = {
   usage: [
     'Usage: chat-archiver worker [--concurrency N]',
     '',
-    'Works the archive-conversation queue with N jobs at once (default WORKER_CONCURRENCY) plus the pattern',
-    'analysis and its nightly schedule (PATTERN_CRON in PATTERN_TZ), as the restricted service role. Run as many',
+    'Works the archive-conversation queue with N fetch loops (default WORKER_CONCURRENCY), each claiming and',
+    'running up to WORKER_ARCHIVE_BATCH_SIZE jobs at once, plus the pattern analysis and its nightly schedule',
+    '(PATTERN_CRON in PATTERN_TZ), as the restricted service role. Run as many',
     'worker processes as you like against one database: they share the work and never run a job twice at once.',
     'SIGTERM or SIGINT stops fetching, lets running jobs finish within SHUTDOWN_TIMEOUT_MS, hands the rest back',
     'to the queue and exits 0; a second signal exits at once with status 1.',

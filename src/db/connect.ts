@@ -13,6 +13,8 @@ export interface PoolOptions {
   max?: number;
   applicationName?: string;
   statementTimeoutMs?: number;
+  /** Statements sent without waiting for the previous answer (see pipelinedTransaction). */
+  pipeline?: boolean;
 }
 
 export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
@@ -25,6 +27,7 @@ export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
     options: startup.join(' '),
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
+    pipeline: options.pipeline ?? false,
   });
   // A client that loses its server (restart, network) must not crash the process. The pool handles idle clients
   // ('error' on the pool); a checked-out client between two statements of a transaction emits 'error' on itself,
@@ -35,7 +38,12 @@ export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
 }
 
 export function createDb(url: string, options: PoolOptions = {}): Kysely<Database> {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPool(url, options) }) });
+  return createDbOn(createPool(url, options));
+}
+
+/** Kysely over an existing pool; destroying it ends the pool. */
+export function createDbOn(pool: pg.Pool): Kysely<Database> {
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
 /**

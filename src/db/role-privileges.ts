@@ -18,11 +18,15 @@ export type TablePrivilege = ColumnPrivilege | 'DELETE' | 'TRUNCATE';
 /** column → privilege → reason. The column `*` stands for the whole table (every column, present and future). */
 export type TableAllowance = Record<string, Partial<Record<TablePrivilege, string>>>;
 
-
 const AGENT_SNAPSHOT = 'archive_agent snapshots the agent row; the pattern analysis names agents';
 const WORKFLOW_SNAPSHOT = 'archive_workflow snapshots the workflow row; agent mentions resolve workflow names';
 const WORKFLOW_STRUCTURE = 'archive_workflow: every node and edge is part of the re-importable structure';
 const SCOPE = 'row-level security and every query filter on it (only the acting user\u2019s rows)';
+
+/** Columns the role may read, all for one reason. */
+function readableFor(reason: string, columns: readonly string[]): TableAllowance {
+  return Object.fromEntries(columns.map((column) => [column, { SELECT: reason }]));
+}
 
 /** `schema.table` → its allowance. Only tables that exist are granted, so this may name tables of later migrations. */
 export const ROLE_TABLE_PRIVILEGES: Record<string, TableAllowance> = {
@@ -40,52 +44,12 @@ export const ROLE_TABLE_PRIVILEGES: Record<string, TableAllowance> = {
     metadata: { SELECT: 'model, provider, agent and token usage in the analyses' },
     created_at: { SELECT: 'conversation order and the analysed ranges' },
   },
-  'public.agent': {
-    // archive_agent: the whole row is the snapshot; also agent names for agent ids in message metadata.
-    id: { SELECT: AGENT_SNAPSHOT },
-    name: { SELECT: AGENT_SNAPSHOT },
-    description: { SELECT: AGENT_SNAPSHOT },
-    icon: { SELECT: AGENT_SNAPSHOT },
-    user_id: { SELECT: AGENT_SNAPSHOT },
-    instructions: { SELECT: AGENT_SNAPSHOT },
-    visibility: { SELECT: AGENT_SNAPSHOT },
-    created_at: { SELECT: AGENT_SNAPSHOT },
-    updated_at: { SELECT: AGENT_SNAPSHOT },
-  },
-  'public.workflow': {
-    id: { SELECT: WORKFLOW_SNAPSHOT },
-    version: { SELECT: WORKFLOW_SNAPSHOT },
-    name: { SELECT: WORKFLOW_SNAPSHOT },
-    icon: { SELECT: WORKFLOW_SNAPSHOT },
-    description: { SELECT: WORKFLOW_SNAPSHOT },
-    is_published: { SELECT: WORKFLOW_SNAPSHOT },
-    visibility: { SELECT: WORKFLOW_SNAPSHOT },
-    user_id: { SELECT: WORKFLOW_SNAPSHOT },
-    created_at: { SELECT: WORKFLOW_SNAPSHOT },
-    updated_at: { SELECT: WORKFLOW_SNAPSHOT },
-  },
-  'public.workflow_node': {
-    // node_config is redacted before it is written.
-    id: { SELECT: WORKFLOW_STRUCTURE },
-    version: { SELECT: WORKFLOW_STRUCTURE },
-    workflow_id: { SELECT: WORKFLOW_STRUCTURE },
-    kind: { SELECT: WORKFLOW_STRUCTURE },
-    name: { SELECT: WORKFLOW_STRUCTURE },
-    description: { SELECT: WORKFLOW_STRUCTURE },
-    ui_config: { SELECT: WORKFLOW_STRUCTURE },
-    node_config: { SELECT: WORKFLOW_STRUCTURE },
-    created_at: { SELECT: WORKFLOW_STRUCTURE },
-    updated_at: { SELECT: WORKFLOW_STRUCTURE },
-  },
-  'public.workflow_edge': {
-    id: { SELECT: WORKFLOW_STRUCTURE },
-    version: { SELECT: WORKFLOW_STRUCTURE },
-    workflow_id: { SELECT: WORKFLOW_STRUCTURE },
-    source: { SELECT: WORKFLOW_STRUCTURE },
-    target: { SELECT: WORKFLOW_STRUCTURE },
-    ui_config: { SELECT: WORKFLOW_STRUCTURE },
-    created_at: { SELECT: WORKFLOW_STRUCTURE },
-  },
+  // archive_agent: the whole row is the snapshot; also agent names for agent ids in message metadata.
+  'public.agent': readableFor(AGENT_SNAPSHOT, ['id', 'name', 'description', 'icon', 'user_id', 'instructions', 'visibility', 'created_at', 'updated_at']),
+  'public.workflow': readableFor(WORKFLOW_SNAPSHOT, ['id', 'version', 'name', 'icon', 'description', 'is_published', 'visibility', 'user_id', 'created_at', 'updated_at']),
+  // node_config is redacted before it is written.
+  'public.workflow_node': readableFor(WORKFLOW_STRUCTURE, ['id', 'version', 'workflow_id', 'kind', 'name', 'description', 'ui_config', 'node_config', 'created_at', 'updated_at']),
+  'public.workflow_edge': readableFor(WORKFLOW_STRUCTURE, ['id', 'version', 'workflow_id', 'source', 'target', 'ui_config', 'created_at']),
   'public.user': {
     // Not email, role or anything else: the usage report shows a name per user.
     id: { SELECT: 'the usage report joins its per-user totals to the user\u2019s name' },

@@ -20,3 +20,13 @@ export interface SnapshotDocument {
   subtitle: string;
   sections: SnapshotSection[];
 }
+
+/** The subtitle of every snapshot: what it is, when it was taken and into which archive. */
+export function snapshotSubtitle(kind: 'Agent' | 'Workflow', takenAt: Date, archiveName: string): string {
+  return `${kind} snapshot taken ${takenAt.toISOString()} into archive "${archiveName}"`;
+}
+
+/** The first section of a snapshot: its description (when it has one) above its facts. */
+export function overviewSection(heading: string, description: string | null | undefined, facts: [label: string, value: string][]): SnapshotSection {
+  return { heading, blocks: [...(description ? [{ kind: 'paragraph' as const, text: description }] : []), { kind: 'facts', rows: facts }] };
+}

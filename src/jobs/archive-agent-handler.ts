@@ -1,6 +1,4 @@
 import { extractMessageContent } from '../chat/message-content.ts';
-import { renderSnapshotMarkdown } from '../export/snapshot-markdown.ts';
-import { renderSnapshotPdfOnDemand } from '../export/snapshot-pdf-on-demand.ts';
 import { agentDocument, agentSnapshot, mentionTargets, type AgentUsage } from '../snapshot/agent-snapshot.ts';
 import { agentMessagePages, agentUsageAggregates, visibleAgent, visibleAgentNames, visibleWorkflowNames } from '../sql/agents.ts';
 import { mcpServerNames } from '../sql/workflows.ts';
@@ -8,6 +6,7 @@ import { AGENT_EXPORT_FORMAT, type ArchiveAgentPayload } from './archive-agent.t
 import type { SnapshotDeps } from './archive-workflow-handler.ts';
 import { PermanentJobError } from './job-failure.ts';
 import type { JobHandler } from './job-handler.ts';
+import { renderSnapshotExport } from './snapshot-export.ts';
 import { snapshotArchive, writeSnapshotItem, type SnapshotOutput } from './snapshot-item.ts';
 
 const PAGE_SIZE = 1000;
@@ -61,26 +60,12 @@ export function createArchiveAgentHandler(deps: SnapshotDeps): JobHandler<Archiv
     const archiveId = await snapshotArchive(deps.db, { jobId: context.jobId, userId, request: payload });
     const takenAt = new Date();
     const source = { agentId: row.id, ownerId: row.userId, createdAt: row.createdAt, updatedAt: row.updatedAt };
-    let content: string | Buffer;
-    if (payload.exportFormat === 'json') {
-      content = `${JSON.stringify(
-        {
-          format: AGENT_EXPORT_FORMAT,
-          exportedAt: takenAt.toISOString(),
-          archive: { id: archiveId, name: payload.name },
-          source: { ...source, createdAt: source.createdAt.toISOString(), updatedAt: source.updatedAt.toISOString() },
-          agent: snapshot.agent,
-          mentions: snapshot.mentions,
-          usage,
-          redactions: snapshot.redactions,
-        },
-        null,
-        2,
-      )}\n`;
-    } else {
-      const doc = agentDocument({ snapshot, usage, source, archiveName: payload.name, takenAt });
-      content = payload.exportFormat === 'markdown' ? renderSnapshotMarkdown(doc) : await renderSnapshotPdfOnDemand(doc, takenAt);
-    }
+    const content = await renderSnapshotExport(payload, archiveId, takenAt, {
+      format: AGENT_EXPORT_FORMAT,
+      source,
+      body: { agent: snapshot.agent, mentions: snapshot.mentions, usage, redactions: snapshot.redactions },
+      document: () => agentDocument({ snapshot, usage, source, archiveName: payload.name, takenAt }),
+    });
     context.signal.throwIfAborted();
     const output = await writeSnapshotItem(deps.db, archiveId, {
       jobId: context.jobId,

@@ -3,8 +3,6 @@ import type { TokenCounter } from '../analysis/tokens.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { ExportStore } from '../export/object-store.ts';
-import { renderSnapshotMarkdown } from '../export/snapshot-markdown.ts';
-import { renderSnapshotPdfOnDemand } from '../export/snapshot-pdf-on-demand.ts';
 import { analyseWorkflow } from '../snapshot/workflow-analysis.ts';
 import { workflowDocument } from '../snapshot/workflow-document.ts';
 import { redactedWorkflowStructure } from '../snapshot/workflow-snapshot.ts';
@@ -12,6 +10,7 @@ import { mcpServerNames, visibleWorkflow, workflowStructure } from '../sql/workf
 import { WORKFLOW_EXPORT_FORMAT, type ArchiveWorkflowPayload } from './archive-workflow.ts';
 import { PermanentJobError } from './job-failure.ts';
 import type { JobHandler } from './job-handler.ts';
+import { renderSnapshotExport } from './snapshot-export.ts';
 import { snapshotArchive, writeSnapshotItem, type SnapshotOutput } from './snapshot-item.ts';
 
 export interface SnapshotDeps {
@@ -46,25 +45,12 @@ export function createArchiveWorkflowHandler(deps: SnapshotDeps): JobHandler<Arc
     const source = { workflowId: row.id, ownerId: row.userId, createdAt: row.createdAt, updatedAt: row.updatedAt };
     const counter = await deps.loadTokenCounter(deps.config.tokenEncoding);
     const structureJson = JSON.stringify(structure);
-    let content: string | Buffer;
-    if (payload.exportFormat === 'json') {
-      content = `${JSON.stringify(
-        {
-          format: WORKFLOW_EXPORT_FORMAT,
-          exportedAt: takenAt.toISOString(),
-          archive: { id: archiveId, name: payload.name },
-          source: { ...source, createdAt: source.createdAt.toISOString(), updatedAt: source.updatedAt.toISOString() },
-          ...structure,
-          analysis,
-          redactions,
-        },
-        null,
-        2,
-      )}\n`;
-    } else {
-      const doc = workflowDocument({ structure, analysis, redactions, source, archiveName: payload.name, takenAt });
-      content = payload.exportFormat === 'markdown' ? renderSnapshotMarkdown(doc) : await renderSnapshotPdfOnDemand(doc, takenAt);
-    }
+    const content = await renderSnapshotExport(payload, archiveId, takenAt, {
+      format: WORKFLOW_EXPORT_FORMAT,
+      source,
+      body: { ...structure, analysis, redactions },
+      document: () => workflowDocument({ structure, analysis, redactions, source, archiveName: payload.name, takenAt }),
+    });
     context.signal.throwIfAborted();
     const kinds = Object.entries(analysis.nodesByKind).map(([k, n]) => `${n} ${k}`).join(', ');
     const output = await writeSnapshotItem(deps.db, archiveId, {

@@ -6,7 +6,7 @@ import type { ExportStore } from '../export/object-store.ts';
 import { EXPORT_CONTENT_TYPES } from '../export/export-writer.ts';
 import type { ExportFileResult } from '../export/export-types.ts';
 import { archiveOfUser, recordArchiveFile, touchArchiveOfUser, upsertNewArchive, upsertArchiveItem } from '../sql/archives.ts';
-import { ARCHIVE_RETRY_POLICY } from './archive-conversation.ts';
+import { ARCHIVE_RETRY_POLICY, archiveConversationOutput, type ArchiveConversationOutput } from './archive-conversation.ts';
 import { exportFormats, type ExportFormat } from '../export/export-types.ts';
 import { shortDigest } from '../short-digest.ts';
 import { ARCHIVE_METADATA_VERSION, ARCHIVE_WRITER } from './archive-metadata.ts';
@@ -24,14 +24,9 @@ export const snapshotRequest = {
   requestedBy: z.uuid(),
 };
 
-export const snapshotOutput = z.object({
-  archiveId: z.uuid(),
-  archiveItemId: z.uuid(),
-  tokensCount: z.number().int().nonnegative(),
-  storageLocation: z.string().min(1),
-  fileSize: z.number().int().nonnegative(),
-});
-export type SnapshotOutput = z.infer<typeof snapshotOutput>;
+/** A snapshot job's output is an archived item's, as an archive-conversation job's is. */
+export const snapshotOutput = archiveConversationOutput;
+export type SnapshotOutput = ArchiveConversationOutput;
 
 /** Queue settings and identity of a snapshot job: one queued-or-active job per (user, item, archive, format). */
 export function snapshotJobDefinition<P extends { requestedBy: string; archiveId?: string | undefined; name: string; exportFormat: string }>(
@@ -44,7 +39,7 @@ export function snapshotJobDefinition<P extends { requestedBy: string; archiveId
     payload,
     queueOptions: { policy: 'exclusive', ...ARCHIVE_RETRY_POLICY, expireInSeconds: 10 * 60, deleteAfterSeconds: 7 * 24 * 3600, notify: true },
     singletonKey: (p) => shortDigest([`archive-${kind}`, p.requestedBy, itemIdOf(p), p.archiveId ?? `new:${p.name}`, p.exportFormat]),
-  });;
+  });
 }
 
 export interface SnapshotWrite {

@@ -54,7 +54,8 @@ export async function auditRowIn(trx: Kysely<Database>, entry: AuditEntry): Prom
   await appendAuditRow(trx, auditRowOf(entry));
 }
 
-function auditRowOf(entry: AuditEntry): AuditRow {
+/** The audit_log row of an entry. */
+export function auditRowOf(entry: AuditEntry): AuditRow {
   const { caller } = entry;
   return {
     operation: entry.operation,

@@ -5,7 +5,8 @@ import { classifyDatabaseError, DATABASE_UNAVAILABLE_MESSAGE } from '../db/datab
 import type { Database } from '../db/database.ts';
 import { SemaphoreBusyError } from '../limits/semaphore.ts';
 import type { Logger } from '../logger.ts';
-import { auditRowIn, recordAudit } from './audit-trail.ts';
+import type { AuditRow } from '../sql/audit.ts';
+import { auditRowIn, auditRowOf, recordAudit } from './audit-trail.ts';
 import type { Caller } from './caller.ts';
 import type { McpDependencies } from './mcp-dependencies.ts';
 import { ToolError, type ToolOutcome } from './tool-error.ts';
@@ -29,6 +30,16 @@ export interface SafeFailure {
  */
 export type AuditOkIn = (trx: Transaction<Database>, notes?: AuditNotes) => Promise<void>;
 
+/**
+ * The call's `ok` audit row for a statement the work sends itself (a pipelined transaction, see
+ * archive-conversation-one-round-trip.ts): `row` builds it (the notes are not changed), `written` records that the
+ * transaction holding it committed, with the notes it was built with; no second row is written after the work.
+ */
+export interface OkAuditRow {
+  row(notes?: AuditNotes): AuditRow;
+  written(notes?: AuditNotes): void;
+}
+
 export type AuditedResult<T> = { ok: true; value: T } | { ok: false; failure: SafeFailure };
 
 export interface AuditedOperation {
@@ -46,22 +57,33 @@ export interface AuditedOperation {
  * expensive-read pool; anything else an internal error with a reference in the log), then one audit row and one
  * metrics event. Transports present the result their own way (a tool's isError result, a resource's JSON-RPC error).
  */
-export async function runAudited<T>(op: AuditedOperation, work: (notes: AuditNotes, log: Logger, auditOkIn: AuditOkIn) => Promise<T>): Promise<AuditedResult<T>> {
+export async function runAudited<T>(op: AuditedOperation, work: (notes: AuditNotes, log: Logger, auditOkIn: AuditOkIn, okAuditRow: OkAuditRow) => Promise<T>): Promise<AuditedResult<T>> {
   const { operation, caller, deps } = op;
   const started = performance.now();
   const log = deps.log.child({ operation, userId: caller.userId });
   const notes: AuditNotes = {};
   let outcome: ToolOutcome = 'ok';
   let okRowWritten = false;
+  // The notes with what the work adds for its `ok` row.
+  const merged = (more: AuditNotes): AuditNotes => {
+    const jobId = more.jobId ?? notes.jobId;
+    const detail = more.detail || notes.detail ? { ...notes.detail, ...more.detail } : undefined;
+    return { ...(jobId ? { jobId } : {}), ...(detail ? { detail } : {}) };
+  };
   const auditOkIn: AuditOkIn = async (trx, more = {}) => {
-    if (more.jobId) notes.jobId = more.jobId;
-    if (more.detail) notes.detail = { ...notes.detail, ...more.detail };
-    const { jobId, detail } = notes;
-    await auditRowIn(trx, { operation, caller, outcome: 'ok', durationMs: performance.now() - started, ...(jobId ? { jobId } : {}), ...(detail ? { detail } : {}) });
+    Object.assign(notes, merged(more));
+    await auditRowIn(trx, { operation, caller, outcome: 'ok', durationMs: performance.now() - started, ...notes });
     okRowWritten = true;
   };
+  const okAuditRow: OkAuditRow = {
+    row: (more = {}) => auditRowOf({ operation, caller, outcome: 'ok', durationMs: performance.now() - started, ...merged(more) }),
+    written: (more = {}) => {
+      Object.assign(notes, merged(more));
+      okRowWritten = true;
+    },
+  };
   try {
-    const value = op.expensive ? await deps.expensiveReads.run(() => work(notes, log, auditOkIn)) : await work(notes, log, auditOkIn);
+    const value = op.expensive ? await deps.expensiveReads.run(() => work(notes, log, auditOkIn, okAuditRow)) : await work(notes, log, auditOkIn, okAuditRow);
     return { ok: true, value };
   } catch (error) {
     const failure = safeFailure(error, operation, notes, log, deps);

@@ -30,6 +30,10 @@ interface QuotaState {
 }
 const quotaStates = new Map<string, QuotaState>();
 
+function quotaKey(userId: string, queue: string): string {
+  return `${userId}\u0000${queue}`;
+}
+
 function joinQuotaState(key: string): QuotaState {
   const state = quotaStates.get(key) ?? { members: 0, sending: 0, ended: 0, onEnd: new Set<() => void>() };
   quotaStates.set(key, state);
@@ -56,7 +60,7 @@ function leaveQuotaState(key: string, state: QuotaState, wasSending: boolean): v
  * the audit row) and a concurrent call of the same user still counts that job.
  */
 export async function withJobQuota<P, T>({ caller, deps }: Pick<ToolContext, 'caller' | 'deps'>, def: JobDefinition<P>, work: (enqueueWithin: EnqueueWithin) => Promise<T>): Promise<T> {
-  const key = `${caller.userId}\u0000${def.queue}`;
+  const key = quotaKey(caller.userId, def.queue);
   let joined: { state: QuotaState; sending: boolean } | undefined;
   const enqueueWithin: EnqueueWithin = async (trx, input) => {
     const payload = def.payload.parse(input);
@@ -92,6 +96,31 @@ export async function withJobQuota<P, T>({ caller, deps }: Pick<ToolContext, 'ca
     return await work(enqueueWithin);
   } finally {
     if (joined) leaveQuotaState(key, joined.state, joined.sending);
+  }
+}
+
+/**
+ * For a call that checks the quota in the database, in the transaction that inserts its job (see
+ * archive-conversation-one-round-trip.ts): `work` gets the limit its open-job count must stay below — the quota less
+ * this user's calls of this process that are sending a job not yet committed — or null for an admin. The call counts
+ * as sending until `work` settles, as withJobQuota's calls do. Passing such a check is sufficient (it counts every
+ * call that may commit meanwhile, some twice); a refusal is not final: the call then goes through withJobQuota, which
+ * waits for the calls in flight and counts again. Below 1 the limit cannot pass: `work` is not run (undefined).
+ */
+export async function withQuotaAllowance<P, T>({ caller, deps }: Pick<ToolContext, 'caller' | 'deps'>, def: JobDefinition<P>, work: (openLimit: number | null) => Promise<T>): Promise<T | undefined> {
+  if (caller.admin) return work(null);
+  const key = quotaKey(caller.userId, def.queue);
+  const state = joinQuotaState(key);
+  const openLimit = jobQuotaOf(deps.limits, def.queue) - state.sending;
+  if (openLimit < 1) {
+    leaveQuotaState(key, state, false);
+    return undefined;
+  }
+  state.sending++;
+  try {
+    return await work(openLimit);
+  } finally {
+    leaveQuotaState(key, state, true);
   }
 }
 

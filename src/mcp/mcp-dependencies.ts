@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { McpLimitsConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
@@ -27,6 +28,8 @@ export interface ToolCallObserver {
 export interface McpDependencies {
   /** Connected as the restricted service role. */
   db: Kysely<Database>;
+  /** Pipelined connections of the same role (the pool under `db` in the server): one transaction in one round trip. */
+  pipelinedPool: pg.Pool;
   /** Started, with every queue ensured; used to enqueue and to look jobs up. */
   boss: PgBoss;
   log: Logger;

@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts';
-import { createDb } from '../db/connect.ts';
+import { createDbOn, createPool } from '../db/connect.ts';
 import { createLinkSigner } from '../export/download-links.ts';
 import type { ExportStore } from '../export/object-store.ts';
 import { openExportStore } from '../export/open-store.ts';
@@ -54,7 +54,9 @@ export async function openMcpRuntime(
   await store.check();
   const linkSecret = config.links.secret ?? extras.linkSecret;
   if (!linkSecret) log.warn('download links are off: set EXPORT_LINK_SECRET (at least 32 characters) to offer them');
-  const db = createDb(serviceUrl, { max: 10, applicationName: 'chat-archiver:mcp', statementTimeoutMs: config.statementTimeoutMs });
+  // One pool for both: Kysely sends one statement at a time on it, archive_conversation a whole transaction at once.
+  const pipelinedPool = createPool(serviceUrl, { max: 10, applicationName: 'chat-archiver:mcp', statementTimeoutMs: config.statementTimeoutMs, pipeline: true });
+  const db = createDbOn(pipelinedPool);
   const boss = createBoss(serviceUrl, { instanceName: 'mcp', supervise: false, schedule: false, max: 10, log });
   let jobFinishes: JobFinishWaiter | undefined;
   let tokens: Awaited<ReturnType<typeof openListeningTokenCache>>;
@@ -71,6 +73,7 @@ export async function openMcpRuntime(
   }
   const deps: McpDependencies = {
     db,
+    pipelinedPool,
     boss,
     log: log.child({ component: 'mcp' }),
     jobFinishes,

@@ -1,7 +1,7 @@
 import type { ResourceLink, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import type { Logger } from '../logger.ts';
-import type { AuditOkIn } from './audited-operation.ts';
+import type { AuditOkIn, OkAuditRow } from './audited-operation.ts';
 import type { Caller } from './caller.ts';
 import type { McpDependencies } from './mcp-dependencies.ts';
 import type { Fence } from './untrusted-content.ts';
@@ -15,6 +15,8 @@ export interface ToolContext {
   fence: Fence;
   /** Writes the call's `ok` audit row in the tool's own transaction (see AuditOkIn); otherwise it is written after. */
   auditOkIn: AuditOkIn;
+  /** The same `ok` row for a statement the tool sends itself (see OkAuditRow). */
+  okAuditRow: OkAuditRow;
 }
 
 /**

@@ -18,7 +18,7 @@ const MAX_PATH_SEGMENT_CHARS = 64;
  * result with a safe message (see runAudited). Tools never see unparsed input.
  */
 export async function invokeTool(tool: ToolDefinition, args: unknown, caller: Caller, deps: McpDependencies): Promise<CallToolResult> {
-  const result = await runAudited({ operation: tool.name, caller, deps, expensive: tool.expensive ?? false }, async (notes, log, auditOkIn) => {
+  const result = await runAudited({ operation: tool.name, caller, deps, expensive: tool.expensive ?? false }, async (notes, log, auditOkIn, okAuditRow) => {
     const parsed = tool.input.safeParse(args ?? {});
     if (!parsed.success) {
       notes.detail = { invalidArguments: [...new Set(parsed.error.issues.map((i) => issuePath(i) || '(arguments)'))] };
@@ -26,7 +26,7 @@ export async function invokeTool(tool: ToolDefinition, args: unknown, caller: Ca
     }
     const jobId = stringField(parsed.data, 'jobId');
     if (jobId) notes.jobId = jobId;
-    const output = await tool.run(parsed.data, { caller, deps, log, auditOkIn, fence: newFence() });
+    const output = await tool.run(parsed.data, { caller, deps, log, auditOkIn, okAuditRow, fence: newFence() });
     const checked = tool.output.safeParse(output);
     if (!checked.success) throw new Error(`output of ${tool.name} does not match its schema: ${describeIssues(checked.error.issues)}`);
     const madeJob = stringField(checked.data, 'jobId');

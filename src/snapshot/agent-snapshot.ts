@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SnapshotDocument } from '../export/snapshot-document.ts';
+import { overviewSection, snapshotSubtitle, type SnapshotDocument } from '../export/snapshot-document.ts';
 import { redactSecrets, type Redaction } from './secret-redaction.ts';
 
 const iconSchema = z.object({ type: z.literal('emoji'), value: z.string(), style: z.record(z.string(), z.string()).optional() });
@@ -137,24 +137,15 @@ export function agentDocument(input: {
   const u = input.usage;
   return {
     title: `${agent.icon?.value ? `${agent.icon.value} ` : ''}${agent.name}`,
-    subtitle: `Agent snapshot taken ${input.takenAt.toISOString()} into archive "${input.archiveName}"`,
+    subtitle: snapshotSubtitle('Agent', input.takenAt, input.archiveName),
     sections: [
-      {
-        heading: 'Agent',
-        blocks: [
-          ...(agent.description ? [{ kind: 'paragraph' as const, text: agent.description }] : []),
-          {
-            kind: 'facts',
-            rows: [
-              ['Id', input.source.agentId],
-              ['Owner', input.source.ownerId],
-              ['Visibility', agent.visibility],
-              ['Created', input.source.createdAt.toISOString()],
-              ['Updated', input.source.updatedAt.toISOString()],
-            ],
-          },
-        ],
-      },
+      overviewSection('Agent', agent.description, [
+        ['Id', input.source.agentId],
+        ['Owner', input.source.ownerId],
+        ['Visibility', agent.visibility],
+        ['Created', input.source.createdAt.toISOString()],
+        ['Updated', input.source.updatedAt.toISOString()],
+      ]),
       {
         heading: 'Instructions',
         blocks: [

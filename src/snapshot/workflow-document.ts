@@ -1,4 +1,4 @@
-import type { SnapshotDocument } from '../export/snapshot-document.ts';
+import { overviewSection, snapshotSubtitle, type SnapshotDocument } from '../export/snapshot-document.ts';
 import type { Redaction } from './secret-redaction.ts';
 import type { WorkflowAnalysis } from './workflow-analysis.ts';
 import { workflowMermaid } from './workflow-mermaid.ts';
@@ -54,27 +54,18 @@ export function workflowDocument(input: WorkflowDocumentInput): SnapshotDocument
   }
   return {
     title: w.name,
-    subtitle: `Workflow snapshot taken ${input.takenAt.toISOString()} into archive "${input.archiveName}"`,
+    subtitle: snapshotSubtitle('Workflow', input.takenAt, input.archiveName),
     sections: [
-      {
-        heading: 'Workflow',
-        blocks: [
-          ...(w.description ? [{ kind: 'paragraph' as const, text: w.description }] : []),
-          {
-            kind: 'facts',
-            rows: [
-              ['Id', input.source.workflowId],
-              ['Owner', input.source.ownerId],
-              ['Version', w.version],
-              ['Visibility', w.visibility],
-              ['Published', w.isPublished ? 'yes' : 'no'],
-              ['Created', input.source.createdAt.toISOString()],
-              ['Updated', input.source.updatedAt.toISOString()],
-              ['Nodes / edges', `${analysis.nodeCount} / ${analysis.edgeCount}`],
-            ],
-          },
-        ],
-      },
+      overviewSection('Workflow', w.description, [
+        ['Id', input.source.workflowId],
+        ['Owner', input.source.ownerId],
+        ['Version', w.version],
+        ['Visibility', w.visibility],
+        ['Published', w.isPublished ? 'yes' : 'no'],
+        ['Created', input.source.createdAt.toISOString()],
+        ['Updated', input.source.updatedAt.toISOString()],
+        ['Nodes / edges', `${analysis.nodeCount} / ${analysis.edgeCount}`],
+      ]),
       { heading: 'Graph', blocks: [{ kind: 'code', language: 'mermaid', text: workflowMermaid(structure) }] },
       {
         heading: 'Nodes',

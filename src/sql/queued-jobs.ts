@@ -4,9 +4,7 @@ import type { Database } from '../db/database.ts';
 
 /** Jobs of `queue` that one user asked for (payload `requestedBy`) and that are still queued, retrying or running. */
 export async function countOpenJobsRequestedBy(db: Kysely<Database>, queue: string, userId: string): Promise<number> {
-  const { rows } = await sql<{ count: string }>`
-    SELECT count(*) AS count FROM ${sql.table(`${PGBOSS_SCHEMA}.job`)}
-    WHERE name = ${queue} AND state IN ('created', 'retry', 'active') AND data->>'requestedBy' = ${userId}`.execute(db);
+  const { rows } = await sql<{ count: string }>`SELECT mcp_archiver.open_jobs_requested_by(${queue}, ${userId}) AS count`.execute(db);
   return Number(rows[0]?.count ?? 0);
 }
 

@@ -49,8 +49,10 @@ export interface WorkerOptions {
   /** The restricted service role; the worker never connects as the owner. */
   serviceUrl: string;
   log: Logger;
-  /** Archive jobs run at once in this process (default WORKER_CONCURRENCY); pattern analyses run one at a time. */
+  /** Fetch loops of the archive queue (default WORKER_CONCURRENCY); pattern analyses run one at a time. */
   concurrency?: number;
+  /** Archive jobs each loop claims and runs at once (default WORKER_ARCHIVE_BATCH_SIZE, else DEFAULT_ARCHIVE_BATCH_SIZE). */
+  archiveBatchSize?: number;
   observer?: JobObserver;
   /** Told about the search index's progress and passes (metrics). */
   /** Told what each export garbage collection deleted (metrics). */
@@ -87,10 +89,14 @@ const STALE_EXPORT_MINUTES = 60;
 /** How long to wait, after pg-boss gave up on a handler, for it to notice its aborted signal. */
 const ABANDONED_HANDLER_GRACE_MS = 5_000;
 
+/** Archive jobs per fetch of a worker process: shares one claim, one completion and the disk and commit waits among them. */
+export const DEFAULT_ARCHIVE_BATCH_SIZE = 4;
+
 export async function startWorker(options: WorkerOptions): Promise<WorkerHandle> {
   const { config, log } = options;
   const tuning = options.tuning ?? {};
   const concurrency = options.concurrency ?? config.worker.concurrency;
+  const archiveBatchSize = options.archiveBatchSize ?? config.worker.archiveBatchSize ?? DEFAULT_ARCHIVE_BATCH_SIZE;
   const workerLog = log.child({ component: 'worker' });
   const boss = createBoss(options.serviceUrl, {
     instanceName: options.instanceName ?? 'worker',
@@ -108,8 +114,9 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       ...(tuning.cronWorkerIntervalSeconds !== undefined ? { cronWorkerIntervalSeconds: tuning.cronWorkerIntervalSeconds } : {}),
     },
   });
+  // Every archive job of a batch holds a connection while it reads and writes; two more for the other queues.
   const db = createDb(options.serviceUrl, {
-    max: concurrency + 2,
+    max: concurrency * archiveBatchSize + 2,
     applicationName: `chat-archiver:${options.instanceName ?? 'worker'}`,
     statementTimeoutMs: config.statementTimeoutMs,
   });
@@ -139,7 +146,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     if (removed > 0) workerLog.info({ removed }, 'removed what exports that never finished left behind');
     await boss.start();
     await ensureQueues(boss);
-    await registerHandlers(boss, db, store, options, concurrency, track, workerLog);
+    await registerHandlers(boss, db, store, options, { concurrency, batchSize: archiveBatchSize }, track, workerLog);
     // An upsert: every worker declares the same schedule, and pg-boss sends each occurrence once among them.
     await boss.schedule(nightlyPatternsJob.queue, config.patterns.cron, {}, {
       tz: config.patterns.timeZone,
@@ -162,7 +169,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     throw error;
   }
   const retention = config.autoArchive ? `, auto-archive after ${formatAge(config.autoArchive.afterMs)} "${config.autoArchive.cron}" (UTC)` : '';
-  const description = `${concurrency} archive job(s) at once, exports in ${store.description}, nightly analysis "${config.patterns.cron}" (${config.patterns.timeZone})${retention}${
+  const description = `${concurrency} archive fetch loop(s) of up to ${archiveBatchSize} job(s) each, exports in ${store.description}, nightly analysis "${config.patterns.cron}" (${config.patterns.timeZone})${retention}${
     attached ? `, ${attached.description}` : ''
   }`;
   workerLog.info({ concurrency, cron: config.patterns.cron, timeZone: config.patterns.timeZone }, 'worker started');
@@ -174,7 +181,7 @@ async function registerHandlers(
   db: Kysely<Database>,
   store: ExportStore,
   options: WorkerOptions,
-  concurrency: number,
+  archiveLoops: { concurrency: number; batchSize: number },
   track: (running: Promise<unknown>) => void,
   log: Logger,
 ): Promise<void> {
@@ -199,7 +206,7 @@ async function registerHandlers(
       ...(tuning.pageSize ? { pageSize: tuning.pageSize } : {}),
     }),
   );
-  await workQueue(boss, archiveConversationJob, archive, { ...loop, concurrency });
+  await workQueue(boss, archiveConversationJob, archive, { ...loop, ...archiveLoops });
   const grouped = handlerOnFirstJob(async () => (await import('../jobs/archive-conversations-handler.ts')).createArchiveConversationsHandler({ db, boss }));
   await workQueue(boss, archiveConversationsJob, grouped, { ...loop, concurrency: 1 });
   const snapshotDeps = { db, config, loadTokenCounter, store };

@@ -5,8 +5,10 @@ import type { Logger } from '../logger.ts';
 import { runJob, type JobObserver } from './run-job.ts';
 
 export interface WorkQueueOptions {
-  /** Independent fetch loops: jobs of this queue run at once in this process. */
+  /** Independent fetch loops of this queue in this process. */
   concurrency: number;
+  /** Jobs one fetch claims; they run at once and pg-boss records their results together (default 1). */
+  batchSize?: number;
   /** Poll interval when LISTEN/NOTIFY is unavailable. */
   pollingIntervalSeconds: number;
   /** Safety poll while NOTIFY is live (jobs made ready by a retry delay send no NOTIFY). */
@@ -18,7 +20,10 @@ export interface WorkQueueOptions {
 }
 
 /**
- * Works one queue with `concurrency` fetch loops of one job each, so a long job never holds shorter ones back.
+ * Works one queue with `concurrency` fetch loops. Each claims up to `batchSize` jobs in one statement and runs them
+ * at once; pg-boss records their results in one statement when the last of them ends. With one job per fetch a long
+ * job never holds shorter ones back; a larger batch shares the claim, the completion and the waits for disk and
+ * commit among its jobs (archive-conversation, see docs/PIPELINE.md).
  *
  * pg-boss sleeps a loop for its polling interval after every fetch, even while a backlog waits (burst modes need
  * batches larger than one, or stale cached counts). Each loop therefore wakes itself after every job it ran: a
@@ -35,7 +40,7 @@ export async function workQueue<Payload, Output extends object>(
     workerId = await boss.work(
       definition.queue,
       {
-        batchSize: 1,
+        batchSize: options.batchSize ?? 1,
         includeMetadata: true,
         perJobResults: true,
         pollingIntervalSeconds: options.pollingIntervalSeconds,

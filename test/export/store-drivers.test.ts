@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -67,6 +67,27 @@ describe.each(drivers)('export store, %s driver', (driver, open) => {
     expect(await store.delete(result.storageLocation)).toBe(false);
     expect(await store.stat(result.storageLocation)).toBeUndefined();
     expect(await store.read(result.storageLocation)).toBeUndefined();
+  });
+
+  it('keeps every byte in order whatever the chunk sizes, across parts and at an exact multiple of a part', async () => {
+    const store = open();
+    // Chunks smaller than, larger than and straddling a 5 MiB part, and more than the s3 driver takes in while a
+    // part uploads: 16 MiB, then exactly 10 MiB.
+    const MiB = 1024 * 1024;
+    for (const sizes of [[1, 700 * 1024, 3 * MiB, 6 * MiB + 5, 1 * MiB, 1 * MiB, 2 * MiB, 2 * MiB - 700 * 1024 - 6], [5 * MiB, 5 * MiB]]) {
+      const expected = randomBytes(sizes.reduce((a, b) => a + b, 0));
+      const writer = await store.create({ archiveId, threadId, jobId, format: 'json' }, 'application/json');
+      let offset = 0;
+      for (const length of sizes) {
+        await writer.write(expected.subarray(offset, offset + length));
+        offset += length;
+      }
+      const result = await writer.commit();
+      expect(result).toMatchObject({ fileSize: expected.length, sha256: sha256(expected) });
+      const read = await store.read(result.storageLocation);
+      expect(sha256(await buffer(read!.body))).toBe(result.sha256);
+      await store.delete(result.storageLocation);
+    }
   });
 
   it('shows nothing of an aborted write', async () => {

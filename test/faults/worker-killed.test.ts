@@ -1,13 +1,12 @@
-import { mkdtemp, rm, utimes } from 'node:fs/promises';
-import os from 'node:os';
+import { utimes } from 'node:fs/promises';
 import path from 'node:path';
-import type { PgBoss } from 'pg-boss';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { archiveConversationJob } from '../../src/jobs/archive-conversation.ts';
 import { enqueue } from '../../src/jobs/registry.ts';
 import { checkExportFiles, jobStates, serviceItemsPerThread, tempFilesUnder } from '../support/archive-checks.ts';
 import { createSeededDatabase } from '../support/seeded-database.ts';
-import type { TestDatabase } from '../support/test-database.ts';
+import { useSuite } from '../support/suite.ts';
+import { openTempDir } from '../support/temp-dir.ts';
 import { startBossClient } from '../support/worker-harness.ts';
 import { eventually } from '../support/eventually.ts';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
@@ -16,47 +15,44 @@ const queue = archiveConversationJob.queue;
 const JOBS = 500;
 
 describe('a worker process killed with SIGKILL in the middle of a backlog', () => {
-  let db: TestDatabase;
-  let exportDir: string;
-  let boss: PgBoss;
   const workers: WorkerProcess[] = [];
-
-  beforeAll(async () => {
+  const suite = useSuite(async (release) => {
     // 10 users × 50 threads × 4 messages: one archive job per thread.
-    db = await createSeededDatabase({ users: 10, threadsPerUser: 50, messagesPerThread: 4 });
-    exportDir = await mkdtemp(path.join(os.tmpdir(), 'chat-archiver-faults-kill-'));
-    boss = await startBossClient(db.serviceUrl);
-  });
-  afterAll(async () => {
-    for (const worker of workers) worker.child.kill('SIGKILL');
-    await Promise.all(workers.map((worker) => worker.exited));
-    await boss?.stop({ graceful: false });
-    await db?.drop();
-    await rm(exportDir, { recursive: true, force: true });
+    const db = release(await createSeededDatabase({ users: 10, threadsPerUser: 50, messagesPerThread: 4 }));
+    const exportDir = release(await openTempDir('faults-kill')).path;
+    const boss = await startBossClient(db.serviceUrl);
+    release({ close: () => boss.stop({ graceful: false }) });
+    release({
+      async close() {
+        for (const worker of workers) worker.child.kill('SIGKILL');
+        await Promise.all(workers.map((worker) => worker.exited));
+      },
+    });
+    return { db, exportDir, boss };
   });
 
   it('completes every job once, archives every thread exactly once, and leaves no half-written file', async () => {
     const startedAt = Date.now();
-    const env = { ...db.env, EXPORT_DIR: exportDir };
+    const env = { ...suite.db.env, EXPORT_DIR: suite.exportDir };
     // Jobs sent from now on carry a 10 s heartbeat (the pg-boss minimum; production queues use 30 s) and a 1 s
     // retry delay, so a dead worker's jobs come back within seconds. Workers reset the queue's options when they
     // start, but each job keeps the ones it was sent with.
-    await boss.updateQueue(queue, { heartbeatSeconds: 10, retryDelay: 1, retryBackoff: false });
+    await suite.boss.updateQueue(queue, { heartbeatSeconds: 10, retryDelay: 1, retryBackoff: false });
 
-    const threads = await db.owner.selectFrom('chat_thread').select(['id', 'user_id']).orderBy('id').execute();
+    const threads = await suite.db.owner.selectFrom('chat_thread').select(['id', 'user_id']).orderBy('id').execute();
     expect(threads).toHaveLength(JOBS);
     const jobIds: string[] = [];
     for (const thread of threads) {
-      const { jobId } = await enqueue(boss, archiveConversationJob, { threadId: thread.id, name: `Kill test ${thread.id.slice(0, 8)}`, exportFormat: 'json', requestedBy: thread.user_id });
+      const { jobId } = await enqueue(suite.boss, archiveConversationJob, { threadId: thread.id, name: `Kill test ${thread.id.slice(0, 8)}`, exportFormat: 'json', requestedBy: thread.user_id });
       jobIds.push(jobId);
     }
-    const [sent] = await boss.findJobs(queue, { id: jobIds[0]! });
+    const [sent] = await suite.boss.findJobs(queue, { id: jobIds[0]! });
     expect(sent?.heartbeatSeconds).toBe(10);
     const [a, victim] = await Promise.all([startWorkerProcess(env, { concurrency: 2 }), startWorkerProcess(env, { concurrency: 2 })]);
     workers.push(a!, victim!);
 
     const activeAmong = async (ids: Iterable<string>) =>
-      (await Promise.all([...ids].map(async (id) => (await boss.findJobs(queue, { id }))[0]))).filter((job) => job?.state === 'active').map((job) => job!.id);
+      (await Promise.all([...ids].map(async (id) => (await suite.boss.findJobs(queue, { id }))[0]))).filter((job) => job?.state === 'active').map((job) => job!.id);
 
     // Kill once a fifth of the backlog is done and the victim holds a job the database still sees active. Jobs take
     // milliseconds and the victim's log of a finished job can lag its commit, so the victim is frozen first (SIGSTOP),
@@ -65,7 +61,7 @@ describe('a worker process killed with SIGKILL in the middle of a backlog', () =
     const inFlightAtKill = await eventually(
       'the victim to hold an active job with 100 jobs done',
       async () => {
-        if (((await jobStates(db.owner, queue)).completed ?? 0) < 100) return undefined;
+        if (((await jobStates(suite.db.owner, queue)).completed ?? 0) < 100) return undefined;
         const inFlight = victim!.inFlight();
         if (inFlight.size === 0) return undefined;
         victim!.child.kill('SIGSTOP');
@@ -88,30 +84,30 @@ describe('a worker process killed with SIGKILL in the middle of a backlog', () =
 
     // Temp files the victim left mid-export: never under a final name. Made older than the clean-up's threshold,
     // so the next worker's start-up removes them as it would an hour after a real crash.
-    const leftovers = (await tempFilesUnder(exportDir)).filter((file) => path.basename(file).includes(`.${victim!.pid}-`));
+    const leftovers = (await tempFilesUnder(suite.exportDir)).filter((file) => path.basename(file).includes(`.${victim!.pid}-`));
     const anHourAgo = new Date(Date.now() - 2 * 3600_000);
     for (const file of leftovers) await utimes(file, anHourAgo, anHourAgo);
 
     const replacement = await startWorkerProcess(env, { concurrency: 2 });
     workers.push(replacement);
 
-    await eventually('every job to complete', async () => ((await jobStates(db.owner, queue)).completed === JOBS ? true : undefined), 150_000);
+    await eventually('every job to complete', async () => ((await jobStates(suite.db.owner, queue)).completed === JOBS ? true : undefined), 150_000);
     const recoveredAt = Date.now();
-    expect(await jobStates(db.owner, queue)).toEqual({ completed: JOBS });
+    expect(await jobStates(suite.db.owner, queue)).toEqual({ completed: JOBS });
 
     // The victim's jobs were retried (its attempt never finished) and completed by another worker.
-    const orphanJobs = await Promise.all(orphaned.map(async (id) => (await boss.findJobs(queue, { id }))[0]!));
+    const orphanJobs = await Promise.all(orphaned.map(async (id) => (await suite.boss.findJobs(queue, { id }))[0]!));
     for (const job of orphanJobs) expect(job).toMatchObject({ state: 'completed', retryCount: expect.any(Number) });
     expect(orphanJobs.every((job) => job.retryCount >= 1)).toBe(true);
-    const retried = (await boss.findJobs(queue, { limit: 1000 })).filter((job) => job.retryCount > 0).length;
+    const retried = (await suite.boss.findJobs(queue, { limit: 1000 })).filter((job) => job.retryCount > 0).length;
 
-    const perThread = await serviceItemsPerThread(db.owner);
+    const perThread = await serviceItemsPerThread(suite.db.owner);
     expect(perThread.size).toBe(JOBS);
     expect([...perThread.values()].every((n) => n === 1)).toBe(true);
-    const archives = await db.owner.selectFrom('archive').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const archives = await suite.db.owner.selectFrom('archive').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     expect(Number(archives.n)).toBe(JOBS);
-    expect(await checkExportFiles(db.owner)).toEqual({ checked: JOBS, problems: [] });
-    expect(await tempFilesUnder(exportDir)).toEqual([]);
+    expect(await checkExportFiles(suite.db.owner)).toEqual({ checked: JOBS, problems: [] });
+    expect(await tempFilesUnder(suite.exportDir)).toEqual([]);
     const cleanUp = replacement.logs.find((line) => line.msg === 'removed what exports that never finished left behind');
     expect(cleanUp?.removed ?? 0).toBe(leftovers.length);
 

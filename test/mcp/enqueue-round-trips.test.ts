@@ -10,21 +10,31 @@ import { demoUsers, ok, openMcpSuite, type DemoUser, type TestMcp } from '../sup
 import type { TestDatabase } from '../support/test-database.ts';
 import { closeAll } from '../support/close-all.ts';
 
-/** Every statement any pg client of this process sends while `work` runs. */
-async function statementsDuring(work: () => Promise<unknown>): Promise<string[]> {
-  const seen: string[] = [];
+/**
+ * Every statement any pg client of this process sends while `work` runs, and the round trips they cost: a client's
+ * round trip is a run of statements it sends before it has an answer to any of them.
+ */
+async function statementsDuring(work: () => Promise<unknown>): Promise<{ statements: string[]; roundTrips: number }> {
+  const statements: string[] = [];
+  const waitingForAnswer = new Map<pg.Client, boolean>();
+  let roundTrips = 0;
   const original = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
     const first = args[0];
-    seen.push(typeof first === 'string' ? first : String((first as { text?: unknown }).text));
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
+    statements.push(typeof first === 'string' ? first : String((first as { text?: unknown }).text));
+    if (!waitingForAnswer.get(this)) roundTrips++;
+    waitingForAnswer.set(this, true);
+    const answer = (original as (...a: unknown[]) => unknown).apply(this, args);
+    const answered = () => waitingForAnswer.set(this, false);
+    if (answer instanceof Promise) answer.then(answered, answered);
+    return answer;
   } as typeof original;
   try {
     await work();
   } finally {
     pg.Client.prototype.query = original;
   }
-  return seen;
+  return { statements, roundTrips };
 }
 
 describe('archive_conversation over HTTP: round trips and one commit', () => {
@@ -48,17 +58,19 @@ describe('archive_conversation over HTTP: round trips and one commit', () => {
 
   const archive = (name: string) => client.callTool({ name: 'archive_conversation', arguments: { threadId: alice.threadIds[0]!, name } });
 
-  it('costs one transaction of seven statements with the token in the cache, and the job and its audit row commit together', async () => {
+  it('costs one transaction sent in one round trip with the token in the cache, and the job and its audit row commit together', async () => {
     ok(await archive('warm-up'));
     let jobId = '';
-    const statements = await statementsDuring(async () => {
+    const { statements, roundTrips } = await statementsDuring(async () => {
       jobId = ok<{ jobId: string }>(await archive('counted')).jobId;
     });
-    // BEGIN, acting user, thread ownership, quota count, pg-boss insert, audit row, COMMIT (before: 14, with the
-    // token read and the audit row each in a transaction of their own).
-    expect(statements).toHaveLength(7);
+    // BEGIN, acting user, ownership and quota check, pg-boss insert, audit row, COMMIT, sent back to back (before:
+    // 7 statements in 7 round trips; before that 14, with the token read and the audit row each in a transaction).
+    expect(statements).toHaveLength(6);
     expect(statements[0]).toMatch(/^begin/i);
+    expect(statements[2]).toMatch(/check_archive_request/);
     expect(statements.at(-1)).toMatch(/^commit/i);
+    expect(roundTrips).toBe(1);
     const rows = await db.owner
       .selectFrom('mcp_archiver.audit_log')
       .select(['outcome', 'job_id', 'token_id'])
@@ -68,6 +80,16 @@ describe('archive_conversation over HTTP: round trips and one commit', () => {
     expect(rows).toEqual([{ outcome: 'ok', job_id: jobId, token_id: expect.any(String) }]);
     const job = await mcp.boss.getJobById('archive-conversation', jobId);
     expect(job?.data).toMatchObject({ name: 'counted', requestedBy: alice.id });
+  });
+
+  it('answers a duplicate with the pending job, and audits each of the two calls once with that job', async () => {
+    const first = ok<{ jobId: string }>(await archive('twice'));
+    const again = ok<{ jobId: string; deduplicated: boolean }>(await archive('twice'));
+    expect(again).toMatchObject({ jobId: first.jobId, deduplicated: true });
+    const rows = await db.owner.selectFrom('mcp_archiver.audit_log').select(['outcome']).where('operation', '=', 'archive_conversation').where('job_id', '=', first.jobId).execute();
+    expect(rows).toEqual([{ outcome: 'ok' }, { outcome: 'ok' }]);
+    const jobs = await mcp.boss.findJobs('archive-conversation', { data: { name: 'twice' } });
+    expect(jobs.map((job) => job.id)).toEqual([first.jobId]);
   });
 
   it('leaves no job when the call fails inside its transaction, and audits the failure once', async () => {

@@ -10,6 +10,7 @@ import { createFsStore } from '../../src/export/fs-store.ts';
 import type { ExportStore } from '../../src/export/object-store.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createExpensiveReadPool } from '../../src/limits/expensive-reads.ts';
+import { createPool } from '../../src/db/connect.ts';
 import { createBoss } from '../../src/jobs/boss.ts';
 import { ensureQueues } from '../../src/jobs/registry.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -40,8 +41,10 @@ export async function openTestMcp(db: TestDatabase, options: { store?: ExportSto
   const jobFinishes = await openJobFinishWaiter(db.serviceUrl, createLogger('silent'));
   const exportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-archiver-mcp-exports-'));
   const events: ToolCallEvent[] = [];
+  const pipelinedPool = createPool(db.serviceUrl, { max: 2, applicationName: 'chat-archiver:test-mcp', pipeline: true });
   const deps: McpDependencies = {
     db: db.service,
+    pipelinedPool,
     boss,
     log: createLogger('silent'),
     jobFinishes,
@@ -62,6 +65,7 @@ export async function openTestMcp(db: TestDatabase, options: { store?: ExportSto
     async close() {
       await jobFinishes.close();
       await boss.stop({ graceful: false });
+      await pipelinedPool.end();
       fs.rmSync(exportDir, { recursive: true, force: true });
     },
   };

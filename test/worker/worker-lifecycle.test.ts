@@ -109,14 +109,35 @@ describe('worker process', () => {
     };
     const started = new Map<string, string[]>();
     const onStart = (name: string) => (event: JobStartEvent) => started.set(event.jobId, [...(started.get(event.jobId) ?? []), name]);
-    await start({ instanceName: 'worker-a', tuning: { archiveCheckpoint: checkpoint }, onStart: onStart('a') });
-    await start({ instanceName: 'worker-b', tuning: { archiveCheckpoint: checkpoint }, onStart: onStart('b') });
+    const oneJobPerFetch = { WORKER_ARCHIVE_BATCH_SIZE: '1' };
+    await start({ instanceName: 'worker-a', env: oneJobPerFetch, tuning: { archiveCheckpoint: checkpoint }, onStart: onStart('a') });
+    await start({ instanceName: 'worker-b', env: oneJobPerFetch, tuning: { archiveCheckpoint: checkpoint }, onStart: onStart('b') });
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) ids.push((await enqueue(boss, archiveConversationJob, request(`Shared ${i}`))).jobId);
     for (const id of ids) expect(await waitForSettled(boss, queue, id)).toMatchObject({ state: 'completed', retryCount: 0 });
     expect(maxInFlight).toBe(2);
     expect(ids.map((id) => started.get(id)?.length)).toEqual(ids.map(() => 1));
     expect(new Set(ids.flatMap((id) => started.get(id)!))).toEqual(new Set(['a', 'b']));
+  });
+
+  it('claims a backlog of archive jobs a batch per fetch and runs the jobs of a batch at once', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) ids.push((await enqueue(boss, archiveConversationJob, request(`Batched ${i}`))).jobId);
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const checkpoint: ArchiveConversationDeps['checkpoint'] = async (step) => {
+      if (step === 'context-read') maxInFlight = Math.max(maxInFlight, ++inFlight);
+      if (step === 'committed') inFlight--;
+    };
+    await start({ instanceName: 'worker-batched', concurrency: 1, env: { WORKER_ARCHIVE_BATCH_SIZE: '4' }, tuning: { archiveCheckpoint: checkpoint } });
+    const jobs: JobWithMetadata<unknown>[] = [];
+    for (const id of ids) jobs.push(await waitForSettled(boss, queue, id, 60_000));
+    expect(jobs.map((job) => job.state)).toEqual(ids.map(() => 'completed'));
+    // One fetch statement claims a batch: its jobs share the statement's start time.
+    const perFetch = new Map<number, number>();
+    for (const job of jobs) perFetch.set(job.startedOn.getTime(), (perFetch.get(job.startedOn.getTime()) ?? 0) + 1);
+    expect([...perFetch.values()]).toEqual([4, 4]);
+    expect(maxInFlight).toBe(4);
   });
 
   it('logs each job with its id, queue, attempt "n of max" and duration, writes an audit line, and tells the observer', async () => {
@@ -227,7 +248,7 @@ describe('worker process', () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     try {
-      await eventually('the worker to start', async () => (stdout.includes('worker: 2 archive job(s) at once') ? true : undefined));
+      await eventually('the worker to start', async () => (stdout.includes('worker: 2 archive fetch loop(s) of up to 4 job(s) each') ? true : undefined));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(stdout).toContain('worker stopped');
