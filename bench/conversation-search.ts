@@ -8,7 +8,9 @@ import { sql } from 'kysely';
 import { loadConfig } from '../src/config.ts';
 import { createDb } from '../src/db/connect.ts';
 import { createLogger } from '../src/logger.ts';
+import { actingAs } from '../src/db/acting-user.ts';
 import { searchConversations } from '../src/search/conversation-search.ts';
+import { similarTitleHits } from '../src/sql/message-index-search.ts';
 import { runIndexPass, type IndexPassOptions } from '../src/search/message-index-pass.ts';
 import { benchAdminUrl, createBenchDatabase } from './support/bench-database.ts';
 import { printSection, progress, startBenchRun } from './support/bench-report.ts';
@@ -39,6 +41,10 @@ const perQuery = new Map<string, { ms: number[]; threads: number; matchedBy: str
 let backfill = { seconds: 0, messages: 0 };
 let incremental = { seconds: 0, messages: 0, reindexed: 0 };
 let sizes = { indexMB: 0, rawMB: 0, partsMB: 0, messageIndexMB: 0, wordsMB: 0, threadsMB: 0, words: 0 };
+let layout = { heapPages: 0, userRows: 0, userPages: 0, poolMatches: 0, poolPages: 0 };
+// The title lookup alone: the typo fallback's last step, run when full text and the vocabulary find too few threads.
+const TITLE_TYPO = 'kubernetse';
+const titleLookup = { ms: [] as number[], found: 0 };
 try {
   progress(`conversation-search: ${db.seeded?.messages} messages seeded in ${((db.seeded?.durationMs ?? 0) / 1000).toFixed(0)} s; backfill (load ${run.sampleLoad()})`);
   let started = performance.now();
@@ -81,6 +87,16 @@ try {
   const { rows: searchers } = await sql<{ user_id: string; threads: number }>`
     SELECT user_id, count(*)::int AS threads FROM chat_thread GROUP BY user_id ORDER BY user_id LIMIT 1`.execute(db.owner);
   const searcher = searchers[0]!.user_id;
+  // Heap pages that hold the searching user's rows, and those that `pool` (a common word) makes a search visit.
+  const { rows: pages } = await sql<{ heap: number; rows: number; pages: number; matches: number; match_pages: number }>`
+    SELECT (pg_relation_size('mcp_archiver.message_index') / current_setting('block_size')::int)::int AS heap,
+           count(*)::int AS rows, count(DISTINCT (t.ctid::text::point)[0])::int AS pages,
+           count(*) FILTER (WHERE t.document @@ q.q)::int AS matches,
+           count(DISTINCT (t.ctid::text::point)[0]) FILTER (WHERE t.document @@ q.q)::int AS match_pages
+    FROM mcp_archiver.message_index t
+    CROSS JOIN (SELECT websearch_to_tsquery('mcp_archiver.english_unaccent', 'pool') || websearch_to_tsquery('mcp_archiver.french_unaccent', 'pool') AS q) q
+    WHERE t.user_id = ${searcher}`.execute(db.owner);
+  layout = { heapPages: pages[0]!.heap, userRows: pages[0]!.rows, userPages: pages[0]!.pages, poolMatches: pages[0]!.matches, poolPages: pages[0]!.match_pages };
   progress(`conversation-search: ${rounds} rounds of ${QUERIES.length} queries for a user with ${searchers[0]!.threads} threads (load ${run.sampleLoad()})`);
   // The top 10 threads of full ranking (every match ranked, as the owner: no policy) for the full-text queries.
   const reference = async (query: string) =>
@@ -109,6 +125,12 @@ try {
       }
       if (round >= 2) entry.ms.push(ms);
     }
+  }
+  for (let round = 0; round < rounds + 2; round++) {
+    const t0 = performance.now();
+    const titles = await actingAs(service, { userId: searcher }, (trx) => similarTitleHits(trx, TITLE_TYPO, { userId: searcher }, 10));
+    if (round >= 2) titleLookup.ms.push(performance.now() - t0);
+    titleLookup.found = titles.length;
   }
   if (process.env.BENCH_EXPLAIN) {
     const { rows: plan } = await sql<{ 'QUERY PLAN': string }>`
@@ -148,7 +170,9 @@ printSection({
     `Index size: ${fixed(sizes.indexMB, 0)} MB in all (messages ${fixed(sizes.messageIndexMB, 0)} MB with their GIN and btree indexes, ` +
       `vocabulary ${fixed(sizes.wordsMB, 0)} MB for ${sizes.words.toLocaleString('en-US')} words, threads ${fixed(sizes.threadsMB, 0)} MB) against ` +
       `${fixed(sizes.partsMB, 0)} MB of raw message parts (chat_message ${fixed(sizes.rawMB, 0)} MB with its indexes): ` +
-      `${fixed(sizes.indexMB / sizes.partsMB, 2)} × the raw parts.`,
+      `${fixed(sizes.indexMB / sizes.partsMB, 2)} × the raw parts. Layout: the searching user's ${layout.userRows.toLocaleString('en-US')} rows lie on ` +
+      `${layout.userPages.toLocaleString('en-US')} of the index's ${layout.heapPages.toLocaleString('en-US')} heap pages; \`pool\`'s ` +
+      `${layout.poolMatches.toLocaleString('en-US')} matches on ${layout.poolPages.toLocaleString('en-US')}.`,
     '',
     markdownTable(
       ['query', '>threads returned', 'matched by', '>recall@10 vs full ranking', '>p50 ms', '>p95 ms'],
@@ -160,5 +184,9 @@ printSection({
         ['**all queries**', '', '', recalls.length ? fixed(recalls.reduce((a, b) => a + b, 0) / recalls.length, 2) : '–', `**${ms(all.p50)}**`, `**${ms(all.p95)}**`],
       ],
     ),
+    '',
+    `Title lookup alone (\`similarTitleHits\`, pg_trgm \`<%\` over the user's ${threadsPerUser.toLocaleString('en-US')} thread titles under ` +
+      `row-level security, the last step of the typo fallback), \`${TITLE_TYPO}\`, ${rounds} rounds: ${titleLookup.found} titles, ` +
+      `p50 ${ms(summarize(titleLookup.ms).p50)} ms, p95 ${ms(summarize(titleLookup.ms).p95)} ms.`,
   ].join('\n'),
 });

@@ -32,6 +32,7 @@ const db = await createBenchDatabase(benchAdminUrl(), { ...demo, threadsPerUser:
 const service = createDb(db.serviceUrl, { max: 2 });
 let setupSeconds = 0;
 let sizeMB = 0;
+let layout = { heapMB: 0, userPages: 0, poolPages: 0 };
 const perQuery = new Map<string, { ms: number[]; matches: number; reference: string[]; recall: number }>();
 try {
   progress(`search: writing ${items} archives with search documents`);
@@ -90,6 +91,14 @@ try {
       ORDER BY ts_rank_cd(d.document, s.q) DESC, d.created_at DESC, d.archive_item_id LIMIT 10`.execute(db.owner);
     perQuery.set(query, { ms: [], matches: rows[0]?.n ?? 0, reference: reference.map((r) => r.id), recall: 0 });
   }
+  // Heap pages that hold the searching user's documents, and those that `pool` (a common word) makes a search visit.
+  const { rows: pages } = await sql<{ heap: string; pages: number; match_pages: number }>`
+    SELECT pg_relation_size('mcp_archiver.search_document')::text AS heap, count(DISTINCT (t.ctid::text::point)[0])::int AS pages,
+           count(DISTINCT (t.ctid::text::point)[0]) FILTER (WHERE t.document @@ q.q)::int AS match_pages
+    FROM mcp_archiver.search_document t
+    CROSS JOIN (SELECT websearch_to_tsquery('mcp_archiver.english_unaccent', 'pool') || websearch_to_tsquery('mcp_archiver.french_unaccent', 'pool') AS q) q
+    WHERE t.user_id = ${searcher}`.execute(db.owner);
+  layout = { heapMB: Number(pages[0]!.heap) / 1e6, userPages: pages[0]!.pages, poolPages: pages[0]!.match_pages };
   if (process.env.BENCH_EXPLAIN) {
     // The query of mcp_archiver.matching_search_documents, as the owner runs it inside the function.
     const { rows: plan } = await sql<{ 'QUERY PLAN': string }>`
@@ -126,7 +135,8 @@ printSection({
   body: [
     `${items.toLocaleString('en-US')} archives of demo threads (8 messages each) over ${users} users, so ` +
       `${(items / users).toLocaleString('en-US')} documents for the searching user; search_document ${fixed(sizeMB, 0)} MB with its ` +
-      `indexes; setup ${setupSeconds.toFixed(0)} s. \`searchArchives()\` as the service role (row-level security on), limit 10, ` +
+      `indexes (heap ${fixed(layout.heapMB, 0)} MB; the searching user's documents on ${layout.userPages.toLocaleString('en-US')} heap pages, ` +
+      `\`pool\`'s matches on ${layout.poolPages.toLocaleString('en-US')}); setup ${setupSeconds.toFixed(0)} s. \`searchArchives()\` as the service role (row-level security on), limit 10, ` +
       `${rounds} rounds of the ${QUERIES.length} queries after 2 warm-up rounds. ${run.loadSummary()}.`,
     '',
     markdownTable(

@@ -15,11 +15,22 @@ export interface ChildService {
 
 /**
  * Starts a long-running child (`node src/cli.ts worker`, `node src/cli.ts mcp`, or a bench server script) with
- * only the given environment, and resolves once its stdout matches `ready`. BENCH_NODE_ARGS (e.g.
- * "--cpu-prof --cpu-prof-dir=/tmp/prof") is passed to node, to profile the services under load.
+ * only the given environment, and resolves once its stdout matches `ready`. Node runs with the Procfile's flags (for
+ * the CLI), `options.nodeArgs`, and BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the
+ * services under load).
  */
-export async function startChildService(script: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildService> {
-  const nodeArgs = [...(script === CLI_SCRIPT ? procfileNodeFlags(args[0] ?? '') : []), ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+export async function startChildService(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+  options: { nodeArgs?: string[] } = {},
+): Promise<ChildService> {
+  const nodeArgs = [
+    ...(script === CLI_SCRIPT ? procfileNodeFlags(args[0] ?? '') : []),
+    ...(options.nodeArgs ?? []),
+    ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ];
   // Health listeners on free ports, so a benchmark never collides with a service already running on the defaults.
   const ports = { PORT: String(await freePort()), WORKER_HTTP_PORT: String(await freePort()) };
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, path.join(ROOT, script), ...args], {

@@ -7,6 +7,7 @@ import type { ExportFooter, ExportHeader, ExportMessage } from './export-types.t
 import { containMarkdown } from './markdown-containment.ts';
 import { parseMessageMetadata } from '../chat/message-metadata.ts';
 import { readMessageParts, type MessagePart } from '../chat/message-part.ts';
+import { escapeHtml } from '../html-text.ts';
 
 // Every chunk is serialized from a syntax tree, so titles, table cells and code fences are escaped by the serializer
 // rather than by hand; chat text enters the tree only through containMarkdown. Each chunk ends with a blank line, so
@@ -37,10 +38,6 @@ function strong(value: string): PhrasingContent {
 
 function emphasis(value: string): PhrasingContent {
   return { type: 'emphasis', children: [text(value)] };
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 }
 
 function html(value: string): Html {

@@ -1,5 +1,5 @@
 import { chartSvg } from './chart-svg.ts';
-import { escapeHtml } from './html-text.ts';
+import { escapeHtml } from '../html-text.ts';
 import type { ReportCell, ReportPage, ReportSection } from './report-page.ts';
 
 /** Nothing but the inline styles may load: the page works offline, mailed or archived. Also in the file itself. */

@@ -1,19 +1,15 @@
 import { sql } from 'kysely';
 import { actingAs } from '../../src/db/acting-user.ts';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { ROLE_TABLE_PRIVILEGES } from '../../src/db/role-privileges.ts';
 
 const HOST_READ_COLUMNS = Object.fromEntries(
   ['agent', 'workflow', 'workflow_node', 'workflow_edge', 'mcp_server'].map((table) => [table, Object.keys(ROLE_TABLE_PRIVILEGES[`public.${table}`] ?? {})]),
 );
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { useTestDatabase } from '../support/test-database.ts';
 
 describe('the restricted service role', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-  });
-  afterAll(async () => db.drop());
+  const db = useTestDatabase();
 
   it('reads chat threads and messages', async () => {
     const threads = await db.service.selectFrom('chat_thread').select(['id', 'user_id']).limit(5).execute();

@@ -1,24 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readMessagePart } from '../../src/chat/message-part.ts';
 import { queryPatterns } from '../../src/sql/pattern-aggregates.ts';
 import { toolPartCases } from '../chat/tool-part-cases.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { useTestDatabase } from '../support/test-database.ts';
 
 // The pattern analysis counts tool calls and errors in SQL; the reader classifies them in TypeScript. Both read the
 // same table of cases here: a case that one of them classifies differently changes the counts of its tool name.
 
 describe('tool call classification in the pattern analysis SQL', () => {
-  let db: TestDatabase;
+  const db = useTestDatabase();
   const at = new Date('2026-01-10T12:00:00Z');
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await db?.drop();
-  });
 
   it('counts every case of the reader\'s table as the reader does', async () => {
     const user = (await db.owner.selectFrom('chat_thread').select('user_id').executeTakeFirstOrThrow()).user_id;

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
-import { closeAll } from '../support/close-all.ts';
-import { caller, connectInMemory, countRows, errorText, ok, openMcpSuite, type DemoUser, type RowCounts, type TestMcp } from '../support/mcp-fixtures.ts';
-import type { TestDatabase } from '../support/test-database.ts';
+import { caller, connectInMemory, countRows, errorText, ok, openMcpSuite } from '../support/mcp-fixtures.ts';
+import { useSuite } from '../support/suite.ts';
 
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 
@@ -85,21 +83,14 @@ const badCalls: Case[] = [
 ];
 
 describe('bad input: a short, safe isError message, and nothing written', () => {
-  let db: TestDatabase;
-  let mcp: TestMcp;
-  let client: Client;
-  let alice: DemoUser;
-  let before: RowCounts;
-
-  beforeAll(async () => {
-    ({ db, mcp, alice } = await openMcpSuite());
-    client = await connectInMemory(mcp.deps, caller(alice.id));
-    before = await countRows(db);
+  const suite = useSuite(async (release) => {
+    const { db, mcp, alice } = release(await openMcpSuite());
+    const client = release(await connectInMemory(mcp.deps, caller(alice.id)));
+    return { db, mcp, alice, client, before: await countRows(db) };
   });
-  afterAll(() => closeAll(client, mcp, db));
 
   it.each(badCalls)('%s %j', async (name, args, expected) => {
-    const message = errorText(await client.callTool({ name, arguments: args }));
+    const message = errorText(await suite.client.callTool({ name, arguments: args }));
     expect(message).toMatch(expected);
     expect(message.length).toBeLessThan(400);
     expect(message).not.toMatch(/\n\s+at |SELECT|INSERT|pgboss|mcp_archiver|ZodError|stack/i);
@@ -108,7 +99,7 @@ describe('bad input: a short, safe isError message, and nothing written', () => 
   it('forged list_archives cursors are invalid input, logged below error level', async () => {
     const records: Array<{ level: number; msg: string }> = [];
     const log = createLogger('trace', { write: (line: string) => void records.push(JSON.parse(line) as { level: number; msg: string }) });
-    const logged = await connectInMemory({ ...mcp.deps, log }, caller(alice.id));
+    const logged = await connectInMemory({ ...suite.mcp.deps, log }, caller(suite.alice.id));
     try {
       const forged = [
         ...['9999-99-99 99:99:99', '2026-02-31 10:00:00', '0000-01-01 00:00:00', '294277-01-01 00:00:00', '2026-01-01 10:00:00'].map((at) => [at, UNKNOWN]),
@@ -129,34 +120,34 @@ describe('bad input: a short, safe isError message, and nothing written', () => 
   });
 
   it('refuses an existing thread with an unknown archive id', async () => {
-    const message = errorText(await client.callTool({ name: 'archive_conversation', arguments: { threadId: alice.threadIds[0], name: 'x', archiveId: UNKNOWN } }));
+    const message = errorText(await suite.client.callTool({ name: 'archive_conversation', arguments: { threadId: suite.alice.threadIds[0], name: 'x', archiveId: UNKNOWN } }));
     expect(message).toBe(`archive ${UNKNOWN} not found`);
   });
 
   it('answers an unknown tool with an error result', async () => {
-    expect(errorText(await client.callTool({ name: 'drop_everything', arguments: {} }))).toMatch(/unknown tool "drop_everything"/);
+    expect(errorText(await suite.client.callTool({ name: 'drop_everything', arguments: {} }))).toMatch(/unknown tool "drop_everything"/);
   });
 
   it('accepts any web-search syntax the parser may meet, without an internal error', async () => {
     for (const query of ['"unbalanced', 'pool & | ! :*', '((( pool', 'OR OR OR pool', "pool' OR '1'='1", 'connexion-pool -"idle', '\\x00 pool']) {
-      const result = await client.callTool({ name: 'search_archives', arguments: { query } });
+      const result = await suite.client.callTool({ name: 'search_archives', arguments: { query } });
       if (result.isError) expect(errorText(result)).toMatch(/^query: /);
       else expect(ok<{ hits: unknown[] }>(result).hits).toEqual([]);
     }
   });
 
   it('rejects resource URIs with bad or unknown archive ids', async () => {
-    await expect(client.readResource({ uri: 'archive://not-a-uuid' })).rejects.toThrow(/archive id: expected a uuid/);
-    await expect(client.readResource({ uri: `archive://${UNKNOWN}` })).rejects.toThrow(new RegExp(`archive ${UNKNOWN} not found`));
-    await expect(client.readResource({ uri: `archive://${UNKNOWN}/export` })).rejects.toThrow(new RegExp(`archive ${UNKNOWN} not found`));
+    await expect(suite.client.readResource({ uri: 'archive://not-a-uuid' })).rejects.toThrow(/archive id: expected a uuid/);
+    await expect(suite.client.readResource({ uri: `archive://${UNKNOWN}` })).rejects.toThrow(new RegExp(`archive ${UNKNOWN} not found`));
+    await expect(suite.client.readResource({ uri: `archive://${UNKNOWN}/export` })).rejects.toThrow(new RegExp(`archive ${UNKNOWN} not found`));
   });
 
   it('wrote nothing but audit rows', async () => {
-    expect(await countRows(db)).toEqual(before);
-    const outcomes = await db.owner
+    expect(await countRows(suite.db)).toEqual(suite.before);
+    const outcomes = await suite.db.owner
       .selectFrom('mcp_archiver.audit_log')
       .select(['outcome', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('user_id', '=', alice.id)
+      .where('user_id', '=', suite.alice.id)
       .groupBy('outcome')
       .execute();
     const byOutcome = Object.fromEntries(outcomes.map((o) => [o.outcome, Number(o.n)]));

@@ -1,11 +1,9 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { analyzePatternsJob } from '../../src/jobs/analyze-patterns.ts';
 import { nightlyPatternsJob } from '../../src/jobs/nightly-patterns.ts';
 import { enqueue } from '../../src/jobs/registry.ts';
-import { closeAll } from '../support/close-all.ts';
-import { caller, connectInMemory, countRows, errorText, ok, openMcpSuite, writeArchive, type ArchivedFixture, type DemoUser, type RowCounts, type TestMcp } from '../support/mcp-fixtures.ts';
-import type { TestDatabase } from '../support/test-database.ts';
+import { caller, connectInMemory, countRows, errorText, ok, openMcpSuite, writeArchive } from '../support/mcp-fixtures.ts';
+import { useSuite } from '../support/suite.ts';
 import { unfenced } from '../support/fences.ts';
 
 const UNKNOWN = '00000000-0000-4000-8000-00000000abcd';
@@ -14,28 +12,12 @@ const UNKNOWN = '00000000-0000-4000-8000-00000000abcd';
 const masked = (message: string, id: string) => message.replace(id, '<id>');
 
 describe('cross-user isolation: another user\'s ids answer exactly as unknown ids', () => {
-  let db: TestDatabase;
-  let mcp: TestMcp;
-  let alice: DemoUser;
-  let bob: DemoUser;
-  let aliceClient: Client;
-  let bobClient: Client;
-  let adminClient: Client;
-  let aliceArchive: ArchivedFixture;
-  let aliceArchiveJob: string;
-  let alicePatternJob: string;
-  let scheduledJob: string;
-  let nightlyTrigger: string;
-  let before: RowCounts;
-
-  beforeAll(async () => {
-    const suite = await openMcpSuite();
-    ({ db, mcp, alice, bob } = suite);
-    const { admin } = suite;
-    aliceClient = await connectInMemory(mcp.deps, caller(alice.id));
-    bobClient = await connectInMemory(mcp.deps, caller(bob.id));
-    adminClient = await connectInMemory(mcp.deps, caller(admin.id, true));
-    aliceArchive = await writeArchive(db, {
+  const suite = useSuite(async (release) => {
+    const { db, mcp, alice, bob, admin } = release(await openMcpSuite());
+    const aliceClient = release(await connectInMemory(mcp.deps, caller(alice.id)));
+    const bobClient = release(await connectInMemory(mcp.deps, caller(bob.id)));
+    const adminClient = release(await connectInMemory(mcp.deps, caller(admin.id, true)));
+    const aliceArchive = await writeArchive(db, {
       userId: alice.id,
       threadId: alice.threadIds[0]!,
       name: 'Zanzibar trip',
@@ -43,85 +25,85 @@ describe('cross-user isolation: another user\'s ids answer exactly as unknown id
       body: 'We planned a trip to Zanzibar with a visit to the spice farms.',
       storageLocation: 'nowhere.json',
     });
-    aliceArchiveJob = ok<{ jobId: string }>(
+    const aliceArchiveJob = ok<{ jobId: string }>(
       await aliceClient.callTool({ name: 'archive_conversation', arguments: { threadId: alice.threadIds[1], name: 'Mine' } }),
     ).jobId;
-    alicePatternJob = ok<{ jobId: string }>(await aliceClient.callTool({ name: 'analyze_conversation_patterns', arguments: {} })).jobId;
-    scheduledJob = (
+    const alicePatternJob = ok<{ jobId: string }>(await aliceClient.callTool({ name: 'analyze_conversation_patterns', arguments: {} })).jobId;
+    const scheduledJob = (
       await enqueue(mcp.boss, analyzePatternsJob, { range: { start: '2026-01-01T00:00:00Z', end: '2026-01-02T00:00:00Z' }, trigger: 'schedule' })
     ).jobId;
-    nightlyTrigger = (await enqueue(mcp.boss, nightlyPatternsJob, {})).jobId;
-    before = await countRows(db);
+    const nightlyTrigger = (await enqueue(mcp.boss, nightlyPatternsJob, {})).jobId;
+    const before = await countRows(db);
+    return { db, mcp, alice, bob, aliceClient, bobClient, adminClient, aliceArchive, aliceArchiveJob, alicePatternJob, scheduledJob, nightlyTrigger, before };
   });
-  afterAll(() => closeAll(aliceClient, bobClient, adminClient, mcp, db));
 
   async function sameAsUnknown(name: string, args: (id: string) => Record<string, unknown>, foreignId: string): Promise<string> {
-    const foreign = errorText(await bobClient.callTool({ name, arguments: args(foreignId) }));
-    const unknown = errorText(await bobClient.callTool({ name, arguments: args(UNKNOWN) }));
+    const foreign = errorText(await suite.bobClient.callTool({ name, arguments: args(foreignId) }));
+    const unknown = errorText(await suite.bobClient.callTool({ name, arguments: args(UNKNOWN) }));
     expect(masked(foreign, foreignId)).toBe(masked(unknown, UNKNOWN));
     return foreign;
   }
 
   it('archive_conversation: another user\'s thread, or archive, is not found', async () => {
-    expect(await sameAsUnknown('archive_conversation', (id) => ({ threadId: id, name: 'Steal' }), alice.threadIds[2]!)).toMatch(/^thread .* not found$/);
+    expect(await sameAsUnknown('archive_conversation', (id) => ({ threadId: id, name: 'Steal' }), suite.alice.threadIds[2]!)).toMatch(/^thread .* not found$/);
     const intoForeign = await sameAsUnknown(
       'archive_conversation',
-      (id) => ({ threadId: bob.threadIds[0], name: 'Into hers', archiveId: id }),
-      aliceArchive.archiveId,
+      (id) => ({ threadId: suite.bob.threadIds[0], name: 'Into hers', archiveId: id }),
+      suite.aliceArchive.archiveId,
     );
     expect(intoForeign).toMatch(/^archive .* not found$/);
   });
 
   it('get_job: another user\'s jobs and scheduled jobs are not found; admins see them', async () => {
-    for (const jobId of [aliceArchiveJob, alicePatternJob, scheduledJob]) {
+    for (const jobId of [suite.aliceArchiveJob, suite.alicePatternJob, suite.scheduledJob]) {
       expect(await sameAsUnknown('get_job', (id) => ({ jobId: id }), jobId)).toMatch(/^job .* not found$/);
-      expect(ok<{ jobId: string }>(await adminClient.callTool({ name: 'get_job', arguments: { jobId } })).jobId).toBe(jobId);
+      expect(ok<{ jobId: string }>(await suite.adminClient.callTool({ name: 'get_job', arguments: { jobId } })).jobId).toBe(jobId);
     }
-    expect(ok(await aliceClient.callTool({ name: 'get_job', arguments: { jobId: aliceArchiveJob } }))).toMatchObject({ state: 'queued' });
-    expect(errorText(await aliceClient.callTool({ name: 'get_job', arguments: { jobId: scheduledJob } }))).toMatch(/not found/);
+    expect(ok(await suite.aliceClient.callTool({ name: 'get_job', arguments: { jobId: suite.aliceArchiveJob } }))).toMatchObject({ state: 'queued' });
+    expect(errorText(await suite.aliceClient.callTool({ name: 'get_job', arguments: { jobId: suite.scheduledJob } }))).toMatch(/not found/);
     // Internal queues (the nightly trigger) are not jobs of the tools: unknown to everyone.
-    expect(errorText(await adminClient.callTool({ name: 'get_job', arguments: { jobId: nightlyTrigger } }))).toBe(`job ${nightlyTrigger} not found`);
+    expect(errorText(await suite.adminClient.callTool({ name: 'get_job', arguments: { jobId: suite.nightlyTrigger } }))).toBe(`job ${suite.nightlyTrigger} not found`);
   });
 
   it('get_archive: another user\'s archive is not found, for admins too', async () => {
-    expect(await sameAsUnknown('get_archive', (id) => ({ archiveId: id }), aliceArchive.archiveId)).toMatch(/^archive .* not found$/);
-    expect(errorText(await adminClient.callTool({ name: 'get_archive', arguments: { archiveId: aliceArchive.archiveId } }))).toMatch(/not found/);
-    expect(unfenced(ok<{ name: string }>(await aliceClient.callTool({ name: 'get_archive', arguments: { archiveId: aliceArchive.archiveId } })).name)).toBe('Zanzibar trip');
+    expect(await sameAsUnknown('get_archive', (id) => ({ archiveId: id }), suite.aliceArchive.archiveId)).toMatch(/^archive .* not found$/);
+    expect(errorText(await suite.adminClient.callTool({ name: 'get_archive', arguments: { archiveId: suite.aliceArchive.archiveId } }))).toMatch(/not found/);
+    expect(unfenced(ok<{ name: string }>(await suite.aliceClient.callTool({ name: 'get_archive', arguments: { archiveId: suite.aliceArchive.archiveId } })).name)).toBe('Zanzibar trip');
   });
 
   it('search_archives: hits come only from the caller\'s archives; userId is for admins only', async () => {
-    expect(ok<{ hits: unknown[] }>(await aliceClient.callTool({ name: 'search_archives', arguments: { query: 'zanzibar' } })).hits).toHaveLength(1);
-    expect(ok<{ hits: unknown[] }>(await bobClient.callTool({ name: 'search_archives', arguments: { query: 'zanzibar' } })).hits).toEqual([]);
-    expect(errorText(await bobClient.callTool({ name: 'search_archives', arguments: { query: 'zanzibar', userId: alice.id } }))).toMatch(
+    expect(ok<{ hits: unknown[] }>(await suite.aliceClient.callTool({ name: 'search_archives', arguments: { query: 'zanzibar' } })).hits).toHaveLength(1);
+    expect(ok<{ hits: unknown[] }>(await suite.bobClient.callTool({ name: 'search_archives', arguments: { query: 'zanzibar' } })).hits).toEqual([]);
+    expect(errorText(await suite.bobClient.callTool({ name: 'search_archives', arguments: { query: 'zanzibar', userId: suite.alice.id } }))).toMatch(
       /only an admin token may name another user/,
     );
-    expect(ok<{ hits: unknown[] }>(await bobClient.callTool({ name: 'search_archives', arguments: { query: 'zanzibar', userId: bob.id } })).hits).toEqual([]);
+    expect(ok<{ hits: unknown[] }>(await suite.bobClient.callTool({ name: 'search_archives', arguments: { query: 'zanzibar', userId: suite.bob.id } })).hits).toEqual([]);
   });
 
   it('list_archives: only the caller\'s archives', async () => {
-    const bobs = ok<{ archives: Array<{ archiveId: string }> }>(await bobClient.callTool({ name: 'list_archives', arguments: {} }));
+    const bobs = ok<{ archives: Array<{ archiveId: string }> }>(await suite.bobClient.callTool({ name: 'list_archives', arguments: {} }));
     expect(bobs.archives).toEqual([]);
-    const alices = ok<{ archives: Array<{ archiveId: string }> }>(await aliceClient.callTool({ name: 'list_archives', arguments: {} }));
-    expect(alices.archives.map((a) => a.archiveId)).toEqual([aliceArchive.archiveId]);
+    const alices = ok<{ archives: Array<{ archiveId: string }> }>(await suite.aliceClient.callTool({ name: 'list_archives', arguments: {} }));
+    expect(alices.archives.map((a) => a.archiveId)).toEqual([suite.aliceArchive.archiveId]);
   });
 
   it('analyze_conversation_patterns: another user only for admins', async () => {
-    expect(errorText(await bobClient.callTool({ name: 'analyze_conversation_patterns', arguments: { userId: alice.id } }))).toMatch(/only an admin/);
+    expect(errorText(await suite.bobClient.callTool({ name: 'analyze_conversation_patterns', arguments: { userId: suite.alice.id } }))).toMatch(/only an admin/);
   });
 
   it('resources: another user\'s archive and export are not found, and never listed', async () => {
     for (const suffix of ['', '/export']) {
-      const foreign = await bobClient.readResource({ uri: `archive://${aliceArchive.archiveId}${suffix}` }).catch((e: Error) => e.message);
-      const unknown = await bobClient.readResource({ uri: `archive://${UNKNOWN}${suffix}` }).catch((e: Error) => e.message);
+      const foreign = await suite.bobClient.readResource({ uri: `archive://${suite.aliceArchive.archiveId}${suffix}` }).catch((e: Error) => e.message);
+      const unknown = await suite.bobClient.readResource({ uri: `archive://${UNKNOWN}${suffix}` }).catch((e: Error) => e.message);
       expect(typeof foreign).toBe('string');
-      expect(masked(foreign as string, aliceArchive.archiveId)).toBe(masked(unknown as string, UNKNOWN));
+      expect(masked(foreign as string, suite.aliceArchive.archiveId)).toBe(masked(unknown as string, UNKNOWN));
       expect(foreign).toMatch(/not found/);
     }
-    expect((await bobClient.listResources()).resources).toEqual([]);
-    expect((await aliceClient.listResources()).resources.map((r) => r.uri)).toEqual([`archive://${aliceArchive.archiveId}`]);
+    expect((await suite.bobClient.listResources()).resources).toEqual([]);
+    expect((await suite.aliceClient.listResources()).resources.map((r) => r.uri)).toEqual([`archive://${suite.aliceArchive.archiveId}`]);
   });
 
   it('none of this wrote anything', async () => {
-    expect(await countRows(db)).toEqual(before);
+    expect(await countRows(suite.db)).toEqual(suite.before);
   });
 });

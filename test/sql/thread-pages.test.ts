@@ -1,19 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readThreadMessages } from '../../src/sql/threads.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { useTestDatabase } from '../support/test-database.ts';
 
 // Pages are bounded by the bytes of their rows, not only by their count: 100 messages of 1 MB used to come in one
 // page of 500 rows and took the worker from ~200 MB to 753 MB.
 describe('reading a thread in pages bounded by bytes', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await db?.drop();
-  });
+  const db = useTestDatabase();
 
   it('ends a page before its JSON passes the budget, keeps order and reads every message once', async () => {
     const userId = (await db.owner.selectFrom('chat_thread').select('user_id').executeTakeFirstOrThrow()).user_id;

@@ -5,6 +5,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { createDb, withDatabase } from '../../src/db/connect.ts';
 import type { Database } from '../../src/db/database.ts';
 import type { DatabaseTarget } from '../../src/db/database-target.ts';
+import { useSuite } from './suite.ts';
 import { adminQuery } from './test-cluster.ts';
 
 export interface TestDatabase {
@@ -59,4 +60,9 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
       await adminQuery(cluster.adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     },
   };
+}
+
+/** A test database of the enclosing describe block's own: created before its tests, dropped after them. */
+export function useTestDatabase(options: { empty?: boolean } = {}): TestDatabase {
+  return useSuite(async (release) => release(await createTestDatabase(options)));
 }
