@@ -1,5 +1,5 @@
 // 12. Snapshots and many-thread archives: `archive-agent` for an agent with a year of usage, `archive-workflow` for a
-// 30-node workflow, and one `archive-conversations` of 500 threads (quick: 100), each run by a `chat-archiver worker`
+// 30-node workflow, and one `archive-conversations` of 500 threads (quick: 50), each run by a `chat-archiver worker`
 // process, against the floor of the same worker archiving one 4-message thread.
 //   node bench/agents-workflows.ts [--quick]
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -21,7 +21,7 @@ import { waitForJobs } from './support/queue-jobs.ts';
 import { fixed, median } from './support/stats.ts';
 
 const run = startBenchRun();
-const THREADS = run.quick ? 100 : 500;
+const THREADS = run.quick ? 50 : 500;
 /** Agent answers over the year, in 52 weekly threads. */
 const ANSWERS_PER_WEEK = run.quick ? 40 : 400;
 const AGENT_MESSAGES = ANSWERS_PER_WEEK * 52;

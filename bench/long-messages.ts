@@ -28,7 +28,7 @@ const ORDINARY_TEXTS = [
 ];
 
 const run = startBenchRun();
-const corpus = pathologicalCorpus().slice(0, run.quick ? 2 : undefined);
+const corpus = pathologicalCorpus().slice(0, run.quick ? 1 : undefined);
 const db = await createBenchDatabase(benchAdminUrl(), { users: 1, threadsPerUser: 1, messagesPerThread: 1 });
 const healthPort = await freePort();
 const bench = await startWorkerBench(db, { name: 'long', concurrency: 2, env: { WORKER_HTTP_PORT: String(healthPort) } });

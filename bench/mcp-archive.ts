@@ -30,8 +30,8 @@ interface Plan {
 }
 const plans: Plan[] = run.quick
   ? [
-      { messages: 50, soloAsync: 30, soloInline: 10, eachAsync: 2, eachInline: 1 },
-      { messages: 2_000, soloAsync: 30, soloInline: 3, eachAsync: 2, eachInline: 1 },
+      { messages: 50, soloAsync: 20, soloInline: 5, eachAsync: 2, eachInline: 1 },
+      { messages: 200, soloAsync: 20, soloInline: 3, eachAsync: 2, eachInline: 1 },
     ]
   : [
       { messages: 50, soloAsync: 300, soloInline: 100, eachAsync: 6, eachInline: 4 },

@@ -17,7 +17,7 @@ import { markdownTable } from './support/markdown-table.ts';
 import { fixed, summarize } from './support/stats.ts';
 
 const run = startBenchRun();
-const samples = run.quick ? 30 : 200;
+const samples = run.quick ? 20 : 200;
 const db = await createBenchDatabase(benchAdminUrl(), { users: 5, threadsPerUser: 8, messagesPerThread: 12 });
 const exportDir = await mkdtemp(path.join(os.tmpdir(), 'chat-archiver-bench-pickup-'));
 const threads = await db.owner.selectFrom('chat_thread').select(['id', 'user_id']).orderBy('id').execute();

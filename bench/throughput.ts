@@ -1,5 +1,5 @@
 // 3. Throughput: N threads × 50 messages archived (JSON export) by 1 and then 2 `chat-archiver worker` processes
-// (WORKER_CONCURRENCY 2 each), beside the raw token counter alone over exactly the same message text and the
+// (default settings: 2 fetch loops of up to 4 jobs each), beside the raw token counter alone over exactly the same message text and the
 // single-pass floor (bench/support/single-pass-floor.ts, best of three passes).
 //   node bench/throughput.ts [--quick]
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -125,7 +125,7 @@ printSection({
   title: `3. Throughput: ${threadCount.toLocaleString('en-US')} threads × ${messagesPerThread} messages, JSON export`,
   body: [
     `Demo-seeded threads (20 users); for each round the whole backlog is enqueued first, then ${'`chat-archiver worker`'} ` +
-      `processes (default \`WORKER_CONCURRENCY\` 2 each) start and drain it; time from the first job's start to the last ` +
+      `processes (default settings: \`WORKER_CONCURRENCY\` 2 fetch loops, \`WORKER_ARCHIVE_BATCH_SIZE\` 4 jobs per fetch) start and drain it; time from the first job's start to the last ` +
       `job's completion (pg-boss's own timestamps). Rounds alternate ${rounds.join(', ')} processes. The token counter ` +
       `row counts the same ${(tokenizer.bytes / 1e6).toFixed(1)} MB of message text (${tokenizer.tokens.toLocaleString('en-US')} tokens) in the bench ` +
       `process, in ${tokenizer.seconds.toFixed(2)} s. ${run.loadSummary()}.`,

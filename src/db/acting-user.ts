@@ -9,7 +9,8 @@ export const ACTING_USER_SETTING = 'mcp_archiver.acting_user';
 /**
  * Runs `work` in a transaction that declares who it acts for (a transaction-local setting). Row-level security
  * policies on the archive tables and the service's own tables read it, as a second wall behind the
- * application's own ownership checks. Every service-role access to those tables goes through here.
+ * application's own ownership checks. Every service-role access to those tables goes through here, except the
+ * one-round-trip transaction of archive_conversation, which sets the same setting as its first statement.
  */
 export async function actingAs<T>(db: Kysely<Database>, actor: Actor, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
   const value = 'system' in actor ? 'system' : actor.userId;

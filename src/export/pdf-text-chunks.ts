@@ -2,6 +2,8 @@
 // prefixes of it: a 16,000-character word took 9 s and a 64,000-character one ran out of a 4 GB heap. Text handed to
 // it is therefore cut here into chunks of whole lines (so the renderer can pause between them), and runs without a
 // break opportunity are broken into lines of at most MAX_UNBROKEN_CHARS first. Everything stays linear in the text.
+// Only text in the embedded fonts still reaches pdfkit's wrapping: standard-font text is broken by
+// standard-line-breaks.ts and drawn by standard-text-painter.ts.
 
 /** Longer unbroken runs are cut into lines of this many characters (about a line of body text). */
 export const MAX_UNBROKEN_CHARS = 60;
