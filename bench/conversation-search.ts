@@ -185,8 +185,8 @@ printSection({
       ],
     ),
     '',
-    `Title lookup alone (\`similarTitleHits\`, pg_trgm \`<%\` over the user's ${threadsPerUser.toLocaleString('en-US')} thread titles under ` +
-      `row-level security, the last step of the typo fallback), \`${TITLE_TYPO}\`, ${rounds} rounds: ${titleLookup.found} titles, ` +
+    `Title lookup alone (\`similarTitleHits\`, pg_trgm \`<%\` through the trigram index of the user's ${threadsPerUser.toLocaleString('en-US')} ` +
+      `thread titles, migration 0027; the last step of the typo fallback), \`${TITLE_TYPO}\`, ${rounds} rounds: ${titleLookup.found} titles, ` +
       `p50 ${ms(summarize(titleLookup.ms).p50)} ms, p95 ${ms(summarize(titleLookup.ms).p95)} ms.`,
   ].join('\n'),
 });

@@ -49,14 +49,14 @@ export const SEARCH_DOCUMENTS_FUNCTION = {
 /** A SECURITY DEFINER function of mcp_archiver running `query` for `p_user` only, when the transaction acts for them. */
 export async function actingUserFunction(
   db: Kysely<unknown>,
-  fn: { signature: string; argumentTypes: string; returns: string; query: string; using: string },
+  fn: { signature: string; argumentTypes: string; returns: string; query: string; using: string; planSettings?: string },
 ): Promise<void> {
   const name = fn.signature.slice(0, fn.signature.indexOf('('));
   await sql
     .raw(`
     CREATE OR REPLACE FUNCTION mcp_archiver.${fn.signature}
     RETURNS TABLE (${fn.returns})
-    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp${fn.planSettings ? ` SET ${fn.planSettings}` : ''}
     AS $fn$
     BEGIN
       IF coalesce(current_setting('mcp_archiver.acting_user', true), '') NOT IN ('system', p_user::text) THEN

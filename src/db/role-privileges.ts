@@ -158,6 +158,8 @@ export const ROLE_FUNCTION_PRIVILEGES: Record<string, string> = {
     'search_archives: matches and ranks through the GIN index, confined to the acting user as the policy is',
   'mcp_archiver.matching_message_threads(uuid, tsquery, text, timestamp, timestamp, uuid, integer)':
     'search_conversations: matching threads ranked through the GIN index, confined to the acting user as the policy is',
+  'mcp_archiver.similar_thread_titles(uuid, text, uuid, integer)':
+    'search_conversations: typo-tolerant title matches through the trigram index, confined to the acting user as the policy is',
 };
 
 /** Schemas the role may look into (USAGE); it may create objects in none. */

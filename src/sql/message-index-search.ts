@@ -134,34 +134,47 @@ export interface TitleHitRow {
   last_message_id: string | null;
 }
 
-/** The user's threads whose title resembles the query (pg_trgm word similarity), best first. */
+/**
+ * The user's threads whose title resembles the query (pg_trgm word similarity), best first. The titles are found
+ * through the trigram index (mcp_archiver.similar_thread_titles, migration 0027); the deleted check, archive flags
+ * and last messages are read for the best few under row-level security, over all matches when those were too few.
+ */
 export async function similarTitleHits(
   db: Kysely<Database>,
   query: string,
   filters: Pick<ConversationFilters, 'userId' | 'threadId' | 'archived'>,
   limit: number,
 ): Promise<TitleHitRow[]> {
-  const { rows } = await sql<TitleHitRow>`
-    WITH candidates AS (
-      SELECT i.thread_id, mcp_archiver.word_similarity(${titleKey(sql`${query}`)}, i.title_key) AS score
-      FROM mcp_archiver.message_index_thread i
-      WHERE i.user_id = ${filters.userId}::uuid AND ${titleKey(sql`${query}`)} OPERATOR(mcp_archiver.<%) i.title_key
-        ${filters.threadId !== undefined ? sql`AND i.thread_id = ${filters.threadId}::uuid` : sql``}
-    ),
-    live AS (
-      SELECT c.thread_id, t.title, c.score, t.created_at AS thread_created_at,
-             EXISTS (SELECT 1 FROM archive_item ai WHERE ai.item_id = c.thread_id AND ai.user_id = ${filters.userId}::uuid) AS archived
-      FROM candidates c JOIN chat_thread t ON t.id = c.thread_id AND t.user_id = ${filters.userId}::uuid
-    )
-    SELECT live.thread_id, live.title, live.score::float8 AS score, live.thread_created_at, live.archived,
-           last.created_at AS last_message_at, last.id AS last_message_id
-    FROM live
-    LEFT JOIN LATERAL (SELECT m.id, m.created_at FROM chat_message m WHERE m.thread_id = live.thread_id
-                       ORDER BY m.created_at DESC, m.id DESC LIMIT 1) last ON true
-    ${filters.archived !== undefined ? sql`WHERE live.archived = ${filters.archived}` : sql``}
-    ORDER BY live.score DESC, last.created_at DESC NULLS LAST, live.thread_id
-    LIMIT ${limit}`.execute(db);
-  return rows;
+  const similar = async (candidates: number | null) =>
+    (
+      await sql<{ thread_id: string; score: number }>`
+      SELECT s.thread_id, s.score FROM mcp_archiver.similar_thread_titles(
+        ${filters.userId}::uuid, ${titleKey(sql`${query}`)}, ${filters.threadId ?? null}::uuid, ${candidates}::int) s`.execute(db)
+    ).rows;
+  const details = async (candidates: readonly { thread_id: string; score: number }[]) =>
+    (
+      await sql<TitleHitRow>`
+      WITH live AS (
+        SELECT c.thread_id, t.title, c.score, t.created_at AS thread_created_at,
+               EXISTS (SELECT 1 FROM archive_item ai WHERE ai.item_id = c.thread_id AND ai.user_id = ${filters.userId}::uuid) AS archived
+        FROM unnest(${candidates.map((c) => c.thread_id)}::uuid[], ${candidates.map((c) => c.score)}::real[]) AS c(thread_id, score)
+        JOIN chat_thread t ON t.id = c.thread_id AND t.user_id = ${filters.userId}::uuid
+      )
+      SELECT live.thread_id, live.title, live.score::float8 AS score, live.thread_created_at, live.archived,
+             last.created_at AS last_message_at, last.id AS last_message_id
+      FROM live
+      LEFT JOIN LATERAL (SELECT m.id, m.created_at FROM chat_message m WHERE m.thread_id = live.thread_id
+                         ORDER BY m.created_at DESC, m.id DESC LIMIT 1) last ON true
+      ${filters.archived !== undefined ? sql`WHERE live.archived = ${filters.archived}` : sql``}
+      ORDER BY live.score DESC, last.created_at DESC NULLS LAST, live.thread_id
+      LIMIT ${limit}`.execute(db)
+    ).rows;
+  const overFetch = filters.archived === undefined ? limit * CANDIDATE_FACTOR : null;
+  const candidates = await similar(overFetch);
+  if (candidates.length === 0) return [];
+  const rows = await details(candidates);
+  // Fewer than asked for although more titles matched: the app deleted some of the best since the last pass.
+  return overFetch !== null && rows.length < limit && candidates.length >= overFetch ? details(await similar(null)) : rows;
 }
 
 // pg_trgm's default threshold (0.3) lets unrelated words of similar length through ("demenagment" ~ "engagement").

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actingAs } from '../../src/db/acting-user.ts';
 import { createLogger } from '../../src/logger.ts';
 import { searchConversations, type ConversationSearchOptions } from '../../src/search/conversation-search.ts';
 import { runIndexPass, type IndexPassOptions } from '../../src/search/message-index-pass.ts';
@@ -175,6 +177,56 @@ describe('conversation search index', () => {
     expect(await threadsFound(alice, 'xylophonist')).toEqual([]);
     expect(await threadsFound(alice, 'xylofonist')).toEqual([]);
     expect(await threadsFound(alice, 'Bob only')).toEqual([]);
+  });
+
+  it("finds a misspelled title through the trigram index function, never another user's title", async () => {
+    const bobs = await thread(bob, 'Xylophone recital rehearsal', [{ text: 'Bring the mallets.' }]);
+    await pass();
+    const titles = (user: string, actingUser: string, key: string) =>
+      actingAs(db.service, { userId: actingUser }, (trx) =>
+        sql<{ thread_id: string }>`SELECT thread_id FROM mcp_archiver.similar_thread_titles(${user}::uuid, ${key}, NULL, NULL)`.execute(trx),
+      ).then((r) => r.rows.map((row) => row.thread_id));
+    expect(await titles(bob, bob, 'xylophne')).toEqual([bobs.threadId]);
+    // Alice's own titles only, whatever other users' match: the function's own user condition.
+    expect(await titles(alice, alice, 'xylophne')).toEqual([]);
+    // Bob's titles, asked for while acting for Alice: nothing (the policy's rule, applied inside).
+    expect(await titles(bob, alice, 'xylophne')).toEqual([]);
+    const bobsHits = await search(bob, 'xylophne');
+    expect(bobsHits.find((h) => h.threadId === bobs.threadId)?.matchedBy).toBe('title');
+    expect(await threadsFound(alice, 'xylophne')).toEqual([]);
+  });
+
+  it('matches titles inside the trigram index scan; under the policy a plain query cannot', async () => {
+    await thread(bob, 'Harpsichord tuning', [{ text: 'A=415.' }]);
+    await pass();
+    const serviceRole = new URL(db.serviceUrl).username;
+    const plansOf = async (statement: string): Promise<string[]> => {
+      const client = new pg.Client({ connectionString: db.ownerUrl });
+      const plans: string[] = [];
+      client.on('notice', (notice) => plans.push(notice.message ?? ''));
+      await client.connect();
+      try {
+        // auto_explain reports the plans of the statements run inside the function; without sequential scans the
+        // planner takes the index whenever the condition can go into it, whatever the table's size.
+        await client.query(`LOAD 'auto_explain'`);
+        await client.query(`SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on;
+          SET auto_explain.log_level = 'notice'; SET enable_seqscan = off; SET ROLE ${serviceRole}`);
+        await client.query('BEGIN');
+        await client.query(`SELECT set_config('mcp_archiver.acting_user', $1, true)`, [bob]);
+        await client.query(statement, [bob, 'harpsicord']);
+        await client.query('COMMIT');
+      } finally {
+        await client.end();
+      }
+      return plans.filter((plan) => plan.includes('message_index_thread'));
+    };
+    const viaFunction = await plansOf('SELECT * FROM mcp_archiver.similar_thread_titles($1::uuid, $2, NULL, NULL)');
+    expect(viaFunction.join('\n')).toMatch(/Index Scan on message_index_thread_title_idx[\s\S]*Index Cond: [^\n]*title_key OPERATOR\(mcp_archiver\.%>\) /);
+    const underPolicy = await plansOf(
+      'SELECT thread_id FROM mcp_archiver.message_index_thread i WHERE i.user_id = $1::uuid AND $2 OPERATOR(mcp_archiver.<%) i.title_key',
+    );
+    expect(underPolicy.length).toBeGreaterThan(0);
+    expect(underPolicy.join('\n')).not.toMatch(/Index Cond: [^\n]*title_key/);
   });
 
   it('filters by role, time, thread and archived state, and ranks equal hits by recency', async () => {

@@ -88,7 +88,16 @@ describe('row-level security coverage: every per-user table of the service, the 
     expect(await actingAs(suite.db.service, { userId: suite.bob.id }, (trx) => threads(trx, suite.bob.id))).toEqual([suite.bob.threadIds[0]]);
     expect(await actingAs(suite.db.service, { userId: suite.alice.id }, (trx) => threads(trx, suite.bob.id))).toEqual([]);
     expect(await threads(suite.db.service, suite.bob.id)).toEqual([]);
+    const titles = (executor: Kysely<Database>, userId: string) =>
+      sql<{ thread_id: string }>`SELECT thread_id FROM mcp_archiver.similar_thread_titles(${userId}::uuid, 'bob', NULL, NULL)`
+        .execute(executor).then((r) => r.rows.map((row) => row.thread_id));
+    expect(await actingAs(suite.db.service, { userId: suite.bob.id }, (trx) => titles(trx, suite.bob.id))).toEqual([suite.bob.threadIds[0]]);
+    expect(await actingAs(suite.db.service, { userId: suite.alice.id }, (trx) => titles(trx, suite.bob.id))).toEqual([]);
+    expect(await actingAs(suite.db.service, { userId: suite.alice.id }, (trx) => titles(trx, suite.alice.id))).toEqual([]);
+    expect(await titles(suite.db.service, suite.bob.id)).toEqual([]);
+    expect(await actingAs(suite.db.service, { system: true }, (trx) => titles(trx, suite.bob.id))).toEqual([suite.bob.threadIds[0]]);
     await expect(sql`SELECT * FROM mcp_archiver.matching_search_documents(${suite.bob.id}::uuid, ${query}, NULL)`.execute(suite.hostApp)).rejects.toThrow(/permission denied/);
+    await expect(sql`SELECT * FROM mcp_archiver.similar_thread_titles(${suite.bob.id}::uuid, 'bob', NULL, NULL)`.execute(suite.hostApp)).rejects.toThrow(/permission denied/);
     await sql`DELETE FROM mcp_archiver.message_index WHERE message_id = 'rls-bob-message'`.execute(suite.db.owner);
     await sql`DELETE FROM mcp_archiver.message_index_thread WHERE thread_id = ${suite.bob.threadIds[0]!}`.execute(suite.db.owner);
   });
