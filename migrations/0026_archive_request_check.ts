@@ -1,8 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * `archive_conversation` sends its whole transaction in one round trip (src/mcp/one-round-trip-enqueue.ts), so the
- * checks that decide whether its job may be inserted run in the database, in the statement before the insert: the
+ * `archive_conversation` sends its whole transaction in one round trip
+ * (src/mcp/tools/archive-conversation-one-round-trip.ts), so the checks that decide whether its job may be inserted
+ * run in the database, in the statement before the insert: the
  * thread (and the archive, when named) belongs to the caller, and the caller's open jobs in the queue are below the
  * limit given. A failed check raises (SQLSTATE P0001, hint `archive_request:<what>`), which aborts the transaction:
  * the job and its audit row are then never committed. `countOpenJobsRequestedBy` reads the same open-job count. Both

@@ -27,14 +27,15 @@ const MB = 1024 * 1024;
  */
 const NODE_FLAGS = [...procfileNodeFlags('worker'), '--predictable-gc-schedule'];
 /**
- * How much more the s3 worker's memory may grow during the job than the fs worker's: its upload holds two 5 MiB part
- * buffers and one HTTP request at a time. Measured +8 to +9 MB; a driver that kept every part of the export grew
- * +36 MB more than fs (peak +26 %).
+ * How much more the s3 worker's memory may grow during the job than the fs worker's: its upload holds one 5 MiB part
+ * buffer, 1 MiB of staging and one HTTP request at a time. Measured +2 to +3 MB (+8 to +9 MB when it held two part
+ * buffers); a driver that kept every part of the export grew +36 MB more than fs (peak +26 %).
  */
 const S3_EXTRA_GROWTH = 20 * MB;
 /**
  * How far the s3 worker's peak may pass the fs worker's: the growth above plus what an s3 worker holds from the
- * start (the S3 client and its start-up check, about 8 MB when ready). Measured +8 % to +11 %.
+ * start (the S3 client and its start-up check, about 8 MB when ready). Measured +8 % (+8 % to +11 % with two part
+ * buffers).
  */
 const PEAK_TOLERANCE = 0.15;
 // About 2 KB a message: the export (over 40 MB) spans many multipart parts and is larger than S3_EXTRA_GROWTH, so a
