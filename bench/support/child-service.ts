@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { procfileNodeFlags } from '../../test/support/procfile.ts';
+import { CLI_SCRIPT, procfileNodeFlags } from '../../test/support/procfile.ts';
 import { freePort } from '../../test/support/test-cluster.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -62,7 +62,7 @@ export async function startChildService(
   };
 }
 
-export const CLI_SCRIPT = 'src/cli.ts';
+export { CLI_SCRIPT };
 
 export const WORKER_READY = /^worker: /m;
 export const MCP_READY = /listening on (http:\/\/\S+?\/mcp)\b/;

@@ -58,7 +58,8 @@ export class PdfTypefaces {
   /**
    * `raw` normalized for drawing when the standard fonts can draw all of it, else null. Text with a character they
    * cannot draw is told apart at that character, before any normalization (a megabyte of CJK costs a scan to its first
-   * character); a base letter and a combining accent that would compose into one they can draw count as such text.
+   * character); a combining accent counts as such a character, even where it would compose with its base letter into
+   * one they can draw: that text takes the general way (`choose`, which normalizes first).
    */
   standardText(raw: string): string | null {
     for (let i = 0; i < raw.length; i++) {

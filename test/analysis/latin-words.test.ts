@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { latinWordsWithLetters } from '../../src/analysis/latin-words.ts';
+import { createRandom } from '../../src/demo/demo-data.ts';
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'word' });
 const letter = /\p{L}/u;
 const byIntl = (text: string) =>
   [...segmenter.segment(text)].filter((s) => s.isWordLike && letter.test(s.segment)).map((s) => s.segment);
-
-/** A small deterministic generator (mulberry32), so a failure names a string that fails again. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('latin words', () => {
   it('cuts words as Intl.Segmenter does, on the cases its rules are about', () => {
@@ -35,7 +25,7 @@ describe('latin words', () => {
 
   it('cuts words as Intl.Segmenter does on random strings of the characters it handles', () => {
     const alphabet = [..."aZé0_.,;:'\"’‘“”–—…€·- \t\n\r\u000b\u0085\u00a0ß×!(/"];
-    const next = random(20261207);
+    const next = createRandom(20261207); // deterministic: a failure names a string that fails again
     for (let n = 0; n < 20_000; n++) {
       let text = '';
       const length = 1 + Math.floor(next() * 14);

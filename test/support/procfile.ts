@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const CLI_SCRIPT = 'src/cli.ts';
+/** The CLI entry point, relative to the repository root. */
+export const CLI_SCRIPT = 'src/cli.ts';
 
 /** The node flags the Procfile starts a process with (`worker: node <flags> src/cli.ts worker`): what is deployed. */
 export function procfileNodeFlags(processName: string): string[] {
