@@ -68,6 +68,18 @@ describe('per-user job quotas and the non-admin analysis range', () => {
     ok(await archive(aliceClient, alice.threadIds[0]!, 'three'));
   });
 
+  it('counts snapshot jobs against the quota of their queue, as every job-creating tool does', async () => {
+    const agent = await db.owner
+      .selectFrom('agent')
+      .select('id')
+      .where((eb) => eb.or([eb('visibility', '=', 'public'), eb('user_id', '=', bob.id)]))
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    const snapshot = (name: string) => bobClient.callTool({ name: 'archive_agent', arguments: { agentId: agent.id, name } });
+    for (const name of ['s1', 's2', 's3', 's4', 's5']) ok(await snapshot(name));
+    expect(errorText(await snapshot('s6'))).toMatch(/job quota reached: you have 5 archive-agent jobs queued or running, the limit is 5 per user/);
+  });
+
   it('holds the quota under concurrent calls of one user', async () => {
     const results = await Promise.all(['c1', 'c2', 'c3', 'c4'].map((name) => archive(bobClient, bob.threadIds[1] ?? bob.threadIds[0]!, name)));
     expect(results.filter((r) => !r.isError)).toHaveLength(1);

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../db/database.ts';
 import type { JobDefinition } from '../../jobs/job-definition.ts';
-import { enqueue } from '../../jobs/registry.ts';
+import { enqueueWithinQuota } from '../job-quota.ts';
 import { defineTool, type ToolDefinition } from '../tool-definition.ts';
 import { notFound } from '../tool-error.ts';
 import { queuedJob, uuidArgument } from '../tool-schemas.ts';
@@ -23,7 +23,8 @@ export interface SnapshotToolSpec<IdKey extends string> {
 
 /**
  * A tool that queues a snapshot of a row the caller can see into a new archive or one of theirs, and answers at
- * once with the job: unknown and invisible rows, and foreign archives, are refused before anything is queued.
+ * once with the job: unknown and invisible rows, and foreign archives, are refused before anything is queued, and
+ * the caller's open jobs of the queue count against the per-user quota as every job-creating tool's do.
  */
 export function defineSnapshotTool<IdKey extends string>(spec: SnapshotToolSpec<IdKey>): ToolDefinition {
   const shape = { [spec.idKey]: uuidArgument(`an ${spec.kind} id`), ...snapshotToolArguments } as Record<IdKey, z.ZodUUID> & typeof snapshotToolArguments;
@@ -38,7 +39,7 @@ export function defineSnapshotTool<IdKey extends string>(spec: SnapshotToolSpec<
       const args = input as Record<IdKey, string> & { archiveId?: string };
       if (!(await spec.visible(deps.db, caller.userId, args[spec.idKey]))) throw notFound(spec.kind, args[spec.idKey]);
       await requireOwnArchive(deps.db, caller.userId, args.archiveId);
-      const { jobId, deduplicated } = await enqueue(deps.boss, spec.job, { ...input, requestedBy: caller.userId });
+      const { jobId, deduplicated } = await enqueueWithinQuota({ caller, deps }, spec.job, { ...input, requestedBy: caller.userId });
       return { jobId, status: 'queued' as const, deduplicated };
     },
   });
