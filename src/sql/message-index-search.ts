@@ -8,9 +8,15 @@ export type TsQuery = RawBuilder<unknown>;
 const ENGLISH = sql.lit('mcp_archiver.english_unaccent');
 const FRENCH = sql.lit('mcp_archiver.french_unaccent');
 
-/** websearch syntax, stemmed in English and in French: either language's word forms match. */
+/**
+ * websearch syntax, stemmed in English and in French: either language's word forms match. When both languages stem
+ * the query alike (`pool`, `tarte tatin`, most phrases) it is taken once: `q || q` matches and ranks as `q` does
+ * (ts_rank_cd merges equal operands), but every ts_rank_cd over a common word's matches reads the query twice
+ * (measured, quiet: `pool` 21.5 → 15.8 ms in matching_message_threads).
+ */
 export function websearchQuery(query: string): TsQuery {
-  return sql`(websearch_to_tsquery(${ENGLISH}::regconfig, ${query}) || websearch_to_tsquery(${FRENCH}::regconfig, ${query}))`;
+  return sql`(SELECT CASE WHEN s.english = s.french THEN s.english ELSE s.english || s.french END
+    FROM (SELECT websearch_to_tsquery(${ENGLISH}::regconfig, ${query}) AS english, websearch_to_tsquery(${FRENCH}::regconfig, ${query}) AS french) s)`;
 }
 
 /** Every group must match; a group matches through any of its words (each stemmed in both languages). */

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actingAs } from '../../src/db/acting-user.ts';
 import { createLogger } from '../../src/logger.ts';
 import { searchConversations, type ConversationSearchOptions } from '../../src/search/conversation-search.ts';
+import { websearchQuery } from '../../src/sql/message-index-search.ts';
 import { runIndexPass, type IndexPassOptions } from '../../src/search/message-index-pass.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
@@ -251,5 +252,12 @@ describe('conversation search index', () => {
 
   it('refuses a query with no searchable words', async () => {
     expect((await searchConversations(db.service, { userId: alice, query: 'the and of', limit: 5, timeoutMs: 5000 })).kind).toBe('no-search-terms');
+  });
+
+  it('takes a query once when English and French stem it alike, both forms when they differ', async () => {
+    const asText = async (query: string) => (await sql<{ q: string }>`SELECT (${websearchQuery(query)})::text AS q`.execute(db.owner)).rows[0]!.q;
+    expect(await asText('pool')).toBe("'pool'");
+    expect(await asText('"connection pool" -revenue')).toBe("'connect' <-> 'pool' & !'revenu'");
+    expect(await asText('revenue quarter')).toBe("'revenu' & 'quarter' | 'revenu' & 'quart'");
   });
 });
