@@ -11,13 +11,15 @@ export async function rawSendLoops(
   users: readonly BenchUser[],
   clients: number,
   callsPerClient: number,
+  /** Starts every archive name, so that rounds on one database do not repeat names (deduplication). */
+  label = 'raw',
 ): Promise<{ latencies: number[]; callsPerSecond: number }> {
   const boss = createBoss(serviceUrl, { instanceName: 'bench-raw-send', max: 10 });
   await boss.start();
   try {
     let n = 0;
     const send = async (user: BenchUser): Promise<number> => {
-      const payload = { threadId: user.threadIds[n % user.threadIds.length]!, name: `raw ${n++}`, exportFormat: 'json' as const, requestedBy: user.userId };
+      const payload = { threadId: user.threadIds[n % user.threadIds.length]!, name: `${label} ${n++}`, exportFormat: 'json' as const, requestedBy: user.userId };
       const started = performance.now();
       const id = await boss.send(archiveConversationJob.queue, payload, { singletonKey: archiveConversationJob.singletonKey(payload) });
       const ms = performance.now() - started;

@@ -5,6 +5,7 @@ import type { DatabaseTarget } from './database-target.ts';
 import { migrateToLatest } from './migrate.ts';
 import { installPgBoss } from './pgboss-install.ts';
 import { ensureJobFinishNotify } from './job-finish-notify.ts';
+import { ensureOpenJobIndex } from './open-job-index.ts';
 import { ensureServiceRowPolicies } from './row-level-security.ts';
 import { ensureServiceRole } from './service-role.ts';
 
@@ -30,6 +31,7 @@ export async function migrateDatabase(ownerUrl: string, serviceRole: { user: str
     const applied = (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
     await installPgBoss(ownerUrl);
     await ensureJobFinishNotify(db);
+    await ensureOpenJobIndex(db);
     await ensureServiceRole(db, serviceRole);
     await ensureServiceRowPolicies(db, serviceRole.user);
     return { applied };

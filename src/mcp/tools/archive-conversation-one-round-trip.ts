@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { PgBoss } from 'pg-boss';
 import type pg from 'pg';
-import { ACTING_USER_SETTING } from '../../db/acting-user.ts';
 import { pipelinedTransaction, type SubmitStatement } from '../../db/pipelined-transaction.ts';
 import type { ArchiveConversationPayload } from '../../jobs/archive-conversation.ts';
 import type { JobDefinition } from '../../jobs/job-definition.ts';
@@ -26,11 +25,11 @@ export interface OneRoundTripRequest {
 }
 
 /**
- * archive_conversation's transaction sent in one round trip (pipelinedTransaction): the acting user; the ownership
- * and quota check (mcp_archiver.check_archive_request, migration 0026), which raises to abort the rest; pg-boss's own
- * job insert (its `send`, with a `db` that adds the statement to the batch); and the call's `ok` audit row, appended
- * only if that insert made the job (not when pg-boss found a duplicate). The job id is chosen here, so that the
- * audit row can name it in the same batch. Job and row commit together, in one commit, or not at all.
+ * archive_conversation's transaction sent in one round trip (pipelinedTransaction): the acting user with the
+ * ownership and quota check in one statement (mcp_archiver.begin_archive_request, migrations 0026 and 0029), which
+ * raises to abort the rest; pg-boss's own job insert (its `send`, with a `db` that adds the statement to the batch);
+ * and the call's `ok` audit row, appended only if that insert made the job (not when pg-boss found a duplicate). The
+ * job id is chosen here, so that the audit row can name it in the same batch. Job and row commit together, in one commit, or not at all.
  */
 export async function archiveInOneRoundTrip(request: OneRoundTripRequest): Promise<OneRoundTripResult> {
   const { payload, job } = request;
@@ -38,8 +37,7 @@ export async function archiveInOneRoundTrip(request: OneRoundTripRequest): Promi
   const row = { ...request.auditRow(jobId), job_id: jobId };
   try {
     const inserted = await pipelinedTransaction(request.pool, async (submit) => {
-      void submit('SELECT set_config($1, $2, true)', [ACTING_USER_SETTING, payload.requestedBy]);
-      void submit('SELECT mcp_archiver.check_archive_request($1, $2, $3, $4, $5)', [payload.requestedBy, payload.threadId, payload.archiveId ?? null, job.queue, request.openLimit]);
+      void submit('SELECT mcp_archiver.begin_archive_request($1, $2, $3, $4, $5)', [payload.requestedBy, payload.threadId, payload.archiveId ?? null, job.queue, request.openLimit]);
       const { send } = await sendInto(submit, request.boss, job, payload, jobId);
       const audit = appendAuditRowOfInsertedJob(row, job.queue);
       void submit(audit.text, audit.values);
