@@ -32,9 +32,10 @@ function dropLayoutCaches(doc: PDFKit.PDFDocument): void {
 
 /**
  * Starts a PDF export: the title block is laid out at once; pages are flushed to `sink` as soon as the next page
- * begins, so memory stays bounded however long the thread. Fonts: see PdfTypefaces.
+ * begins, so memory stays bounded however long the thread. Fonts: see PdfTypefaces. Layout yields through `slice`
+ * whenever it is due.
  */
-export function createPdfExport(header: ExportHeader, sink: ChunkSink): PdfExport {
+export function createPdfExport(header: ExportHeader, sink: ChunkSink, slice = new TimeSlice()): PdfExport {
   const title = normalizeForDrawing(header.threadTitle).replace(/\s+/g, ' ').trim() || 'Untitled conversation';
   const doc = new PDFDocument({
     size: 'A4',
@@ -52,7 +53,6 @@ export function createPdfExport(header: ExportHeader, sink: ChunkSink): PdfExpor
   });
   const layout = new PdfLayout(doc, title);
   let messagesSinceCacheDrop = 0;
-  const slice = new TimeSlice();
 
   const flush = async (): Promise<void> => {
     let chunk: Buffer | null;

@@ -2,6 +2,7 @@ import { countEventLoopTurns } from '../support/event-loop-turns.ts';
 import { describe, expect, it } from 'vitest';
 import type { ExportMessage } from '../../src/export/export-types.ts';
 import { createPdfExport } from '../../src/export/pdf-renderer.ts';
+import { TimeSlice } from '../../src/time-slice.ts';
 import { footer, header } from './message-fixtures.ts';
 import { readPdf } from './pdf-text.ts';
 
@@ -10,7 +11,9 @@ import { readPdf } from './pdf-text.ts';
 describe('PDF export of very long text', () => {
   it('lays out a 200,000-character word, a long inner run of white space and huge labels, pausing meanwhile', async () => {
     const chunks: Buffer[] = [];
-    const pdf = createPdfExport(header, { write: async (chunk) => void chunks.push(Buffer.from(chunk)) });
+    // A slice that is always due: the test shows that layout of one long text checks it, on a fast machine too (with
+    // the default 20 ms budget a quick run can finish between two checks).
+    const pdf = createPdfExport(header, { write: async (chunk) => void chunks.push(Buffer.from(chunk)) }, new TimeSlice(0));
     const message: ExportMessage = {
       id: 'm1',
       role: 'user',
